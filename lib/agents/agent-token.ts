@@ -1,0 +1,19 @@
+import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import { TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, activeSigningKey } from "./signing-keys";
+
+/** Signs a short-lived access token for an agent (`sub` agent id, `tid` tenant id, `jti`). */
+export async function signAgentToken(input: { agentId: string; tenantId: string; ttlSeconds: number }) {
+  const { kid, privateKey } = await activeSigningKey();
+  const jti = randomUUID();
+  const token = await new SignJWT({ tid: input.tenantId })
+    .setProtectedHeader({ alg: TOKEN_ALG, kid, typ: "at+jwt" })
+    .setSubject(input.agentId)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setJti(jti)
+    .setIssuedAt()
+    .setExpirationTime(`${input.ttlSeconds}s`)
+    .sign(privateKey);
+  return { token, jti, expiresIn: input.ttlSeconds };
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
+import { db } from "@/lib/db/client";
+
+export const TOKEN_ALG = "ES256";
+export const TOKEN_ISSUER = "gatehouse";
+export const TOKEN_AUDIENCE = "gatehouse-api";
+
+type LoadedKey = { kid: string; publicKey: CryptoKey; privateJwk: JWK; retiredAt: Date | null; publicJwk: JWK };
+
+let cache: { at: number; keys: LoadedKey[] } | undefined;
+const CACHE_MS = 60_000;
+
+/** Creates the first ES256 signing key if there is none yet (setup and seed call this). */
+export async function ensureSigningKey(): Promise<string> {
+  const active = await db().signingKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: "desc" } });
+  if (active) return active.kid;
+  return rotateSigningKey();
+}
+
+/** A new active key; older keys stay published so tokens already issued keep verifying. */
+export async function rotateSigningKey(): Promise<string> {
+  const { publicKey, privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
+  const kid = `key_${randomBytes(8).toString("hex")}`;
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: TOKEN_ALG, use: "sig" };
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: TOKEN_ALG };
+  await db().$transaction([
+    db().signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: new Date() } }),
+    db().signingKey.create({ data: { kid, publicJwk, privateJwk } }),
+  ]);
+  cache = undefined;
+  return kid;
+}
+
+/** Keys that verify tokens: the active one and those retired within the longest token lifetime. */
+export async function verificationKeys(): Promise<LoadedKey[]> {
+  if (cache && Date.now() - cache.at < CACHE_MS) return cache.keys;
+  const since = new Date(Date.now() - 2 * 60 * 60 * 1000);
+  const rows = await db().signingKey.findMany({
+    where: { OR: [{ retiredAt: null }, { retiredAt: { gt: since } }] },
+    orderBy: { createdAt: "desc" },
+  });
+  const keys = await Promise.all(
+    rows.map(async (row) => ({
+      kid: row.kid,
+      publicJwk: row.publicJwk as JWK,
+      privateJwk: row.privateJwk as JWK,
+      retiredAt: row.retiredAt,
+      publicKey: (await importJWK(row.publicJwk as JWK, TOKEN_ALG)) as CryptoKey,
+    })),
+  );
+  cache = { at: Date.now(), keys };
+  return keys;
+}
+
+export async function keyForKid(kid: string | undefined): Promise<CryptoKey | undefined> {
+  let key = (await verificationKeys()).find((k) => k.kid === kid);
+  if (!key && cache) {
+    cache = undefined; // a key rotated in another process: reload once
+    key = (await verificationKeys()).find((k) => k.kid === kid);
+  }
+  return key?.publicKey;
+}
+
+export async function activeSigningKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
+  const key = (await verificationKeys()).find((k) => !k.retiredAt);
+  if (!key) throw new Error("No active signing key: run `npm run db:migrate` and the seed, or ensureSigningKey().");
+  return { kid: key.kid, privateKey: (await importJWK(key.privateJwk, TOKEN_ALG)) as CryptoKey };
+}
+
+export async function publicJwks(): Promise<{ keys: JWK[] }> {
+  return { keys: (await verificationKeys()).map((k) => k.publicJwk) };
+}

@@ -1,0 +1,103 @@
+/**
+ * The machine API (shared/API.md) as zod schemas. Routes validate with these and
+ * /api/v1/openapi.json is generated from them, so the two cannot drift.
+ */
+import { z } from "zod";
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "snake_case error code" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const healthBody = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    checks: z.object({
+      postgres: z.object({ ok: z.boolean(), latency_ms: z.number().optional(), error: z.string().optional() }),
+      redis: z.object({ ok: z.boolean(), latency_ms: z.number().optional(), error: z.string().optional() }),
+    }),
+    time: z.string(),
+  })
+  .meta({ id: "Health" });
+
+export const whoamiBody = z
+  .object({ agent_id: z.string(), agent_name: z.string(), tenant_id: z.string(), token_id: z.string() })
+  .meta({ id: "WhoAmI" });
+
+export type Operation = {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  path: string;
+  summary: string;
+  auth: "none" | "agent";
+  request?: { contentType: string; schema: z.ZodType };
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+};
+
+const standardErrors = {
+  400: { description: "Malformed JSON or failed validation", schema: errorBody },
+  401: { description: "Missing, invalid or expired token", schema: errorBody },
+  403: { description: "Agent suspended/decommissioned or kill switch on", schema: errorBody },
+};
+
+/** Every machine-API operation. Each issue adds its endpoints here. */
+export const OPERATIONS: Operation[] = [
+  {
+    method: "get",
+    path: "/api/health",
+    summary: "Liveness and dependency health (Postgres, Redis)",
+    auth: "none",
+    responses: { 200: { description: "All dependencies up", schema: healthBody }, 503: { description: "A dependency is down", schema: healthBody } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/whoami",
+    summary: "The agent the bearer token belongs to",
+    auth: "agent",
+    responses: { 200: { description: "The authenticated agent", schema: whoamiBody }, ...standardErrors },
+  },
+  {
+    method: "get",
+    path: "/api/v1/openapi.json",
+    summary: "This document",
+    auth: "none",
+    responses: { 200: { description: "OpenAPI 3.1 document" } },
+  },
+];
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const responses = Object.fromEntries(
+      Object.entries(op.responses).map(([status, r]) => [
+        status,
+        {
+          description: r.description,
+          ...(r.schema && { content: { "application/json": { schema: z.toJSONSchema(r.schema, { target: "draft-2020-12", unrepresentable: "any" }) } } }),
+        },
+      ]),
+    );
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      ...(op.auth === "agent" && { security: [{ bearer: [] }] }),
+      ...(op.request && {
+        requestBody: {
+          required: true,
+          content: { [op.request.contentType]: { schema: z.toJSONSchema(op.request.schema, { target: "draft-2020-12", unrepresentable: "any" }) } },
+        },
+      }),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Gatehouse machine API", version: "1", description: "The contract agents code against." },
+    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    paths,
+  };
+}

@@ -1,0 +1,58 @@
+import type { Tx } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import { newId } from "@/lib/ids";
+import { GENESIS_HASH, entryHash, type ChainedEntry } from "./chain";
+
+export type Actor =
+  | { type: "user"; id: string; label: string }
+  | { type: "agent"; id: string; label: string }
+  | { type: "system"; label: string };
+
+export type AuditInput = {
+  tenantId: string;
+  actor: Actor;
+  action: string; // e.g. "member.role_changed"
+  target: { type: string; id?: string | null };
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | null;
+};
+
+const jsonOrNull = (value: unknown) =>
+  value === undefined || value === null ? Prisma.JsonNull : (JSON.parse(JSON.stringify(value)) as Prisma.InputJsonValue);
+
+/**
+ * Appends one entry to the tenant's hash chain, inside the caller's transaction so the
+ * entry commits with the change it records. The per-tenant advisory lock serializes
+ * writers; the database trigger re-checks the link.
+ */
+export async function appendAuditEntry(tx: Tx, input: AuditInput) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${"audit:" + input.tenantId}, 0))`;
+  const head = await tx.auditEntry.findFirst({
+    where: { tenantId: input.tenantId },
+    orderBy: { seq: "desc" },
+    select: { seq: true, hash: true },
+  });
+  // Values are normalized through JSON so the hash covers exactly what Postgres stores.
+  const before = input.before === undefined ? null : JSON.parse(JSON.stringify(input.before));
+  const after = input.after === undefined ? null : JSON.parse(JSON.stringify(input.after));
+  const entry: ChainedEntry = {
+    id: newId("aud"),
+    tenantId: input.tenantId,
+    seq: (head?.seq ?? 0n) + 1n,
+    actorType: input.actor.type,
+    actorId: input.actor.type === "system" ? null : input.actor.id,
+    actorLabel: input.actor.label,
+    action: input.action,
+    targetType: input.target.type,
+    targetId: input.target.id ?? null,
+    before,
+    after,
+    requestId: input.requestId ?? null,
+    createdAt: new Date(),
+    prevHash: head?.hash ?? GENESIS_HASH,
+  };
+  return tx.auditEntry.create({
+    data: { ...entry, before: jsonOrNull(before), after: jsonOrNull(after), hash: entryHash(entry) },
+  });
+}

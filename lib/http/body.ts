@@ -1,0 +1,42 @@
+import { AppError } from "./errors";
+
+/**
+ * Reads a JSON body with a size cap: 415 for another content type, 413 past the cap
+ * (checked on Content-Length and again while streaming), 400 for malformed JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", "Send the body as application/json.");
+  }
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const text = await readTextCapped(request, maxBytes);
+  if (text.trim() === "") throw new AppError("malformed_json", "The request body is empty; send a JSON document.");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError("malformed_json", `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const tooLarge = (maxBytes: number) =>
+  new AppError("payload_too_large", `The request body exceeds ${Math.floor(maxBytes / 1024 / 1024)} MB.`);

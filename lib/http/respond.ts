@@ -1,0 +1,38 @@
+import { randomUUID } from "node:crypto";
+import { AppError, ERROR_STATUS } from "./errors";
+import { logger } from "@/lib/logger";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+/** The caller's request id when it is sane, else a fresh one. */
+export function requestIdFrom(request: Request): string {
+  const given = request.headers.get(REQUEST_ID_HEADER);
+  return given && /^[\w.:-]{8,128}$/.test(given) ? given : `req_${randomUUID().replaceAll("-", "")}`;
+}
+
+export function json(body: unknown, init: { status?: number; requestId: string; headers?: Record<string, string> }): Response {
+  return Response.json(body, {
+    status: init.status ?? 200,
+    headers: { [REQUEST_ID_HEADER]: init.requestId, "cache-control": "no-store", ...init.headers },
+  });
+}
+
+/**
+ * Maps any thrown value to the API error shape. Unknown errors become a generic 500:
+ * logged with the request id, never echoed to the caller.
+ */
+export function errorResponse(error: unknown, requestId: string): Response {
+  if (error instanceof AppError) {
+    const headers: Record<string, string> = {};
+    if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+    return json(
+      { error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) } },
+      { status: error.status, requestId, headers },
+    );
+  }
+  logger.error("unhandled error", { requestId, error });
+  return json(
+    { error: { code: "internal_error", message: `Internal error. Quote request id ${requestId} when reporting it.` } },
+    { status: ERROR_STATUS.internal_error, requestId },
+  );
+}

@@ -1,0 +1,131 @@
+import type { z } from "zod";
+import { can, type Permission } from "@/lib/auth/roles";
+import { currentUser, findMembership, type MemberContext } from "@/lib/auth/member";
+import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { env } from "@/lib/env";
+import { readJsonBody } from "./body";
+import { AppError, validationError } from "./errors";
+import { errorResponse, json, requestIdFrom } from "./respond";
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+type Schema = z.ZodType;
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** What a handler may return: data (sent as 200 JSON), or a Response (see `reply`). */
+export type HandlerResult = Response | object;
+
+/** A JSON answer with a status other than 200. */
+export function reply(body: unknown, init: { status: number; headers?: Record<string, string> }): Response {
+  return Response.json(body, { status: init.status, headers: { "cache-control": "no-store", ...init.headers } });
+}
+
+type Input<B, Q> = { body?: B; query?: Q };
+
+async function parseInput<B extends Schema | undefined, Q extends Schema | undefined>(
+  request: Request,
+  input: Input<B, Q>,
+): Promise<{ body: Parsed<B>; query: Parsed<Q> }> {
+  let body: unknown;
+  let query: unknown;
+  if (input.body) {
+    const raw = await readJsonBody(request, env().MAX_BODY_BYTES);
+    const parsed = input.body.safeParse(raw);
+    if (!parsed.success) throw validationError(parsed.error, "Request body");
+    body = parsed.data;
+  }
+  if (input.query) {
+    const params = Object.fromEntries(new URL(request.url).searchParams);
+    const parsed = input.query.safeParse(params);
+    if (!parsed.success) throw validationError(parsed.error, "Query");
+    query = parsed.data;
+  }
+  return { body: body as Parsed<B>, query: query as Parsed<Q> };
+}
+
+function toResponse(result: HandlerResult, requestId: string): Response {
+  if (result instanceof Response) {
+    result.headers.set("x-request-id", requestId);
+    return result;
+  }
+  return json(result, { requestId });
+}
+
+async function flatParams(context: RouteContext): Promise<Record<string, string>> {
+  const params = await context.params;
+  return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+}
+
+/** A route anyone may call (health, JWKS, OpenAPI). */
+export function publicRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+  input: Input<B, Q>,
+  handler: (args: { request: Request; requestId: string; params: Record<string, string>; body: Parsed<B>; query: Parsed<Q> }) => Promise<HandlerResult>,
+) {
+  return async (request: Request, context: RouteContext) => {
+    const requestId = requestIdFrom(request);
+    try {
+      const { body, query } = await parseInput(request, input);
+      return toResponse(await handler({ request, requestId, params: await flatParams(context), body, query }), requestId);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    }
+  };
+}
+
+/**
+ * A machine-API route for agents: verifies the bearer token, then parses input.
+ * The agent's tenant comes from its token, never from the request.
+ */
+export function agentRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+  input: Input<B, Q>,
+  handler: (args: {
+    request: Request;
+    requestId: string;
+    agent: AgentPrincipal;
+    params: Record<string, string>;
+    body: Parsed<B>;
+    query: Parsed<Q>;
+  }) => Promise<HandlerResult>,
+) {
+  return async (request: Request, context: RouteContext) => {
+    const requestId = requestIdFrom(request);
+    try {
+      const agent = await authenticateAgent(request.headers.get("authorization"));
+      const { body, query } = await parseInput(request, input);
+      return toResponse(await handler({ request, requestId, agent, params: await flatParams(context), body, query }), requestId);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    }
+  };
+}
+
+/**
+ * A console route under `/api/console/t/[tenant]/…` for signed-in members: 401 without
+ * a session, 404 when not a member of that tenant, 403 without the permission.
+ */
+export function memberRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+  input: Input<B, Q> & { permission: Permission },
+  handler: (args: {
+    request: Request;
+    requestId: string;
+    member: MemberContext;
+    params: Record<string, string>;
+    body: Parsed<B>;
+    query: Parsed<Q>;
+  }) => Promise<HandlerResult>,
+) {
+  return async (request: Request, context: RouteContext) => {
+    const requestId = requestIdFrom(request);
+    try {
+      const params = await flatParams(context);
+      const user = await currentUser();
+      if (!user) throw new AppError("unauthenticated", "Sign in first.");
+      const member = params.tenant ? await findMembership(user, params.tenant) : null;
+      if (!member) throw new AppError("not_found", "Not found.");
+      if (!can(member.role, input.permission)) throw new AppError("forbidden", "Your role does not allow this.");
+      const { body, query } = await parseInput(request, input);
+      return toResponse(await handler({ request, requestId, member, params, body, query }), requestId);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    }
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The one registry of queues, their jobs and payload schemas. Producers validate with
+ * `enqueue`; workers validate again before processing (never trust a payload's shape).
+ */
+import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { z } from "zod";
+import { env } from "@/lib/env";
+
+export const QUEUES = {
+  maintenance: {
+    name: "maintenance",
+    jobs: {
+      // Re-computes every tenant's audit chain and records the result (Audit page).
+      "audit.verify-all": z.object({ requestedAt: z.iso.datetime() }),
+    },
+    defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 500 },
+  },
+} as const satisfies Record<string, { name: string; jobs: Record<string, z.ZodType>; defaultJobOptions: JobsOptions }>;
+
+export type QueueKey = keyof typeof QUEUES;
+export type JobName<Q extends QueueKey> = keyof (typeof QUEUES)[Q]["jobs"] & string;
+export type JobPayload<Q extends QueueKey, J extends JobName<Q>> = z.infer<(typeof QUEUES)[Q]["jobs"][J]>;
+
+export function queueConnection(): ConnectionOptions {
+  return { url: env().REDIS_URL, maxRetriesPerRequest: null } as ConnectionOptions;
+}
+
+/** BullMQ key prefix: hash-tagged so a queue's keys share one Redis Cluster slot. */
+export function queuePrefix(): string {
+  return `{${env().REDIS_PREFIX}:bull}`;
+}
+
+const queues = new Map<QueueKey, Queue>();
+
+export function getQueue(key: QueueKey): Queue {
+  let queue = queues.get(key);
+  if (!queue) {
+    queue = new Queue(QUEUES[key].name, {
+      connection: queueConnection(),
+      prefix: queuePrefix(),
+      defaultJobOptions: QUEUES[key].defaultJobOptions,
+    });
+    queues.set(key, queue);
+  }
+  return queue;
+}
+
+export function parsePayload<Q extends QueueKey, J extends JobName<Q>>(queue: Q, job: J, data: unknown): JobPayload<Q, J> {
+  const schema = (QUEUES[queue].jobs as Record<string, z.ZodType>)[job];
+  if (!schema) throw new Error(`Unknown job ${queue}/${job}`);
+  return schema.parse(data) as JobPayload<Q, J>;
+}
+
+/** Validates and enqueues. `jobId` should be deterministic where a job must not run twice. */
+export async function enqueue<Q extends QueueKey, J extends JobName<Q>>(
+  queue: Q,
+  job: J,
+  payload: JobPayload<Q, J>,
+  options: JobsOptions = {},
+) {
+  const data = parsePayload(queue, job, payload);
+  return getQueue(queue).add(job, data, options);
+}
+
+export async function closeQueues() {
+  await Promise.all([...queues.values()].map((q) => q.close()));
+  queues.clear();
+}

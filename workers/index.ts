@@ -1,0 +1,64 @@
+/**
+ * The worker process: one BullMQ Worker per queue in the registry, graceful shutdown on
+ * SIGTERM/SIGINT (finish the jobs in hand, then close connections).
+ */
+import { Worker, type Processor } from "bullmq";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { createRedis, ensureRedisDurable } from "@/lib/redis";
+import { QUEUES, closeQueues, getQueue, queueConnection, queuePrefix, type QueueKey } from "@/lib/queue/registry";
+import { db } from "@/lib/db/client";
+import { processMaintenance } from "./maintenance";
+
+const processors: Record<QueueKey, Processor> = {
+  maintenance: processMaintenance,
+};
+
+export async function startWorkers() {
+  env();
+  const redis = createRedis({ lazyConnect: true });
+  await redis.connect();
+  await ensureRedisDurable(redis, { enable: false });
+  redis.disconnect();
+
+  const workers = (Object.keys(QUEUES) as QueueKey[]).map((key) => {
+    const worker = new Worker(QUEUES[key].name, processors[key], {
+      connection: queueConnection(),
+      prefix: queuePrefix(),
+      concurrency: 4,
+    });
+    worker.on("failed", (job, error) => logger.error("job failed", { queue: key, job: job?.name, id: job?.id, error }));
+    worker.on("error", (error) => logger.error("worker error", { queue: key, error }));
+    return worker;
+  });
+
+  await getQueue("maintenance").upsertJobScheduler(
+    "audit-verify-hourly",
+    { pattern: "0 * * * *", tz: "UTC" },
+    { name: "audit.verify-all", data: { requestedAt: new Date().toISOString() } },
+  );
+  logger.info("workers started", { queues: Object.keys(QUEUES) });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("workers stopping", { signal });
+    await Promise.all(workers.map((w) => w.close()));
+    await closeQueues();
+    await db().$disconnect();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  return { workers, stop };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { loadDotEnv } = await import("@/scripts/dotenv");
+  loadDotEnv();
+  startWorkers().catch((error) => {
+    logger.error("worker failed to start", { error });
+    process.exit(1);
+  });
+}
