@@ -108,11 +108,11 @@ export function databaseUrls(serverUrl: string, database?: string): { adminUrl: 
   return { adminUrl: admin.toString(), appUrl: app.toString() };
 }
 
-export type Services = { serverUrl: string; redisUrl: string; explicitDatabase: boolean; notes: string[] };
+export type Services = { serverUrl: string; redisUrl: string; notes: string[] };
 
 /**
  * Resolves a reachable Postgres (`serverUrl`, a role that may create databases and roles)
- * and a durable Redis. `explicitDatabase` says the URL came from the environment.
+ * and a durable Redis.
  */
 export async function ensureServices(): Promise<Services> {
   const notes: string[] = [];
@@ -143,5 +143,5 @@ export async function ensureServices(): Promise<Services> {
   } finally {
     redis.disconnect();
   }
-  return { serverUrl, redisUrl, explicitDatabase: Boolean(given), notes };
+  return { serverUrl, redisUrl, notes };
 }

@@ -1,3 +1,4 @@
+import { connection } from "next/server";
 import Link from "next/link";
 import { env } from "@/lib/env";
 import { AuthCard } from "@/components/auth/auth-card";
@@ -5,7 +6,8 @@ import { SignUpForm } from "@/components/auth/sign-up-form";
 
 export const metadata = { title: "Create an account" };
 
-export default function SignUpPage() {
+export default async function SignUpPage() {
+  await connection();
   if (!env().SIGNUP_ENABLED) {
     return (
       <AuthCard title="Sign-up is off" footer={<Link href="/signin" className="font-medium text-brand-600 hover:underline">Back to sign in</Link>}>

@@ -1,0 +1,39 @@
+// Shared by `npm run up` and `npm test`: plain Node (no dependencies), because on a fresh
+// clone nothing is installed yet. Installs packages when needed and generates the client.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+
+export function run(cmd, args, opts = {}) {
+  const result = spawnSync(cmd, args, { stdio: "inherit", ...opts, env: { ...process.env, ...opts.env } });
+  if (result.status !== 0) {
+    console.error(`\n✗ ${cmd} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status || 1);
+  }
+}
+
+export function ensureInstalled() {
+  const stamp = "node_modules/.package-lock.json";
+  const stale = !existsSync(stamp) || statSync("package-lock.json").mtimeMs > statSync(stamp).mtimeMs;
+  if (stale) {
+    console.log("› installing dependencies (npm ci)");
+    // Playwright's own browser download cannot work here; Debian's Chromium is used instead.
+    run("npm", ["ci", "--no-audit", "--no-fund"], { env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" } });
+  }
+  generatePrismaClient();
+}
+
+/**
+ * `prisma generate` offline: these variables must name an existing file (neither is run)
+ * or the CLI tries to download engines; the datasource url only has to parse.
+ */
+export function generatePrismaClient() {
+  run("npx", ["prisma", "generate"], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: {
+      PRISMA_SCHEMA_ENGINE_BINARY: "package.json",
+      PRISMA_QUERY_ENGINE_LIBRARY: "package.json",
+      DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://unused/unused",
+      PRISMA_HIDE_UPDATE_MESSAGE: "1",
+    },
+  });
+}
