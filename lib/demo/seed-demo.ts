@@ -92,7 +92,7 @@ async function ensureTenant(tx: Tx, t: DemoTenant) {
 export async function seedDemo(opts: { password?: string; secretsFile?: string; log?: (line: string) => void } = {}) {
   const log = opts.log ?? (() => {});
   const password = opts.password ?? process.env.DEMO_PASSWORD ?? "gatehouse-demo";
-  const secretsFile = opts.secretsFile ?? path.resolve(".data/demo-agents.json");
+  const secretsFile = opts.secretsFile ?? path.resolve(process.env.DEMO_AGENTS_FILE ?? ".data/demo-agents.json");
   const passwordHash = await hashSecret(password);
   await ensureSigningKey();
 

@@ -5,8 +5,9 @@ import { newId } from "@/lib/ids";
 
 export function slugify(name: string): string {
   const base = name
-    .toLowerCase()
     .normalize("NFKD")
+    .replace(/\p{M}+/gu, "") // drop the accents NFKD split off: Zürich → zurich
+    .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40);

@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { AppError, ERROR_STATUS, validationError } from "./errors";
+import { errorResponse, requestIdFrom } from "./respond";
+
+describe("errorResponse", () => {
+  it("maps AppError to its status and the API error shape", async () => {
+    const res = errorResponse(new AppError("rate_limited", "Slow down.", undefined, 7), "req_12345678");
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect(res.headers.get("x-request-id")).toBe("req_12345678");
+    expect(await res.json()).toEqual({ error: { code: "rate_limited", message: "Slow down." } });
+  });
+
+  it("turns unknown errors into a generic 500 that echoes nothing", async () => {
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const res = errorResponse(new Error("password=hunter2 in stack"), "req_abcdefgh");
+    spy.mockRestore();
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("internal_error");
+    expect(body.error.message).not.toContain("hunter2");
+    expect(body.error.message).toContain("req_abcdefgh");
+  });
+
+  it("lists zod paths in details for validation failures", async () => {
+    const parsed = z.object({ a: z.object({ b: z.number() }) }).safeParse({ a: { b: "x" } });
+    const res = errorResponse(validationError(parsed.error!), "req_abcdefgh");
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe("a.b");
+  });
+
+  it("has a status for every code", () => {
+    for (const status of Object.values(ERROR_STATUS)) expect(status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe("requestIdFrom", () => {
+  it("keeps a sane caller id and replaces a hostile one", () => {
+    expect(requestIdFrom(new Request("http://x", { headers: { "x-request-id": "abc-12345678" } }))).toBe("abc-12345678");
+    expect(requestIdFrom(new Request("http://x", { headers: { "x-request-id": "<script>" } }))).toMatch(/^req_[0-9a-f]{32}$/);
+  });
+});
