@@ -69,35 +69,40 @@ export const OPERATIONS: Operation[] = [
   },
 ];
 
+const JSON_SCHEMA = { target: "draft-2020-12", unrepresentable: "any", uri: (id: string) => `#/components/schemas/${id}` } as const;
+
+/** A named schema (`.meta({ id })`) becomes a $ref into components; others are inlined. */
+function schemaRef(schema: z.ZodType) {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: `#/components/schemas/${id}` };
+  const { $schema: _dialect, ...inline } = z.toJSONSchema(schema, JSON_SCHEMA);
+  return inline;
+}
+
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const responses = Object.fromEntries(
       Object.entries(op.responses).map(([status, r]) => [
         status,
-        {
-          description: r.description,
-          ...(r.schema && { content: { "application/json": { schema: z.toJSONSchema(r.schema, { target: "draft-2020-12", unrepresentable: "any" }) } } }),
-        },
+        { description: r.description, ...(r.schema && { content: { "application/json": { schema: schemaRef(r.schema) } } }) },
       ]),
     );
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       summary: op.summary,
       ...(op.auth === "agent" && { security: [{ bearer: [] }] }),
-      ...(op.request && {
-        requestBody: {
-          required: true,
-          content: { [op.request.contentType]: { schema: z.toJSONSchema(op.request.schema, { target: "draft-2020-12", unrepresentable: "any" }) } },
-        },
-      }),
+      ...(op.request && { requestBody: { required: true, content: { [op.request.contentType]: { schema: schemaRef(op.request.schema) } } } }),
       responses,
     };
   }
+  const { schemas } = z.toJSONSchema(z.globalRegistry, JSON_SCHEMA) as { schemas: Record<string, Record<string, unknown>> };
+  for (const schema of Object.values(schemas)) delete schema.$schema;
   return {
     openapi: "3.1.0",
-    info: { title: "Gatehouse machine API", version: "1", description: "The contract agents code against." },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    info: { title: "Gatehouse machine API", version: "1", description: "The contract agents code against (shared/API.md)." },
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    components: { schemas, securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     paths,
   };
 }
