@@ -26,7 +26,7 @@ async function signInWithTestIdp(page: Page) {
   await page.waitForURL(IDP_INTERACTION);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   await page.getByLabel("Email").fill(SSO_EMAIL);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 
   await expect(page.getByRole("heading", { name: "Authorize" })).toBeVisible();
   expect(page.url()).toMatch(IDP_INTERACTION);
@@ -62,6 +62,7 @@ test("first SSO sign-in creates the user, who then creates a tenant and owns it"
 
   await page.waitForURL(TENANT_PATH);
   tenantUrl = new URL(page.url()).pathname;
+  await expect(page.getByRole("heading", { level: 1, name: tenantName })).toBeVisible();
   await expect(page.getByTestId("current-role")).toHaveText("Owner");
   // The name came from the provider's ID token; the email is the title of the sidebar entry.
   await expect(page.getByTitle(SSO_EMAIL)).toHaveText(SSO_NAME);
@@ -80,6 +81,7 @@ test("a later SSO sign-in in a fresh browser context returns the same user to th
 
     await page.waitForURL((url) => url.pathname === tenantUrl);
     expect(new URL(page.url()).pathname).not.toBe("/welcome");
+    await expect(page.getByRole("heading", { level: 1, name: tenantName })).toBeVisible();
     await expect(page.getByTestId("current-role")).toHaveText("Owner");
 
     // Same Gatehouse user (linked by issuer + subject), still with exactly one tenant.
