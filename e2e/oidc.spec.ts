@@ -14,8 +14,10 @@ const TENANT_PATH = /\/t\/[^/?#]+$/;
 // The second test signs the user in again and expects the tenant the first one created.
 test.describe.configure({ mode: "serial" });
 
+// Filled in by the first test, checked by the second.
 let tenantName = "";
 let tenantUrl = "";
+let firstUserId = "";
 
 /** From Gatehouse's sign-in page through the provider's login and consent, back to Gatehouse. */
 async function signInWithTestIdp(page: Page) {
@@ -42,10 +44,8 @@ async function expectSessionFor(page: Page) {
   expect(session.user?.email).toBe(SSO_EMAIL);
   expect(session.user?.name).toBe(SSO_NAME);
   expect(session.user?.id).toBeTruthy();
-  return session.user!.id!;
+  return session.user?.id ?? "";
 }
-
-let firstUserId = "";
 
 test("first SSO sign-in creates the user, who then creates a tenant and owns it", async ({ page }) => {
   await signInWithTestIdp(page);
@@ -70,26 +70,21 @@ test("first SSO sign-in creates the user, who then creates a tenant and owns it"
   await expect(switcher.locator("option:checked")).toHaveText(`${tenantName} (Owner)`);
 });
 
-test("a later SSO sign-in in a fresh browser context returns the same user to their tenant", async ({ browser, baseURL }) => {
+test("a later SSO sign-in in a fresh browser context returns the same user to their tenant", async ({ page }) => {
   expect(tenantUrl, "the first test created a tenant").toMatch(TENANT_PATH);
+  // Every test gets a new browser context: no cookies from the first sign-in, neither
+  // Gatehouse's session nor the provider's, so this is a full second sign-in.
+  expect(await page.context().cookies()).toEqual([]);
 
-  // No cookies from the first sign-in, neither Gatehouse's nor the provider's.
-  const context = await browser.newContext({ baseURL });
-  try {
-    const page = await context.newPage();
-    await signInWithTestIdp(page);
+  await signInWithTestIdp(page);
 
-    await page.waitForURL((url) => url.pathname === tenantUrl);
-    expect(new URL(page.url()).pathname).not.toBe("/welcome");
-    await expect(page.getByRole("heading", { level: 1, name: tenantName })).toBeVisible();
-    await expect(page.getByTestId("current-role")).toHaveText("Owner");
+  await page.waitForURL((url) => url.pathname === tenantUrl);
+  await expect(page.getByRole("heading", { level: 1, name: tenantName })).toBeVisible();
+  await expect(page.getByTestId("current-role")).toHaveText("Owner");
 
-    // Same Gatehouse user (linked by issuer + subject), still with exactly one tenant.
-    expect(await expectSessionFor(page)).toBe(firstUserId);
-    const switcher = page.getByRole("combobox", { name: "Tenant" });
-    await expect(switcher.locator("option:checked")).toHaveText(`${tenantName} (Owner)`);
-    await expect(switcher.locator("option")).toHaveText([`${tenantName} (Owner)`, "+ New tenant…"]);
-  } finally {
-    await context.close();
-  }
+  // Same Gatehouse user (linked by issuer + subject), still with exactly one tenant.
+  expect(await expectSessionFor(page)).toBe(firstUserId);
+  const switcher = page.getByRole("combobox", { name: "Tenant" });
+  await expect(switcher.locator("option:checked")).toHaveText(`${tenantName} (Owner)`);
+  await expect(switcher.locator("option")).toHaveText([`${tenantName} (Owner)`, "+ New tenant…"]);
 });
