@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 // The machine API frame: every answer under /api/v1 is the documented JSON error shape.
 test("unknown /api/v1 routes answer a JSON 404 for every method", async ({ request }) => {
   for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-    const res = await request.fetch("/api/v1/no/such/route", { method, data: method === "GET" ? undefined : "{not json" });
+    const res = await request.fetch("/api/v1/no/such/route", { method, data: method === "GET" ? undefined : Buffer.from("{not json") });
     expect(res.status(), method).toBe(404);
     expect(res.headers()["content-type"]).toContain("application/json");
     expect(res.headers()["x-request-id"]).toMatch(/^req_/);
@@ -21,7 +21,7 @@ test("agent routes answer 401 in the error shape without a valid token", async (
 
 test("JSON routes answer malformed, mistyped, oversized and wrongly typed bodies with 400/413/415, never 500", async ({ request }) => {
   const url = "/api/console/signup";
-  const malformed = await request.post(url, { headers: { "content-type": "application/json" }, data: '{"name": ' });
+  const malformed = await request.post(url, { headers: { "content-type": "application/json" }, data: Buffer.from('{"name": ') });
   expect(malformed.status()).toBe(400);
   expect((await malformed.json()).error.code).toBe("malformed_json");
 
@@ -31,11 +31,11 @@ test("JSON routes answer malformed, mistyped, oversized and wrongly typed bodies
   expect(body.error.code).toBe("validation_failed");
   expect(body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(["name", "email", "password", "tenantName"]));
 
-  const oversized = await request.post(url, { headers: { "content-type": "application/json" }, data: JSON.stringify({ name: "x".repeat(6 * 1024 * 1024) }) });
+  const oversized = await request.post(url, { headers: { "content-type": "application/json" }, data: Buffer.from(JSON.stringify({ name: "x".repeat(6 * 1024 * 1024) })) });
   expect(oversized.status()).toBe(413);
   expect((await oversized.json()).error.code).toBe("payload_too_large");
 
-  const wrongType = await request.post(url, { headers: { "content-type": "text/plain" }, data: "{}" });
+  const wrongType = await request.post(url, { headers: { "content-type": "text/plain" }, data: Buffer.from("{}") });
   expect(wrongType.status()).toBe(415);
 });
 

@@ -20,10 +20,10 @@ test("a wrong password is refused without saying which part was wrong", async ({
   await page.getByLabel("Email").fill("owner@acme.test");
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("alert")).toHaveText("Email or password is not right.");
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is not right.");
   await page.getByLabel("Email").fill("nobody@acme.test");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("alert")).toHaveText("Email or password is not right.");
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is not right.");
   await expect(page).toHaveURL(/\/signin/);
 });
 
@@ -39,13 +39,13 @@ test("self-serve sign-up creates a tenant owned by the new user, who can add ano
   await expect(page.getByTestId("current-role")).toHaveText("Owner");
 
   // The tenant switcher offers a second tenant; the user then switches between both.
-  await page.getByLabel("Tenant").selectOption("__new");
+  await page.getByLabel("Tenant", { exact: true }).selectOption("__new");
   await expect(page).toHaveURL(/\/welcome$/);
   await page.getByLabel("Organization name").fill(`Nora Two ${id}`);
   await page.getByRole("button", { name: "Create tenant" }).click();
   await expect(page.getByRole("heading", { level: 1, name: `Nora Two ${id}` })).toBeVisible();
   const firstSlug = `nora-labs-${id}`;
-  await page.getByLabel("Tenant").selectOption(firstSlug);
+  await page.getByLabel("Tenant", { exact: true }).selectOption(firstSlug);
   await expect(page).toHaveURL(new RegExp(`/t/${firstSlug}$`));
   await expect(page.getByRole("heading", { level: 1, name: `Nora Labs ${id}` })).toBeVisible();
 });

@@ -9,8 +9,8 @@ test("an admin invites an existing user, who accepts and switches tenants; the a
   await signIn(admin, "admin@acme.test");
   await admin.getByRole("link", { name: "Settings" }).click();
   await admin.getByRole("link", { name: "Members" }).click();
-  await admin.getByLabel("Email").fill(invitee.email);
-  await admin.getByLabel("Role").selectOption("auditor");
+  await admin.getByLabel("Email", { exact: true }).fill(invitee.email);
+  await admin.getByLabel("Role", { exact: true }).selectOption("auditor");
   await admin.getByRole("button", { name: "Invite", exact: true }).click();
   const link = await admin.getByLabel("Invitation link").inputValue();
   expect(link).toMatch(/\/invite\/[\w-]{40,}$/);
@@ -29,7 +29,7 @@ test("an admin invites an existing user, who accepts and switches tenants; the a
   await page.goto("/t/acme/settings");
   await expect(page.getByRole("link", { name: "Members" })).toHaveCount(0);
   // The switcher holds both tenants.
-  await page.getByLabel("Tenant").selectOption(invitee.slug);
+  await page.getByLabel("Tenant", { exact: true }).selectOption(invitee.slug);
   await expect(page.getByTestId("current-role")).toHaveText("Owner");
 
   // The link is single-use.
