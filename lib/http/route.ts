@@ -55,20 +55,36 @@ async function flatParams(context: RouteContext): Promise<Record<string, string>
   return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
 }
 
-/** A route anyone may call (health, JWKS, OpenAPI). */
-export function publicRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+type BaseArgs<B, Q> = { request: Request; requestId: string; params: Record<string, string>; body: Parsed<B>; query: Parsed<Q> };
+
+/**
+ * The one request pipeline: request id → authenticate (before any input is read) →
+ * parse input → handler → response, with every error mapped by `errorResponse`.
+ */
+function route<B extends Schema | undefined, Q extends Schema | undefined, Who extends object>(
   input: Input<B, Q>,
-  handler: (args: { request: Request; requestId: string; params: Record<string, string>; body: Parsed<B>; query: Parsed<Q> }) => Promise<HandlerResult>,
+  authenticate: (request: Request, params: Record<string, string>) => Promise<Who>,
+  handler: (args: BaseArgs<B, Q> & Who) => Promise<HandlerResult>,
 ) {
   return async (request: Request, context: RouteContext) => {
     const requestId = requestIdFrom(request);
     try {
+      const params = await flatParams(context);
+      const who = await authenticate(request, params);
       const { body, query } = await parseInput(request, input);
-      return toResponse(await handler({ request, requestId, params: await flatParams(context), body, query }), requestId);
+      return toResponse(await handler({ request, requestId, params, body, query, ...who }), requestId);
     } catch (error) {
       return errorResponse(error, requestId);
     }
   };
+}
+
+/** A route anyone may call (health, JWKS, OpenAPI). */
+export function publicRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+  input: Input<B, Q>,
+  handler: (args: BaseArgs<B, Q>) => Promise<HandlerResult>,
+) {
+  return route(input, async () => ({}), handler);
 }
 
 /**
@@ -77,25 +93,9 @@ export function publicRoute<B extends Schema | undefined = undefined, Q extends 
  */
 export function agentRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
   input: Input<B, Q>,
-  handler: (args: {
-    request: Request;
-    requestId: string;
-    agent: AgentPrincipal;
-    params: Record<string, string>;
-    body: Parsed<B>;
-    query: Parsed<Q>;
-  }) => Promise<HandlerResult>,
+  handler: (args: BaseArgs<B, Q> & { agent: AgentPrincipal }) => Promise<HandlerResult>,
 ) {
-  return async (request: Request, context: RouteContext) => {
-    const requestId = requestIdFrom(request);
-    try {
-      const agent = await authenticateAgent(request.headers.get("authorization"));
-      const { body, query } = await parseInput(request, input);
-      return toResponse(await handler({ request, requestId, agent, params: await flatParams(context), body, query }), requestId);
-    } catch (error) {
-      return errorResponse(error, requestId);
-    }
-  };
+  return route(input, async (request) => ({ agent: await authenticateAgent(request.headers.get("authorization")) }), handler);
 }
 
 /**
@@ -104,28 +104,18 @@ export function agentRoute<B extends Schema | undefined = undefined, Q extends S
  */
 export function memberRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
   input: Input<B, Q> & { permission: Permission },
-  handler: (args: {
-    request: Request;
-    requestId: string;
-    member: MemberContext;
-    params: Record<string, string>;
-    body: Parsed<B>;
-    query: Parsed<Q>;
-  }) => Promise<HandlerResult>,
+  handler: (args: BaseArgs<B, Q> & { member: MemberContext }) => Promise<HandlerResult>,
 ) {
-  return async (request: Request, context: RouteContext) => {
-    const requestId = requestIdFrom(request);
-    try {
-      const params = await flatParams(context);
+  return route(
+    input,
+    async (_request, params) => {
       const user = await currentUser();
       if (!user) throw new AppError("unauthenticated", "Sign in first.");
       const member = params.tenant ? await findMembership(user, params.tenant) : null;
       if (!member) throw new AppError("not_found", "Not found.");
       if (!can(member.role, input.permission)) throw new AppError("forbidden", "Your role does not allow this.");
-      const { body, query } = await parseInput(request, input);
-      return toResponse(await handler({ request, requestId, member, params, body, query }), requestId);
-    } catch (error) {
-      return errorResponse(error, requestId);
-    }
-  };
+      return { member };
+    },
+    handler,
+  );
 }
