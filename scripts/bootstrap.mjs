@@ -15,11 +15,20 @@ export function ensureInstalled() {
   const stamp = "node_modules/.package-lock.json";
   const stale = !existsSync(stamp) || statSync("package-lock.json").mtimeMs > statSync(stamp).mtimeMs;
   if (stale) {
-    console.log("› installing dependencies (npm ci)");
-    // Playwright's own browser download cannot work here; Debian's Chromium is used instead.
-    run("npm", ["ci", "--no-audit", "--no-fund"], { env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" } });
+    console.log("› installing dependencies");
+    installDependencies();
   }
   generatePrismaClient();
+}
+
+/**
+ * `npm install` from the committed lockfile (its pinned versions are what installs).
+ * Not `npm ci`: npm 11 here leaves other platforms' optional binaries (@next/swc-darwin-…)
+ * out of the lockfile, and `npm ci` then refuses the lockfile as out of sync.
+ * Playwright's own browser download cannot work here; Debian's Chromium is used instead.
+ */
+export function installDependencies() {
+  run("npm", ["install", "--no-audit", "--no-fund"], { env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" } });
 }
 
 /**
