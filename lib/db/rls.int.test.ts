@@ -73,6 +73,9 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   agent_credentials: (f) => ({
     id: newId("cred"), tenantId: f.tenantId, agentId: f.agentId, kind: "client_secret", label: "ci", secretHash: "scrypt$fixture",
   }),
+  agent_tokens: (f) => ({
+    jti: newId("jti"), tenantId: f.tenantId, agentId: f.agentId, credentialId: "cred_fixture", grantType: "client_credentials", expiresAt: new Date(Date.now() + 60_000),
+  }),
   tools: (f) => ({ id: f.toolId, tenantId: f.tenantId, name: `tool-${uniq()}`, displayName: "Fixture tool" }),
   tool_operations: (f) => ({ id: newId("op"), tenantId: f.tenantId, toolId: f.toolId, name: `op-${uniq()}`, riskClass: "write" }),
   policy_drafts: (f) => ({ tenantId: f.tenantId, rules: json([]), updatedAt: new Date() }),
