@@ -2,11 +2,14 @@ import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, activeSigningKey } from "./signing-keys";
 
-/** Signs a short-lived access token for an agent (`sub` agent id, `tid` tenant id, `jti`). */
-export async function signAgentToken(input: { agentId: string; tenantId: string; ttlSeconds: number }) {
+/**
+ * Signs a short-lived access token for an agent: `sub` agent id, `tid` tenant id, `cid` the
+ * credential it was issued for (revoking that credential fails the token), `jti`.
+ */
+export async function signAgentToken(input: { agentId: string; tenantId: string; credentialId: string; ttlSeconds: number }) {
   const { kid, privateKey } = await activeSigningKey();
   const jti = randomUUID();
-  const token = await new SignJWT({ tid: input.tenantId })
+  const token = await new SignJWT({ tid: input.tenantId, cid: input.credentialId })
     .setProtectedHeader({ alg: TOKEN_ALG, kid, typ: "at+jwt" })
     .setSubject(input.agentId)
     .setIssuer(TOKEN_ISSUER)

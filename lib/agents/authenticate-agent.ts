@@ -1,24 +1,25 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
+import { authState } from "./auth-state";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, keyForKid } from "./signing-keys";
 
-export type AgentPrincipal = { agentId: string; tenantId: string; name: string; jti: string };
+export type AgentPrincipal = { agentId: string; tenantId: string; name: string; jti: string; credentialId: string };
 
 const invalid = () => new AppError("invalid_token", "The access token is missing, invalid or expired.");
 
 /**
- * Verifies `Authorization: Bearer <jwt>` and returns the agent it names. 401 for any token
- * problem (one message, no hint which part failed); 403 for a suspended or retired agent.
+ * Verifies `Authorization: Bearer <jwt>` and returns the agent it names: signature and
+ * claims, then agent, credential and tenant state from the in-memory auth state (no
+ * database query once warm). 401 for any token problem, one message, no hint which part
+ * failed; 403 for a suspended or decommissioned agent or a tenant kill switch.
  */
 export async function authenticateAgent(authorization: string | null): Promise<AgentPrincipal> {
   const match = authorization?.match(/^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)$/i);
   if (!match) throw invalid();
   const token = match[1]!;
-  let claims: { sub?: string; tid?: unknown; jti?: string };
+  let claims: { sub?: string; tid?: unknown; cid?: unknown; jti?: string };
   try {
-    const { kid } = decodeProtectedHeader(token);
-    const key = await keyForKid(kid);
+    const key = await keyForKid(decodeProtectedHeader(token).kid);
     if (!key) throw invalid();
     ({ payload: claims } = await jwtVerify(token, key, {
       issuer: TOKEN_ISSUER,
@@ -29,15 +30,14 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   } catch {
     throw invalid();
   }
-  if (!claims.sub || typeof claims.tid !== "string" || !claims.jti) throw invalid();
-  const tenantId = claims.tid;
-  const agentId = claims.sub;
-  // TODO(issue 3): serve status from an in-memory cache invalidated over Redis pub/sub.
-  const agent = await withTenant({ tenantId }, (tx) =>
-    tx.agent.findUnique({ where: { id: agentId }, select: { name: true, status: true } }),
-  );
-  if (!agent) throw invalid();
-  if (agent.status === "suspended") throw new AppError("agent_suspended", "This agent is suspended.");
-  if (agent.status === "decommissioned") throw new AppError("agent_decommissioned", "This agent is decommissioned.");
-  return { agentId, tenantId, name: agent.name, jti: claims.jti };
+  if (!claims.sub || typeof claims.tid !== "string" || typeof claims.cid !== "string" || !claims.jti) throw invalid();
+
+  const state = await authState.get(claims.tid, claims.sub);
+  if (!state) throw invalid();
+  const credential = state.credentials.get(claims.cid);
+  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
+  if (state.status === "suspended") throw new AppError("agent_suspended", "This agent is suspended.");
+  if (state.status === "decommissioned") throw new AppError("agent_decommissioned", "This agent is decommissioned.");
+  if (state.tenantKilled) throw new AppError("tenant_killed", "All agents of this tenant are stopped by a kill switch.");
+  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, jti: claims.jti, credentialId: claims.cid };
 }

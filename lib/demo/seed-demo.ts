@@ -3,12 +3,14 @@
  * some runs) and Globex. Idempotent: a second run finds what exists and adds nothing.
  * Only `npm run up` and the tests call this; a production deployment seeds nothing.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { appendAuditEntry, type Actor } from "@/lib/audit/append-audit-entry";
 import { hashSecret } from "@/lib/auth/password";
+import { credentialIdOfSecret, newClientSecret } from "@/lib/agents/credentials";
 import { ensureSigningKey } from "@/lib/agents/signing-keys";
+import { newId } from "@/lib/ids";
 import { db, type Tx } from "@/lib/db/client";
 import type { Role, RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
@@ -139,11 +141,13 @@ export async function seedDemo(opts: { password?: string; secretsFile?: string; 
           await appendAuditEntry(tx, { tenantId: t.id, actor: SEED_ACTOR, action: "agent.created", target: { type: "agent", id: agent.id }, after: { name: a.name, owner: a.owner } });
         }
         const existing = known.get(key);
-        const live = await tx.agentCredential.count({ where: { tenantId: t.id, agentId: agent.id, kind: "client_secret", revokedAt: null } });
-        if (existing && live > 0) return existing;
+        const existingId = existing && credentialIdOfSecret(existing.client_secret);
+        const live = existingId && (await tx.agentCredential.count({ where: { id: existingId, agentId: agent.id, revokedAt: null } }));
+        if (existing && live) return existing;
         // The secret file was lost (or this is the first run): issue a fresh secret.
-        const clientSecret = `ghs_${randomBytes(24).toString("base64url")}`;
-        await tx.agentCredential.create({ data: { tenantId: t.id, agentId: agent.id, kind: "client_secret", label: "demo", secretHash: await hashSecret(clientSecret) } });
+        const credentialId = newId("cred");
+        const clientSecret = newClientSecret(credentialId);
+        await tx.agentCredential.create({ data: { id: credentialId, tenantId: t.id, agentId: agent.id, kind: "client_secret", label: "demo", secretHash: await hashSecret(clientSecret) } });
         await appendAuditEntry(tx, { tenantId: t.id, actor: SEED_ACTOR, action: "agent.credential_created", target: { type: "agent", id: agent.id }, after: { kind: "client_secret", label: "demo" } });
         return { tenant: t.slug, name: a.name, client_id: agent.id, client_secret: clientSecret };
       });

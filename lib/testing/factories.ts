@@ -36,3 +36,10 @@ export async function createTestAgent(tenantId: string, ownerId: string, overrid
     tx.agent.create({ data: { tenantId, name: `agent-${uniq()}`, ownerId, status: overrides.status ?? "active" } }),
   );
 }
+
+/** A credential row for tokens to point at (`cid`); its secret is never used. */
+export async function createTestCredential(tenantId: string, agentId: string) {
+  return withTenant({ tenantId }, (tx) =>
+    tx.agentCredential.create({ data: { id: `cred_${uniq()}${uniq()}`, tenantId, agentId, kind: "client_secret", label: "test", secretHash: "unused" } }),
+  );
+}

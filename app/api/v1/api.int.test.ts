@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { signAgentToken } from "@/lib/agents/agent-token";
 import { ensureSigningKey, publicJwks, rotateSigningKey } from "@/lib/agents/signing-keys";
-import { createTestAgent, createTestTenant } from "@/lib/testing/factories";
+import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
 import { GET as whoami } from "@/app/api/v1/whoami/route";
 import { GET as unknownGet, POST as unknownPost } from "@/app/api/v1/[...path]/route";
 import { GET as health } from "@/app/api/health/route";
@@ -17,8 +17,9 @@ async function agentWithToken(status: "active" | "suspended" | "decommissioned" 
   await ensureSigningKey();
   const { tenant, owner } = await createTestTenant();
   const agent = await createTestAgent(tenant.id, owner.user.id, { status });
-  const { token } = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, ttlSeconds: 60 });
-  return { tenant, agent, token };
+  const credential = await createTestCredential(tenant.id, agent.id);
+  const { token } = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, credentialId: credential.id, ttlSeconds: 60 });
+  return { tenant, agent, credential, token };
 }
 
 describe("agent-authenticated routes", () => {
@@ -31,10 +32,10 @@ describe("agent-authenticated routes", () => {
   });
 
   it("answers 401 in the error shape for missing, malformed, forged and expired tokens", async () => {
-    const { agent, tenant } = await agentWithToken();
+    const { agent, tenant, credential } = await agentWithToken();
     const { privateKey } = await generateKeyPair("ES256");
     const forged = await new SignJWT({ tid: tenant.id }).setProtectedHeader({ alg: "ES256", kid: "key_forged" }).setSubject(agent.id).setJti("j").setIssuer("gatehouse").setAudience("gatehouse-api").setExpirationTime("1m").sign(privateKey);
-    const expired = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, ttlSeconds: -10 });
+    const expired = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, credentialId: credential.id, ttlSeconds: -10 });
     for (const req of [new Request("http://x/api/v1/whoami"), bearer("not-a-jwt"), bearer(forged), bearer(expired.token)]) {
       const res = await whoami(req, ctx());
       expect(res.status).toBe(401);
@@ -43,9 +44,9 @@ describe("agent-authenticated routes", () => {
   });
 
   it("answers 401 when the token names an agent of another tenant", async () => {
-    const { agent } = await agentWithToken();
+    const { agent, credential } = await agentWithToken();
     const other = await createTestTenant();
-    const { token } = await signAgentToken({ agentId: agent.id, tenantId: other.tenant.id, ttlSeconds: 60 });
+    const { token } = await signAgentToken({ agentId: agent.id, tenantId: other.tenant.id, credentialId: credential.id, ttlSeconds: 60 });
     expect((await whoami(bearer(token), ctx())).status).toBe(401);
   });
 

@@ -1,0 +1,19 @@
+import type { MemberContext } from "@/lib/auth/member";
+import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import type { Tx } from "@/lib/db/client";
+
+/** Audits a change to one agent, made by a member. */
+export function auditAgentChange(
+  tx: Tx,
+  input: { actor: MemberContext; agentId: string; action: string; before?: unknown; after?: unknown; requestId?: string },
+) {
+  return appendAuditEntry(tx, {
+    tenantId: input.actor.tenant.id,
+    actor: { type: "user", id: input.actor.user.id, label: input.actor.user.email },
+    action: input.action,
+    target: { type: "agent", id: input.agentId },
+    before: input.before,
+    after: input.after,
+    requestId: input.requestId,
+  });
+}

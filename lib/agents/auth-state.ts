@@ -1,0 +1,132 @@
+/**
+ * What token verification needs to know besides the signature — is the agent active,
+ * is the credential behind the token still valid, is the tenant's kill switch off — held
+ * in memory so the hot path makes no database query.
+ *
+ * Entries load from Postgres on first use and are dropped when any process publishes an
+ * invalidation on Redis pub/sub (suspend, revoke, kill switch), so a change reaches every
+ * web and worker process in milliseconds. When the subscription is not live (Redis down,
+ * reconnecting) nothing is cached: every check reads Postgres, so staleness can never
+ * outlive the channel.
+ */
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import type { AgentStatus } from "@/lib/db/generated/enums";
+import { withTenant } from "@/lib/db/tenant";
+import { logger } from "@/lib/logger";
+import { createRedis, redisKey } from "@/lib/redis";
+
+export type AgentAuthState = {
+  tenantId: string;
+  agentId: string;
+  name: string;
+  status: AgentStatus;
+  tenantKilled: boolean;
+  credentials: Map<string, { revokedAt: Date | null; expiresAt: Date | null }>;
+};
+
+const invalidation = z.object({ kind: z.enum(["agent", "tenant"]), id: z.string() });
+export type Invalidation = z.infer<typeof invalidation>;
+
+const channel = () => redisKey("auth-invalidate");
+
+class AuthStateCache {
+  private agents = new Map<string, AgentAuthState>();
+  private subscriber: Redis | undefined;
+  private live = false;
+  private publisher: Redis | undefined;
+
+  private ensureSubscribed() {
+    if (this.subscriber) return;
+    const sub = createRedis({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    this.subscriber = sub;
+    const goDark = () => {
+      if (this.live) logger.warn("auth invalidation channel down: reading agent state from Postgres");
+      this.live = false;
+      this.agents.clear();
+    };
+    sub.on("close", goDark);
+    sub.on("error", goDark);
+    sub.on("ready", () => {
+      sub.subscribe(channel()).then(
+        () => {
+          this.agents.clear(); // anything published while we were away is unknown
+          this.live = true;
+        },
+        goDark,
+      );
+    });
+    sub.on("message", (_channel, message) => {
+      const parsed = invalidation.safeParse(safeJson(message));
+      if (!parsed.success) return;
+      if (parsed.data.kind === "agent") this.agents.delete(parsed.data.id);
+      else for (const [id, state] of this.agents) if (state.tenantId === parsed.data.id) this.agents.delete(id);
+    });
+  }
+
+  async get(tenantId: string, agentId: string): Promise<AgentAuthState | null> {
+    this.ensureSubscribed();
+    const cached = this.agents.get(agentId);
+    if (cached && cached.tenantId === tenantId) return cached;
+    const state = await loadAgentAuthState(tenantId, agentId);
+    if (state && this.live) this.agents.set(agentId, state);
+    return state;
+  }
+
+  /** Tells every process to forget cached state. Call after the change has committed. */
+  async publish(message: Invalidation) {
+    this.publisher ??= createRedis({ maxRetriesPerRequest: 2 });
+    // Local first, so this process is right even if Redis is unreachable.
+    if (message.kind === "agent") this.agents.delete(message.id);
+    else this.agents.clear();
+    try {
+      await this.publisher.publish(channel(), JSON.stringify(message));
+    } catch (error) {
+      logger.error("could not publish auth invalidation; other processes fall back when their channel drops", { error, message });
+    }
+  }
+
+  get isLive() {
+    return this.live;
+  }
+
+  async close() {
+    this.subscriber?.disconnect();
+    this.publisher?.disconnect();
+    this.subscriber = this.publisher = undefined;
+    this.live = false;
+    this.agents.clear();
+  }
+}
+
+async function loadAgentAuthState(tenantId: string, agentId: string): Promise<AgentAuthState | null> {
+  return withTenant({ tenantId }, async (tx) => {
+    const [agent, killed] = await Promise.all([
+      tx.agent.findUnique({
+        where: { id: agentId },
+        select: { tenantId: true, name: true, status: true, credentials: { select: { id: true, revokedAt: true, expiresAt: true } } },
+      }),
+      tx.killSwitch.count({ where: { tenantId, scope: "tenant", liftedAt: null } }),
+    ]);
+    if (!agent || agent.tenantId !== tenantId) return null;
+    return {
+      tenantId,
+      agentId,
+      name: agent.name,
+      status: agent.status,
+      tenantKilled: killed > 0,
+      credentials: new Map(agent.credentials.map((c) => [c.id, { revokedAt: c.revokedAt, expiresAt: c.expiresAt }])),
+    };
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+const globalCache = globalThis as unknown as { gatehouseAuthState?: AuthStateCache };
+export const authState = (globalCache.gatehouseAuthState ??= new AuthStateCache());
