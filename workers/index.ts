@@ -8,6 +8,7 @@ import { logger } from "@/lib/logger";
 import { createRedis, ensureRedisDurable } from "@/lib/redis";
 import { QUEUES, closeQueues, getQueue, queueConnection, queuePrefix, type QueueKey } from "@/lib/queue/registry";
 import { db } from "@/lib/db/client";
+import { authState } from "@/lib/agents/auth-state";
 import { processMaintenance } from "./maintenance";
 
 const processors: Record<QueueKey, Processor> = {
@@ -37,6 +38,11 @@ export async function startWorkers() {
     { pattern: "0 * * * *", tz: "UTC" },
     { name: "audit.verify-all", data: { requestedAt: new Date().toISOString() } },
   );
+  await getQueue("maintenance").upsertJobScheduler(
+    "expire-credentials-every-minute",
+    { every: 60_000 },
+    { name: "agents.expire-credentials", data: { requestedAt: new Date().toISOString() } },
+  );
   logger.info("workers started", { queues: Object.keys(QUEUES) });
 
   let stopping = false;
@@ -46,6 +52,7 @@ export async function startWorkers() {
     logger.info("workers stopping", { signal });
     await Promise.all(workers.map((w) => w.close()));
     await closeQueues();
+    await authState.close();
     await db().$disconnect();
     process.exit(0);
   };

@@ -32,3 +32,31 @@ describe("maintenance queue", () => {
     }
   });
 });
+
+describe("credential expiry job", () => {
+  it("revokes credentials past their expiry and audits it", async () => {
+    const { createTestAgent, createTestCredential } = await import("@/lib/testing/factories");
+    const { withTenant } = await import("@/lib/db/tenant");
+    const { tenant, owner } = await createTestTenant();
+    const agent = await createTestAgent(tenant.id, owner.user.id);
+    const due = await createTestCredential(tenant.id, agent.id);
+    const later = await createTestCredential(tenant.id, agent.id);
+    await withTenant({ tenantId: tenant.id }, async (tx) => {
+      await tx.agentCredential.update({ where: { id: due.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+      await tx.agentCredential.update({ where: { id: later.id }, data: { expiresAt: new Date(Date.now() + 3600_000) } });
+    });
+    const job = { name: "agents.expire-credentials", data: { requestedAt: new Date().toISOString() } } as Parameters<typeof processMaintenance>[0];
+    expect(((await processMaintenance(job)) as { expired: number }).expired).toBeGreaterThanOrEqual(1);
+    const [dueAfter, laterAfter, audit] = await withTenant({ tenantId: tenant.id }, (tx) =>
+      Promise.all([
+        tx.agentCredential.findUnique({ where: { id: due.id } }),
+        tx.agentCredential.findUnique({ where: { id: later.id } }),
+        tx.auditEntry.findFirst({ where: { tenantId: tenant.id, action: "agent.credential_expired" } }),
+      ]),
+    );
+    expect(dueAfter).toMatchObject({ revokedReason: "expired" });
+    expect(dueAfter!.revokedAt).not.toBeNull();
+    expect(laterAfter!.revokedAt).toBeNull();
+    expect(audit?.after).toMatchObject({ credentialId: due.id });
+  });
+});

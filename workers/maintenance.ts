@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from "bullmq";
+import { expireCredentials } from "@/lib/agents/expire-credentials";
 import { recordAuditVerification } from "@/lib/audit/record-verification";
 import { parsePayload } from "@/lib/queue/registry";
 import { unsafeListTenantIds } from "@/lib/tenancy/unsafe-list-tenant-ids";
@@ -17,6 +18,12 @@ export async function processMaintenance(job: Job) {
         }
       }
       return { broken };
+    }
+    case "agents.expire-credentials": {
+      parsePayload("maintenance", "agents.expire-credentials", job.data);
+      let expired = 0;
+      for (const tenantId of await unsafeListTenantIds()) expired += await expireCredentials({ tenantId });
+      return { expired };
     }
     default:
       throw new UnrecoverableError(`Unknown maintenance job ${job.name}`);

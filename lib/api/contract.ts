@@ -29,6 +29,28 @@ export const whoamiBody = z
   .object({ agent_id: z.string(), agent_name: z.string(), tenant_id: z.string(), token_id: z.string() })
   .meta({ id: "WhoAmI" });
 
+export const tokenRequest = z
+  .object({
+    grant_type: z.enum(["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]),
+    client_id: z.string().optional(),
+    client_secret: z.string().optional(),
+    client_assertion_type: z.literal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer").optional(),
+    client_assertion: z.string().optional().meta({ description: "JWT signed by the agent's registered key (RFC 7523)" }),
+    subject_token: z.string().optional().meta({ description: "OIDC JWT from a bound workload issuer (RFC 8693)" }),
+    subject_token_type: z.literal("urn:ietf:params:oauth:token-type:jwt").optional(),
+  })
+  .meta({ id: "TokenRequest" });
+
+export const tokenResponse = z
+  .object({ access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int() })
+  .meta({ id: "TokenResponse" });
+
+export const oauthErrorBody = z
+  .object({ error: z.string().meta({ description: "RFC 6749 §5.2 code" }), error_description: z.string() })
+  .meta({ id: "OAuthError" });
+
+export const jwksBody = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: "JWKS" });
+
 export type Operation = {
   method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
@@ -52,6 +74,26 @@ export const OPERATIONS: Operation[] = [
     summary: "Liveness and dependency health (Postgres, Redis)",
     auth: "none",
     responses: { 200: { description: "All dependencies up", schema: healthBody }, 503: { description: "A dependency is down", schema: healthBody } },
+  },
+  {
+    method: "post",
+    path: "/api/v1/oauth/token",
+    summary: "Exchange an agent credential for a short-lived access token (client secret, private_key_jwt, or token exchange)",
+    auth: "none",
+    request: { contentType: "application/x-www-form-urlencoded", schema: tokenRequest },
+    responses: {
+      200: { description: "An ES256 access token", schema: tokenResponse },
+      400: { description: "invalid_request, invalid_grant or unsupported_grant_type", schema: oauthErrorBody },
+      401: { description: "invalid_client", schema: oauthErrorBody },
+      429: { description: "slow_down: too many failures (Retry-After)", schema: oauthErrorBody },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/oauth/jwks",
+    summary: "Public keys that verify access tokens",
+    auth: "none",
+    responses: { 200: { description: "JSON Web Key Set", schema: jwksBody } },
   },
   {
     method: "get",

@@ -12,6 +12,8 @@ export const QUEUES = {
     jobs: {
       // Re-computes every tenant's audit chain and records the result (Audit page).
       "audit.verify-all": z.object({ requestedAt: z.iso.datetime() }),
+      // Marks credentials whose expiry (or rotation overlap) has passed as revoked.
+      "agents.expire-credentials": z.object({ requestedAt: z.iso.datetime() }),
     },
     defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 500 },
   },

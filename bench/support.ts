@@ -1,0 +1,89 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import pg from "pg";
+import { ensureDatabase, migrate } from "@/lib/db/migrate";
+import { databaseUrls, ensureServices } from "@/scripts/services";
+
+export function machine(): string {
+  return `${os.cpus()[0]?.model ?? "unknown CPU"} × ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** A private database with migrations applied; env points lib/ at it. Returns a cleanup. */
+export async function benchDatabase() {
+  const services = await ensureServices();
+  const database = `gh_bench_${process.pid}_${randomBytes(3).toString("hex")}`;
+  const { adminUrl, appUrl } = databaseUrls(services.serverUrl, database);
+  await ensureDatabase(adminUrl);
+  await migrate({ adminUrl, appUrl });
+  Object.assign(process.env, {
+    DATABASE_URL: appUrl,
+    MIGRATE_DATABASE_URL: adminUrl,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: `gh-bench-${process.pid}`,
+    NEXTAUTH_SECRET: randomBytes(16).toString("hex"),
+  });
+  return async () => {
+    const server = new pg.Client({ connectionString: databaseUrls(services.serverUrl, "postgres").adminUrl });
+    await server.connect();
+    await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
+    await server.end();
+  };
+}
+
+/** `next start` on a production build (built first when there is none). */
+export async function startServer(port: number): Promise<ChildProcess> {
+  if (!existsSync(".next/BUILD_ID")) {
+    console.log("› no production build in .next: running next build");
+    if (spawnSync("npx", ["next", "build"], { stdio: "inherit" }).status !== 0) throw new Error("next build failed");
+  }
+  const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env: process.env, detached: true });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`)).ok) return server;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error("server did not start");
+}
+
+export function stopServer(server: ChildProcess) {
+  if (server.pid) process.kill(-server.pid, "SIGTERM");
+}
+
+/**
+ * Closed-loop load: `concurrency` clients each send the next request when the last one
+ * answers, for `seconds`. Returns requests/s and latency percentiles in ms.
+ */
+export async function load(opts: { url: string; headers?: Record<string, string>; concurrency: number; seconds: number; expectStatus: number }) {
+  const latencies: number[] = [];
+  let wrongStatus = 0;
+  const end = performance.now() + opts.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (performance.now() < end) {
+        const started = performance.now();
+        const res = await fetch(opts.url, { headers: opts.headers });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - started);
+        if (res.status !== opts.expectStatus) wrongStatus++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    perSecond: latencies.length / opts.seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    wrongStatus,
+  };
+}
