@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
@@ -37,13 +36,12 @@ export async function benchDatabase() {
   };
 }
 
-/** `next start` on a production build (built first when there is none). */
+/** `next start` on a fresh production build of the current sources, in .next-bench. */
 export async function startServer(port: number): Promise<ChildProcess> {
-  if (!existsSync(".next/BUILD_ID")) {
-    console.log("› no production build in .next: running next build");
-    if (spawnSync("npx", ["next", "build"], { stdio: "inherit" }).status !== 0) throw new Error("next build failed");
-  }
-  const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env: process.env, detached: true });
+  const env = { ...process.env, NEXT_DIST_DIR: ".next-bench", NODE_ENV: "production" } as NodeJS.ProcessEnv;
+  console.log("› next build (.next-bench)");
+  if (spawnSync("npx", ["next", "build"], { stdio: ["ignore", "ignore", "inherit"], env }).status !== 0) throw new Error("next build failed");
+  const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env, detached: true });
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`)).ok) return server;
