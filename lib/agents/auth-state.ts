@@ -35,6 +35,8 @@ class AuthStateCache {
   private subscriber: Redis | undefined;
   private live = false;
   private publisher: Redis | undefined;
+  // Bumped on every invalidation, so a load that raced one is not cached.
+  private generation = 0;
 
   private ensureSubscribed() {
     if (this.subscriber) return;
@@ -43,6 +45,7 @@ class AuthStateCache {
     const goDark = () => {
       if (this.live) logger.warn("auth invalidation channel down: reading agent state from Postgres");
       this.live = false;
+      this.generation++;
       this.agents.clear();
     };
     sub.on("close", goDark);
@@ -59,6 +62,7 @@ class AuthStateCache {
     sub.on("message", (_channel, message) => {
       const parsed = invalidation.safeParse(safeJson(message));
       if (!parsed.success) return;
+      this.generation++;
       if (parsed.data.kind === "agent") this.agents.delete(parsed.data.id);
       else for (const [id, state] of this.agents) if (state.tenantId === parsed.data.id) this.agents.delete(id);
     });
@@ -68,8 +72,9 @@ class AuthStateCache {
     this.ensureSubscribed();
     const cached = this.agents.get(agentId);
     if (cached && cached.tenantId === tenantId) return cached;
+    const generation = this.generation;
     const state = await loadAgentAuthState(tenantId, agentId);
-    if (state && this.live) this.agents.set(agentId, state);
+    if (state && this.live && generation === this.generation) this.agents.set(agentId, state);
     return state;
   }
 
@@ -77,6 +82,7 @@ class AuthStateCache {
   async publish(message: Invalidation) {
     this.publisher ??= createRedis({ maxRetriesPerRequest: 2 });
     // Local first, so this process is right even if Redis is unreachable.
+    this.generation++;
     if (message.kind === "agent") this.agents.delete(message.id);
     else this.agents.clear();
     try {
