@@ -53,7 +53,10 @@ class AuthStateCache {
     sub.on("ready", () => {
       sub.subscribe(channel()).then(
         () => {
-          this.agents.clear(); // anything published while we were away is unknown
+          // Anything published while we were away is unknown, including what loads
+          // already in flight read: forget the entries and refuse to cache those loads.
+          this.generation++;
+          this.agents.clear();
           this.live = true;
         },
         goDark,

@@ -34,10 +34,12 @@ export async function authenticateAgent(authorization: string | null): Promise<A
 
   const state = await authState.get(claims.tid, claims.sub);
   if (!state) throw invalid();
-  const credential = state.credentials.get(claims.cid);
-  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
+  // Status before credential: decommissioning also revokes credentials, and the caller
+  // (who holds a token we signed) should hear that the agent is retired (API.md: 403).
   if (state.status === "suspended") throw new AppError("agent_suspended", "This agent is suspended.");
   if (state.status === "decommissioned") throw new AppError("agent_decommissioned", "This agent is decommissioned.");
   if (state.tenantKilled) throw new AppError("tenant_killed", "All agents of this tenant are stopped by a kill switch.");
+  const credential = state.credentials.get(claims.cid);
+  if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
   return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, jti: claims.jti, credentialId: claims.cid };
 }

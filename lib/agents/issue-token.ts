@@ -142,6 +142,15 @@ async function withTokenExchange(subjectToken: string): Promise<Authenticated | 
   return null;
 }
 
+function claimedIdentity(token: string): string {
+  try {
+    const { iss, sub } = decodeJwt(token);
+    return `${iss ?? "?"}|${sub ?? "?"}`;
+  } catch {
+    return "malformed";
+  }
+}
+
 async function auditFailureBurst(clientId: string, count: number, address: string) {
   if (count !== LIMITS.auditAfter && count !== LIMITS.perClient) return;
   const tenantId = await tenantOfAgent(clientId);
@@ -180,8 +189,12 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     if (!subjectToken || form.get("subject_token_type") !== JWT_TOKEN_TYPE) {
       throw new OAuthError("invalid_request", `Send subject_token with subject_token_type=${JWT_TOKEN_TYPE}.`, 400);
     }
-    clientId = "federated";
+    // Failures count per workload identity the token claims (and per address), so junk
+    // tokens lock out at most the identity they name, never every tenant's exchange.
+    clientId = `federated:${claimedIdentity(subjectToken)}`;
     attempt = () => withTokenExchange(subjectToken);
+  } else if (!grantType) {
+    throw new OAuthError("invalid_request", "grant_type is required.", 400);
   } else {
     throw new OAuthError("unsupported_grant_type", "Use client_credentials or token exchange.", 400);
   }

@@ -1,6 +1,6 @@
 /**
  * Brute-force protection for the token endpoint: failures are counted per client id and
- * per source address in Redis over a sliding 5-minute window (fixed buckets). Past the
+ * per source address in Redis over fixed 5-minute windows. Past the
  * limits the endpoint answers 429 before checking anything. The first burst of failures
  * for a known agent is written to its tenant's audit log.
  */
