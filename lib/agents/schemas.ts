@@ -9,16 +9,25 @@ export const agentName = z
 
 const labels = z.array(z.string().trim().min(1).max(40).regex(/^[\w.:-]+$/, "Labels are single words.")).max(20);
 
+const agentFields = {
+  description: z.string().trim().max(500),
+  ownerId: z.string().min(1, "Choose an owner."),
+  labels,
+  environment: z.string().trim().min(1).max(40),
+  tokenTtlMinutes: z.number().int().min(1).max(60, "Tokens live at most 60 minutes."),
+};
+
 export const createAgentInput = z.object({
   name: agentName,
-  description: z.string().trim().max(500).default(""),
-  ownerId: z.string().min(1, "Choose an owner."),
-  labels: labels.default([]),
-  environment: z.string().trim().min(1).max(40).default("production"),
-  tokenTtlMinutes: z.number().int().min(1).max(60, "Tokens live at most 60 minutes.").default(15),
+  description: agentFields.description.default(""),
+  ownerId: agentFields.ownerId,
+  labels: agentFields.labels.default([]),
+  environment: agentFields.environment.default("production"),
+  tokenTtlMinutes: agentFields.tokenTtlMinutes.default(15),
 });
 
-export const updateAgentInput = createAgentInput.omit({ name: true }).partial();
+/** A PATCH: only the fields sent change (no defaults here, or a partial edit would reset the rest). */
+export const updateAgentInput = z.object(agentFields).partial();
 
 export const changeStatusInput = z.object({
   status: z.enum(["active", "suspended", "decommissioned"]),

@@ -3,6 +3,8 @@ import { requireMember } from "@/lib/auth/page-guard";
 import { listMyTenants } from "@/lib/auth/member";
 import { can } from "@/lib/auth/roles";
 import { ROLE_LABEL } from "@/lib/auth/roles";
+import { listActiveKillSwitches } from "@/lib/kill-switches/engage-kill-switch";
+import { KillSwitchBanner } from "@/components/kill-switches/kill-switch-banner";
 import { NAV } from "@/components/shell/nav";
 import { SidebarNav } from "@/components/shell/sidebar";
 import { TenantSwitcher } from "@/components/shell/tenant-switcher";
@@ -12,7 +14,7 @@ import { Icons } from "@/components/ui/icons";
 export default async function TenantLayout({ children, params }: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug);
-  const tenants = await listMyTenants(member.user.id);
+  const [tenants, killSwitches] = await Promise.all([listMyTenants(member.user.id), listActiveKillSwitches({ tenantId: member.tenant.id })]);
   const visible = NAV.filter((item) => can(member.role, item.permission)).map((item) => item.href);
 
   return (
@@ -42,7 +44,10 @@ export default async function TenantLayout({ children, params }: { children: Rea
         </div>
       </aside>
       <main id="main" className="ml-60 flex-1 px-8 py-6">
-        <div className="mx-auto max-w-6xl">{children}</div>
+        <div className="mx-auto max-w-6xl">
+          <KillSwitchBanner slug={slug} initial={killSwitches} manageHref={can(member.role, "agents.manage") ? `/t/${slug}/agents#kill-switches` : undefined} />
+          {children}
+        </div>
       </main>
     </div>
   );
