@@ -39,9 +39,12 @@ export async function benchAuth() {
     try {
       const url = `http://127.0.0.1:${port}/api/v1/whoami`;
       await load({ url, headers: { authorization: header }, concurrency: 8, seconds: 3, expectStatus: 200 }); // warm-up
+      // Throughput under saturation, then latency unloaded (one client at a time).
       const authed = await load({ url, headers: { authorization: header }, concurrency: 16, seconds: 10, expectStatus: 200 });
       const anonymous = await load({ url, concurrency: 16, seconds: 10, expectStatus: 401 });
-      return { perCallUs, authed, anonymous };
+      const authedSerial = await load({ url, headers: { authorization: header }, concurrency: 1, seconds: 8, expectStatus: 200 });
+      const anonymousSerial = await load({ url, concurrency: 1, seconds: 8, expectStatus: 401 });
+      return { perCallUs, authed, anonymous, authedSerial, anonymousSerial };
     } finally {
       stopServer(server);
     }
