@@ -32,6 +32,7 @@ const TENANT_TABLES: string[] = await (async () => {
       `SELECT c.table_name FROM information_schema.columns c
          JOIN information_schema.tables t USING (table_schema, table_name)
         WHERE c.table_schema = 'public' AND c.column_name = 'tenantId' AND t.table_type = 'BASE TABLE'
+          AND NOT (SELECT relispartition FROM pg_class WHERE oid = format('public.%I', c.table_name)::regclass)
         ORDER BY c.table_name`,
     );
     return rows.map((r) => r.table_name);
@@ -86,9 +87,10 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   kill_switches: (f) => ({ id: newId("ks"), tenantId: f.tenantId, scope: "tenant", reason: "fixture", createdById: f.ownerId }),
   runs: (f) => ({ id: f.runId, tenantId: f.tenantId, agentId: f.agentId, externalId: `run-${uniq()}` }),
   run_events: (f) => ({
-    tenantId: f.tenantId, runId: f.runId, agentId: f.agentId, eventKey: `evt-${uniq()}`, type: "run.started",
-    source: "agent", ts: new Date(), payload: json({}), payloadHash: HASH,
+    tenantId: f.tenantId, runExternalId: `run-${uniq()}`, agentId: f.agentId, eventKey: `evt-${uniq()}`, type: "run.started",
+    source: "agent", ts: new Date(), receivedAt: new Date(), payload: json({}), payloadHash: HASH,
   }),
+  run_event_keys: (f) => ({ agentId: f.agentId, source: "agent", eventKey: `evt-${uniq()}`, tenantId: f.tenantId, receivedAt: new Date() }),
   decisions: (f) => ({
     id: newId("dec"), tenantId: f.tenantId, agentId: f.agentId, runExternalId: "run-1", tool: "github",
     operation: "read", actionHash: HASH, outcome: "allow",
@@ -374,6 +376,22 @@ describe("the application role cannot bypass RLS", () => {
       expect(row.relrowsecurity, row.relname).toBe(true);
       expect(Number(row.policies), row.relname).toBeGreaterThan(0);
     }
+  });
+
+  it("partitions of run_events are reachable only through the parent, and keep RLS on anyway", async () => {
+    const { rows } = await app.query<{ relname: string; relrowsecurity: boolean; policies: string; can_select: boolean }>(
+      `SELECT c.relname, c.relrowsecurity, (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
+              has_table_privilege(current_user, c.oid, 'SELECT') AS can_select
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'run_events'::regclass`,
+    );
+    expect(rows.map((r) => r.relname)).toContain("run_events_default");
+    expect(rows.length).toBeGreaterThan(1); // daily partitions exist
+    for (const row of rows) {
+      expect(row, row.relname).toMatchObject({ relrowsecurity: true, can_select: false });
+      expect(Number(row.policies), row.relname).toBeGreaterThan(0);
+    }
+    await expect(app.query(`SELECT count(*) FROM ${ident(rows[0]!.relname)}`)).rejects.toMatchObject({ code: "42501" });
   });
 });
 

@@ -193,9 +193,12 @@ async function seedDemoRuns() {
         { key: `${r.id}-3`, type: "decision", source: "server", ts: decision.createdAt, payload: { decision_id: decision.id, tool: r.tool, operation: r.op, decision: r.decision } },
         { key: `${r.id}-4`, type: "run.finished", source: "agent", ts: finished, payload: { outcome: r.outcome } },
       ];
+      const receivedAt = new Date();
       await tx.runEvent.createMany({
-        data: events.map((e) => ({ tenantId, runId: run.id, agentId: r.agent, eventKey: e.key, type: e.type, source: e.source, ts: e.ts, payload: e.payload, payloadHash: sha(e.payload) })),
+        data: events.map((e) => ({ tenantId, runExternalId: run.externalId, agentId: r.agent, eventKey: e.key, type: e.type, source: e.source, ts: e.ts, receivedAt, payload: e.payload, payloadHash: sha(e.payload) })),
       });
+      await tx.runEventKey.createMany({ data: events.map((e) => ({ tenantId, agentId: r.agent, source: e.source, eventKey: e.key, receivedAt })) });
+      await tx.run.update({ where: { id: run.id }, data: { firstReceivedAt: receivedAt, lastReceivedAt: receivedAt, lastEventAt: finished, decisionCount: 1, denialCount: r.decision === "deny" ? 1 : 0, approvalCount: r.decision === "pending_approval" ? 1 : 0 } });
     }
   });
 }
