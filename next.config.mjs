@@ -3,7 +3,7 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Server-only libraries with native or dynamic requires stay outside the bundle.
-  serverExternalPackages: ["pg", "bullmq", "ioredis", "@prisma/adapter-pg"],
+  serverExternalPackages: ["pg", "bullmq", "ioredis", "@prisma/adapter-pg", "@cedar-policy/cedar-wasm"],
   // Separate build dirs let the e2e suite build without disturbing a running `npm run up`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   async headers() {

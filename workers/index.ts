@@ -6,13 +6,17 @@ import { Worker, type Processor } from "bullmq";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { createRedis, ensureRedisDurable } from "@/lib/redis";
-import { QUEUES, closeQueues, getQueue, queueConnection, queuePrefix, type QueueKey } from "@/lib/queue/registry";
+import { QUEUES, closeQueues, getQueue, queueConnection, queuePrefix, type QueueDefinition, type QueueKey } from "@/lib/queue/registry";
 import { db } from "@/lib/db/client";
 import { authState } from "@/lib/agents/auth-state";
+import { processDecisions } from "./decisions";
+import { ingestBackoff, processIngest, scheduleIngestJobs } from "./ingest";
 import { processMaintenance } from "./maintenance";
 
 const processors: Record<QueueKey, Processor> = {
+  decisions: processDecisions,
   maintenance: processMaintenance,
+  ingest: processIngest,
 };
 
 export async function startWorkers() {
@@ -27,6 +31,8 @@ export async function startWorkers() {
       connection: queueConnection(),
       prefix: queuePrefix(),
       concurrency: 4,
+      settings: { backoffStrategy: ingestBackoff },
+      ...(QUEUES[key] as QueueDefinition).worker,
     });
     worker.on("failed", (job, error) => logger.error("job failed", { queue: key, job: job?.name, id: job?.id, error }));
     worker.on("error", (error) => logger.error("worker error", { queue: key, error }));
@@ -43,6 +49,7 @@ export async function startWorkers() {
     { every: 60_000 },
     { name: "agents.expire-credentials", data: { requestedAt: new Date().toISOString() } },
   );
+  await scheduleIngestJobs(getQueue("ingest"));
   logger.info("workers started", { queues: Object.keys(QUEUES) });
 
   let stopping = false;

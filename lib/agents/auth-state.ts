@@ -20,13 +20,17 @@ export type AgentAuthState = {
   tenantId: string;
   agentId: string;
   name: string;
+  labels: string[];
   status: AgentStatus;
   tenantKilled: boolean;
   credentials: Map<string, { revokedAt: Date | null; expiresAt: Date | null }>;
 };
 
-const invalidation = z.object({ kind: z.enum(["agent", "tenant"]), id: z.string() });
+const invalidation = z.object({ kind: z.enum(["agent", "tenant", "policy"]), id: z.string() });
+/** agent: one agent changed; tenant: tenant kill switch; policy: a tenant's published policy, registry or tool kill switches. */
 export type Invalidation = z.infer<typeof invalidation>;
+/** What other in-memory caches hear: each message, and "reset" when the channel drops or returns. */
+export type InvalidationListener = (message: Invalidation | { kind: "reset" }) => void;
 
 const channel = () => redisKey("auth-invalidate");
 
@@ -37,6 +41,17 @@ class AuthStateCache {
   private publisher: Redis | undefined;
   // Bumped on every invalidation, so a load that raced one is not cached.
   private generation = 0;
+  private listeners: InvalidationListener[] = [];
+
+  /** Lets another cache (the policy engine) ride the same channel and its safety rules. */
+  onInvalidation(listener: InvalidationListener) {
+    this.ensureSubscribed();
+    this.listeners.push(listener);
+  }
+
+  private notify(message: Invalidation | { kind: "reset" }) {
+    for (const listener of this.listeners) listener(message);
+  }
 
   private ensureSubscribed() {
     if (this.subscriber) return;
@@ -47,6 +62,7 @@ class AuthStateCache {
       this.live = false;
       this.generation++;
       this.agents.clear();
+      this.notify({ kind: "reset" });
     };
     sub.on("close", goDark);
     sub.on("error", goDark);
@@ -57,6 +73,7 @@ class AuthStateCache {
           // already in flight read: forget the entries and refuse to cache those loads.
           this.generation++;
           this.agents.clear();
+          this.notify({ kind: "reset" });
           this.live = true;
         },
         goDark,
@@ -66,8 +83,8 @@ class AuthStateCache {
       const parsed = invalidation.safeParse(safeJson(message));
       if (!parsed.success) return;
       this.generation++;
-      if (parsed.data.kind === "agent") this.agents.delete(parsed.data.id);
-      else for (const [id, state] of this.agents) if (state.tenantId === parsed.data.id) this.agents.delete(id);
+      this.forget(parsed.data);
+      this.notify(parsed.data);
     });
   }
 
@@ -86,13 +103,18 @@ class AuthStateCache {
     this.publisher ??= createRedis({ maxRetriesPerRequest: 2 });
     // Local first, so this process is right even if Redis is unreachable.
     this.generation++;
-    if (message.kind === "agent") this.agents.delete(message.id);
-    else this.agents.clear();
+    this.forget(message);
+    this.notify(message);
     try {
       await this.publisher.publish(channel(), JSON.stringify(message));
     } catch (error) {
       logger.error("could not publish auth invalidation; other processes fall back when their channel drops", { error, message });
     }
+  }
+
+  private forget(message: Invalidation) {
+    if (message.kind === "agent") this.agents.delete(message.id);
+    else if (message.kind === "tenant") for (const [id, state] of this.agents) if (state.tenantId === message.id) this.agents.delete(id);
   }
 
   get isLive() {
@@ -113,7 +135,7 @@ async function loadAgentAuthState(tenantId: string, agentId: string): Promise<Ag
     const [agent, killed] = await Promise.all([
       tx.agent.findUnique({
         where: { id: agentId },
-        select: { tenantId: true, name: true, status: true, credentials: { select: { id: true, revokedAt: true, expiresAt: true } } },
+        select: { tenantId: true, name: true, labels: true, status: true, credentials: { select: { id: true, revokedAt: true, expiresAt: true } } },
       }),
       tx.killSwitch.count({ where: { tenantId, scope: "tenant", liftedAt: null } }),
     ]);
@@ -122,6 +144,7 @@ async function loadAgentAuthState(tenantId: string, agentId: string): Promise<Ag
       tenantId,
       agentId,
       name: agent.name,
+      labels: agent.labels,
       status: agent.status,
       tenantKilled: killed > 0,
       credentials: new Map(agent.credentials.map((c) => [c.id, { revokedAt: c.revokedAt, expiresAt: c.expiresAt }])),

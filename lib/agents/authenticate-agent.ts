@@ -3,7 +3,7 @@ import { AppError } from "@/lib/http/errors";
 import { authState } from "./auth-state";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, keyForKid } from "./signing-keys";
 
-export type AgentPrincipal = { agentId: string; tenantId: string; name: string; jti: string; credentialId: string };
+export type AgentPrincipal = { agentId: string; tenantId: string; name: string; labels: string[]; jti: string; credentialId: string };
 
 const invalid = () => new AppError("invalid_token", "The access token is missing, invalid or expired.");
 
@@ -41,5 +41,5 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   if (state.tenantKilled) throw new AppError("tenant_killed", "All agents of this tenant are stopped by a kill switch.");
   const credential = state.credentials.get(claims.cid);
   if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
-  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, jti: claims.jti, credentialId: claims.cid };
+  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, labels: state.labels, jti: claims.jti, credentialId: claims.cid };
 }

@@ -3,12 +3,13 @@ import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import { auditAgentChange } from "./agent-audit";
+import { authState } from "./auth-state";
 import type { updateAgentInput } from "./schemas";
 
 export async function updateAgent(input: { actor: MemberContext; agentId: string; changes: z.infer<typeof updateAgentInput>; requestId?: string }) {
   const tenantId = input.actor.tenant.id;
   const { tokenTtlMinutes, ...fields } = input.changes;
-  return withTenant({ tenantId }, async (tx) => {
+  const updated = await withTenant({ tenantId }, async (tx) => {
     const before = await tx.agent.findFirst({ where: { id: input.agentId, tenantId } });
     if (!before) throw new AppError("not_found", "Agent not found.");
     if (before.status === "decommissioned") throw new AppError("conflict", "A decommissioned agent is kept for the record and cannot be edited.");
@@ -28,4 +29,6 @@ export async function updateAgent(input: { actor: MemberContext; agentId: string
     });
     return after;
   });
+  await authState.publish({ kind: "agent", id: input.agentId }); // labels feed group rules
+  return updated;
 }

@@ -3,6 +3,7 @@
  * /api/v1/openapi.json is generated from them, so the two cannot drift.
  */
 import { z } from "zod";
+import { decisionRequest, decisionResponse } from "@/lib/decisions/schemas";
 
 export const errorBody = z
   .object({
@@ -94,6 +95,14 @@ export const OPERATIONS: Operation[] = [
     summary: "Public keys that verify access tokens",
     auth: "none",
     responses: { 200: { description: "JSON Web Key Set", schema: jwksBody } },
+  },
+  {
+    method: "post",
+    path: "/api/v1/decisions",
+    summary: "Ask before a tool call: allow, deny or pending_approval (a deny is a normal answer)",
+    auth: "agent",
+    request: { contentType: "application/json", schema: decisionRequest },
+    responses: { 200: { description: "The decision", schema: decisionResponse }, ...standardErrors },
   },
   {
     method: "get",

@@ -44,7 +44,7 @@ export async function engageKillSwitch(input: { actor: MemberContext; request: z
     });
     return { killSwitch, ...halted };
   });
-  if (request.scope === "tenant") await authState.publish({ kind: "tenant", id: tenantId });
+  await authState.publish({ kind: request.scope === "tenant" ? "tenant" : "policy", id: tenantId });
   return result;
 }
 
@@ -64,7 +64,7 @@ export async function liftKillSwitch(input: { actor: MemberContext; killSwitchId
     });
     return updated;
   });
-  if (lifted.scope === "tenant") await authState.publish({ kind: "tenant", id: tenantId });
+  await authState.publish({ kind: lifted.scope === "tenant" ? "tenant" : "policy", id: tenantId });
   return lifted;
 }
 

@@ -2,11 +2,21 @@
  * The one registry of queues, their jobs and payload schemas. Producers validate with
  * `enqueue`; workers validate again before processing (never trust a payload's shape).
  */
-import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { Queue, type ConnectionOptions, type JobsOptions, type WorkerOptions } from "bullmq";
 import { z } from "zod";
 import { env } from "@/lib/env";
+import { eventBatchJob } from "@/lib/ingest/timeline-event";
+import { decisionRecord } from "@/lib/decisions/schemas";
 
 export const QUEUES = {
+  decisions: {
+    name: "decisions",
+    jobs: {
+      // One decision, written to Postgres (decisions table, audit log) off the hot path.
+      "decision.record": decisionRecord,
+    },
+    defaultJobOptions: { attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+  },
   maintenance: {
     name: "maintenance",
     jobs: {
@@ -17,7 +27,28 @@ export const QUEUES = {
     },
     defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 500 },
   },
-} as const satisfies Record<string, { name: string; jobs: Record<string, z.ZodType>; defaultJobOptions: JobsOptions }>;
+  ingest: {
+    name: "ingest",
+    jobs: {
+      // One accepted POST /api/v1/events batch (validated, redacted); the worker stores it once.
+      "events.write": eventBatchJob,
+      // Creates the coming days' run_events partitions.
+      "runs.ensure-partitions": z.object({ requestedAt: z.iso.datetime() }),
+    },
+    // Acknowledged events must never be dropped: retry for hours (capped backoff, see
+    // workers/ingest.ts), survive many worker crashes, and keep what still fails.
+    defaultJobOptions: { attempts: 200, backoff: { type: "capped" }, removeOnComplete: true, removeOnFail: false },
+    worker: { concurrency: 64, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 1_000 },
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+/** Worker options a queue overrides (concurrency, locks); workers/index.ts applies them. */
+export type QueueDefinition = {
+  name: string;
+  jobs: Record<string, z.ZodType>;
+  defaultJobOptions: JobsOptions;
+  worker?: Partial<Pick<WorkerOptions, "concurrency" | "lockDuration" | "stalledInterval" | "maxStalledCount">>;
+};
 
 export type QueueKey = keyof typeof QUEUES;
 export type JobName<Q extends QueueKey> = keyof (typeof QUEUES)[Q]["jobs"] & string;

@@ -1,0 +1,9 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "@/lib/audit/chain";
+
+/** The identity of a proposed action: an approval is bound to exactly this hash. */
+export function actionHash(action: { tool: string; operation: string; resource?: { type: string; id: string } | null; args: Record<string, unknown> }): string {
+  return createHash("sha256")
+    .update(canonicalJson({ tool: action.tool, operation: action.operation, resource: action.resource ?? null, args: action.args }))
+    .digest("hex");
+}

@@ -1,0 +1,103 @@
+/**
+ * POST /api/v1/decisions: identity (done by the route) → kill switches → argument schema
+ * → policy → quotas → answer. allow/deny never wait on Postgres: the policy is in memory
+ * and the record goes to a durable queue that a worker writes to the decisions table and
+ * the audit log. pending_approval writes its approval request first (its id is in the
+ * answer), and redeeming an approval reads and claims it.
+ */
+import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { createApproval } from "@/lib/approvals/create-approval";
+import { redeemApproval } from "@/lib/approvals/redeem-approval";
+import { withTenant } from "@/lib/db/tenant";
+import { newId } from "@/lib/ids";
+import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
+import { enqueue } from "@/lib/queue/registry";
+import { reserveQuotas } from "@/lib/quotas/reserve-quotas";
+import { actionHash } from "./action-hash";
+import type { DecisionRequest, DecisionResponse } from "./schemas";
+
+export async function decideAction(input: { agent: AgentPrincipal; request: DecisionRequest; requestId?: string }): Promise<DecisionResponse> {
+  const { agent, request } = input;
+  const decisionId = newId("dec");
+  const now = new Date();
+  const resource = request.resource ?? null;
+  const hash = actionHash({ tool: request.tool, operation: request.operation, resource, args: request.args });
+  const policy = await policyCache.get(agent.tenantId);
+  let evaluation: Evaluation = evaluate(policy, { agent: { id: agent.agentId, labels: agent.labels }, tool: request.tool, operation: request.operation, resource, args: request.args, now });
+  let approvalId: string | null = null;
+  let approvalAnswer: DecisionResponse["approval"];
+
+  if (request.approval_id) {
+    approvalId = request.approval_id;
+    // A redeemed approval allows the approved action once, unless the policy now denies it outright.
+    if (evaluation.outcome !== "deny") {
+      const refused = await redeemApproval({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: request.approval_id, actionHash: hash });
+      evaluation = refused
+        ? { ...evaluation, outcome: "deny", reasons: [refused] }
+        : { ...evaluation, outcome: "allow", reasons: [{ code: "approval_redeemed", message: "Allowed once by an approved request." }] };
+    }
+  }
+
+  let quota: DecisionResponse["quota"] = [];
+  if (evaluation.outcome !== "deny") {
+    const reserved = await reserveQuotas({ tenantId: agent.tenantId, agentId: agent.agentId, tool: request.tool, operation: request.operation });
+    quota = reserved.quota;
+  }
+
+  if (evaluation.outcome === "pending_approval" && evaluation.approval) {
+    const approval = evaluation.approval;
+    approvalId = newId("apr");
+    const expiresAt = new Date(now.getTime() + approval.expiresInMinutes * 60_000);
+    await withTenant({ tenantId: agent.tenantId }, (tx) =>
+      createApproval(tx, {
+        id: approvalId!,
+        tenantId: agent.tenantId,
+        agentId: agent.agentId,
+        runExternalId: request.run_id,
+        decisionId,
+        actionHash: hash,
+        action: { tool: request.tool, operation: request.operation, resource, args: request.args, context: request.context },
+        reason: approval.message,
+        ruleId: approval.ruleId,
+        requiredApprovals: approval.required,
+        expiresAt,
+      }),
+    );
+    approvalAnswer = { id: approvalId, status: "pending", expires_at: expiresAt.toISOString(), required_approvals: approval.required };
+  }
+
+  await enqueue(
+    "decisions",
+    "decision.record",
+    {
+      id: decisionId,
+      tenantId: agent.tenantId,
+      agentId: agent.agentId,
+      agentName: agent.name,
+      runExternalId: request.run_id,
+      tool: request.tool,
+      operation: request.operation,
+      resource,
+      args: request.args,
+      actionHash: hash,
+      outcome: evaluation.outcome,
+      reasons: evaluation.reasons,
+      matchedRules: evaluation.matchedRules,
+      shadow: evaluation.shadow ?? null,
+      policyVersion: evaluation.policyVersion,
+      approvalId,
+      requestId: input.requestId ?? null,
+      createdAt: now.toISOString(),
+    },
+    { jobId: decisionId },
+  );
+
+  return {
+    decision_id: decisionId,
+    decision: evaluation.outcome,
+    reasons: evaluation.reasons,
+    ...(approvalAnswer && { approval: approvalAnswer }),
+    quota,
+    policy_version: evaluation.policyVersion,
+  };
+}
