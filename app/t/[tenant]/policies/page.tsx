@@ -1,6 +1,8 @@
+import Link from "next/link";
 import { requireMember } from "@/lib/auth/page-guard";
 import { listToolsAndVersions } from "@/lib/policy/list-tools";
 import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
 import { Icons } from "@/components/ui/icons";
 import { Card, EmptyState, PageHeader } from "@/components/ui/page";
 import { Time } from "@/components/ui/time";
@@ -13,7 +15,7 @@ export default async function PoliciesPage({ params }: { params: Promise<{ tenan
   const { tools, versions } = await listToolsAndVersions({ tenantId: member.tenant.id });
   return (
     <>
-      <PageHeader title="Policies" description="Default deny: an agent may call only what an allowlist names. Rules compile to Cedar and every decision records the version it was made under." />
+      <PageHeader title="Policies" description="Default deny: an agent may call only what an allowlist names. Rules compile to Cedar and every decision records the version it was made under." actions={<Link href={`/t/${slug}/policies/tools`} className={buttonClass("secondary")}>Tool registry</Link>} />
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="lg:col-span-2">
           {tools.length === 0 ? (

@@ -1,0 +1,70 @@
+// The shapes of the console's tool registry routes, declared here because client code
+// never imports lib/ services (see eslint.config.mjs). Keep in step with lib/tools/*.
+
+/** lib/tools/schemas.ts RISK_CLASSES, lowest first. */
+export const RISK_CLASSES = ["read", "write", "delete", "money", "deploy", "identity"] as const;
+export type RiskClass = (typeof RISK_CLASSES)[number];
+
+export const RISK_LABEL: Record<RiskClass, string> = {
+  read: "Read",
+  write: "Write",
+  delete: "Delete data",
+  money: "Move money",
+  deploy: "Deploy code",
+  identity: "Change identities",
+};
+
+/** One operation of GET /api/console/t/[tenant]/tools (lib/tools/tool-audit.ts describeOperation). */
+export type Operation = {
+  id: string;
+  name: string;
+  description: string;
+  argsSchema: Record<string, unknown>;
+  riskClass: RiskClass;
+  reversible: boolean;
+};
+
+/** One tool of GET /api/console/t/[tenant]/tools (lib/tools/list-tools.ts). */
+export type Tool = {
+  id: string;
+  name: string;
+  displayName: string;
+  description: string;
+  createdAt: string;
+  operations: Operation[];
+};
+
+/** lib/tools/import-operations.ts PlannedOperation. */
+export type PlannedOperation = {
+  name: string;
+  description: string;
+  riskClass: RiskClass;
+  reversible: boolean;
+  basis: string;
+  arguments: string[];
+  required: string[];
+};
+
+/** The answer of POST /api/console/t/[tenant]/tools/import (preview or applied). */
+export type ImportResult = {
+  applied: boolean;
+  tool: { id: string | null; name: string; displayName: string; exists: boolean };
+  plan: {
+    format: "mcp" | "openapi";
+    title?: string;
+    add: PlannedOperation[];
+    update: (PlannedOperation & { changes: ("description" | "argsSchema")[] })[];
+    unchanged: string[];
+    kept: string[];
+    warnings: { operation?: string; message: string; skipped?: true }[];
+    fingerprint: string;
+  };
+};
+
+/** The top-level argument names of a schema, required ones first. */
+export function argumentNames(schema: unknown): { name: string; required: boolean }[] {
+  const s = (schema ?? {}) as { properties?: unknown; required?: unknown };
+  const properties = s.properties && typeof s.properties === "object" && !Array.isArray(s.properties) ? Object.keys(s.properties) : [];
+  const required = new Set(Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === "string") : []);
+  return properties.map((name) => ({ name, required: required.has(name) })).sort((a, b) => Number(b.required) - Number(a.required));
+}
