@@ -318,7 +318,7 @@ describe("OpenAPI 3.1 and edge cases", () => {
           expect((error as AppError).code).toBe("validation_failed");
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { argsValidator, checkArgsSchema, dialectOf } from "./args-schema";
+
+describe("argument schemas", () => {
+  it("reads the dialect from $schema, tolerating http/https and a trailing #", () => {
+    expect(dialectOf({})).toBeUndefined();
+    expect(dialectOf({ $schema: "https://json-schema.org/draft/2020-12/schema" })).toBe("2020-12");
+    expect(dialectOf({ $schema: "https://json-schema.org/draft/2019-09/schema#" })).toBe("2019-09");
+    expect(dialectOf({ $schema: "http://json-schema.org/draft-07/schema#" })).toBe("draft-07");
+    expect(dialectOf({ $schema: "https://json-schema.org/draft-07/schema" })).toBe("draft-07");
+    expect(dialectOf({ $schema: "http://json-schema.org/draft-06/schema#" })).toBe("draft-06");
+    expect(dialectOf({ $schema: "http://json-schema.org/draft-04/schema#" })).toBeNull();
+    expect(dialectOf({ $schema: 7 })).toBeNull();
+  });
+
+  it("checks each dialect by its own rules", () => {
+    const tuple = { type: "array", items: [{ type: "string" }] };
+    expect(checkArgsSchema(tuple).ok).toBe(false); // 2020-12: items is one schema
+    expect(checkArgsSchema({ $schema: "https://json-schema.org/draft-07/schema", ...tuple })).toEqual({ ok: true, dialect: "draft-07" });
+    expect(checkArgsSchema({ type: "array", prefixItems: [{ type: "string" }] })).toEqual({ ok: true, dialect: "2020-12" });
+    const v = argsValidator({ $schema: "http://json-schema.org/draft-06/schema#", type: "object", properties: { n: { type: "integer", exclusiveMinimum: 0 } } });
+    expect([v({ n: 1 }), v({ n: 0 })]).toEqual([true, false]);
+  });
+
+  it("refuses what would break a validator later, with readable reasons", () => {
+    expect(checkArgsSchema([])).toEqual({ ok: false, errors: ["The schema must be a JSON object."] });
+    expect(checkArgsSchema({ type: "object", required: "name" })).toEqual({ ok: false, errors: ["/required: must be array"] });
+    expect(checkArgsSchema({ $ref: "#/$defs/missing" })).toMatchObject({ ok: false, errors: [expect.stringContaining("can't resolve reference")] });
+    expect(checkArgsSchema({ $ref: "https://example.com/schema.json" })).toMatchObject({ ok: false });
+    expect(checkArgsSchema({ properties: { big: { enum: Array.from({ length: 40_000 }, (_, i) => `value-${i}`) } } })).toMatchObject({ ok: false, errors: [expect.stringContaining("KB; at most 256 KB")] });
+    let deep: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < 200; i++) deep = { items: deep };
+    expect(checkArgsSchema(deep)).toMatchObject({ ok: false, errors: [expect.stringContaining("deeper than 128")] });
+  });
+
+  it("compiles the same schema (even with an $id) again and again: ajv's cache does not keep it", () => {
+    const schema = { $id: "https://gatehouse.test/args/refund", type: "object", properties: { amount: { type: "integer", format: "int32" }, email: { type: "string", format: "email" } } };
+    for (let i = 0; i < 3; i++) {
+      expect(checkArgsSchema(schema).ok).toBe(true);
+      const validate = argsValidator(structuredClone(schema));
+      expect(validate({ amount: 5, email: "a@b.test" })).toBe(true);
+      expect(validate({ email: "not-an-email" })).toBe(false);
+    }
+  });
+});
