@@ -1,6 +1,6 @@
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { Tx } from "@/lib/db/client";
-import { cedarSchema } from "./cedar-schema";
+import { argAttributes, cedarSchema } from "./cedar-schema";
 import { compileRules } from "./compile-rules";
 import { rulesSchema, type Rule } from "./rules";
 
@@ -25,12 +25,26 @@ export async function validateRules(tx: Tx, tenantId: string, raw: unknown): Pro
   }
   const rules = parsed.data;
   const tools = await tx.tool.findMany({ where: { tenantId }, include: { operations: true } });
-  const byName = new Map(tools.map((t) => [t.name, new Set(t.operations.map((o) => o.name))]));
+  const byName = new Map(tools.map((t) => [t.name, new Map(t.operations.map((o) => [o.name, Object.keys(argAttributes(o.argsSchema))]))]));
   const problems: RuleProblem[] = [];
   for (const rule of rules) {
     const ops = byName.get(rule.tool);
-    if (!ops) problems.push({ ruleId: rule.id, field: "tool", message: `No tool named ${rule.tool} is registered.` });
-    else for (const op of rule.operations) if (op !== "*" && !ops.has(op)) problems.push({ ruleId: rule.id, field: "operations", message: `${rule.tool} has no operation ${op}.` });
+    if (!ops) {
+      problems.push({ ruleId: rule.id, field: "tool", message: `No tool named ${rule.tool} is registered.` });
+      continue;
+    }
+    for (const op of rule.operations) if (op !== "*" && !ops.has(op)) problems.push({ ruleId: rule.id, field: "operations", message: `${rule.tool} has no operation ${op}.` });
+    // Conditions are guarded with `has`, so Cedar would accept a misspelt argument that can never match: catch it here.
+    const covered = rule.operations.includes("*") ? [...ops.values()] : rule.operations.map((op) => ops.get(op) ?? []);
+    const known = new Set(covered.flat());
+    const named = [
+      ...rule.constraints.map((c) => ({ field: "constraints", arg: c.arg })),
+      ...rule.destinations.map((d) => ({ field: "destinations", arg: d.arg })),
+      ...(rule.approval.tier === "threshold" ? [{ field: "approval", arg: rule.approval.arg }] : []),
+    ];
+    for (const { field, arg } of named) {
+      if (!known.has(arg)) problems.push({ ruleId: rule.id, field, message: `${arg} is not an argument of ${rule.tool} ${rule.operations.join(", ")} that policies can use (integer, string, boolean or a set of them).` });
+    }
     if (rule.approval.tier === "threshold" && rule.effect === "forbid") problems.push({ ruleId: rule.id, field: "approval", message: "Forbid rules have no approval tier." });
   }
   if (problems.length || rules.length === 0) return { rules, problems };
