@@ -14,6 +14,7 @@ import { newId } from "@/lib/ids";
 import { db, type Tx } from "@/lib/db/client";
 import type { Role, RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
+import { seedDemoPolicy } from "./seed-demo-policy";
 
 const SEED_ACTOR: Actor = { type: "system", label: "demo seed" };
 
@@ -156,6 +157,7 @@ export async function seedDemo(opts: { password?: string; secretsFile?: string; 
   }
 
   await seedDemoRuns();
+  await seedDemoPolicy(log);
   await mkdir(path.dirname(secretsFile), { recursive: true });
   await writeFile(secretsFile, `${JSON.stringify([...known.values()], null, 2)}\n`, { mode: 0o600 });
   await chmod(secretsFile, 0o600);
@@ -185,7 +187,7 @@ async function seedDemoRuns() {
         data: { tenantId, agentId: r.agent, externalId: r.id, status: "finished", outcome: r.outcome, startedAt: started, finishedAt: finished, eventCount: 4, toolCalls: r.decision === "allow" ? 1 : 0, errorCount: r.outcome === "failed" ? 1 : 0, inputTokens: 4120, outputTokens: 980, costUsd: r.cost },
       });
       const decision = await tx.decision.create({
-        data: { tenantId, agentId: r.agent, runExternalId: r.id, tool: r.tool, operation: r.op, actionHash: sha([r.tool, r.op, r.args]), outcome: r.decision, reasons: r.decision === "deny" ? [{ code: "no_matching_allow_rule", message: "Posting is allowed only to #support-* channels." }] : [], createdAt: new Date(started.getTime() + 30_000) },
+        data: { tenantId, agentId: r.agent, runExternalId: r.id, tool: r.tool, operation: r.op, actionHash: sha([r.tool, r.op, r.args]), args: r.args, outcome: r.decision, reasons: r.decision === "deny" ? [{ code: "no_matching_allow_rule", message: "Posting is allowed only to #support-* channels." }] : [], createdAt: new Date(started.getTime() + 30_000) },
       });
       const events = [
         { key: `${r.id}-1`, type: "run.started", source: "agent", ts: started, payload: { input: { kind: "ticket", ref: "ZD-88421" } } },
