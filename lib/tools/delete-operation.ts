@@ -1,6 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
+import { registryChanged } from "./registry-changed";
 import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
 
 /**
@@ -10,7 +11,7 @@ import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
  */
 export async function deleteOperation(input: { actor: MemberContext; toolId: string; operationId: string; requestId?: string }) {
   const tenantId = input.actor.tenant.id;
-  return withTenant({ tenantId }, async (tx) => {
+  const result = await withTenant({ tenantId }, async (tx) => {
     const tool = await lockTool(tx, tenantId, input.toolId);
     const existing = await tx.toolOperation.findFirst({ where: { tenantId, toolId: tool.id, id: input.operationId } });
     if (!existing) throw new AppError("not_found", "Operation not found.");
@@ -18,4 +19,6 @@ export async function deleteOperation(input: { actor: MemberContext; toolId: str
     await auditToolChange(tx, { actor: input.actor, toolName: tool.name, action: "tool.operation_deleted", before: describeOperation(existing), requestId: input.requestId });
     return { deleted: describeOperation(existing) };
   });
+  await registryChanged(tenantId);
+  return result;
 }

@@ -8,6 +8,7 @@ import { AppError } from "@/lib/http/errors";
 import { newId } from "@/lib/ids";
 import { isObject, type Catalogue, type CatalogueOperation } from "./catalogue";
 import { parseCatalogue } from "./parse-catalogue";
+import { registryChanged } from "./registry-changed";
 import type { ImportOperationsInput, RiskClass } from "./schemas";
 import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
 
@@ -109,8 +110,10 @@ export async function importOperations(input: { actor: MemberContext; request: I
   const { request } = input;
   const catalogue = parseCatalogue({ document: request.document, format: request.format });
   const byName = new Map(catalogue.operations.map((op) => [op.name, op]));
+  let wrote = false;
+  let result;
   try {
-    return await withTenant({ tenantId }, async (tx) => {
+    result = await withTenant({ tenantId }, async (tx) => {
       const found = await tx.tool.findFirst({ where: { tenantId, name: request.tool.name } });
       let tool = found && request.confirm ? await lockTool(tx, tenantId, found.id) : found;
       const existing = tool ? await tx.toolOperation.findMany({ where: { tenantId, toolId: tool.id }, orderBy: { name: "asc" } }) : [];
@@ -147,6 +150,7 @@ export async function importOperations(input: { actor: MemberContext; request: I
         updatedBefore.push({ name: p.name, ...Object.fromEntries(p.changes.map((k) => [k, before[k]])) });
         updatedAfter.push({ name: p.name, ...Object.fromEntries(p.changes.map((k) => [k, op[k]])) });
       }
+      wrote = !found || added.length > 0 || plan.update.length > 0;
       if (added.length || plan.update.length) {
         await auditToolChange(tx, {
           actor: input.actor,
@@ -170,4 +174,6 @@ export async function importOperations(input: { actor: MemberContext; request: I
     if (isUniqueViolation(error)) throw new AppError("conflict", "The tool's operations changed during the import: preview it again.");
     throw error;
   }
+  if (wrote) await registryChanged(tenantId);
+  return result;
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { authState } from "@/lib/agents/auth-state";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { withTenant } from "@/lib/db/tenant";
+import { policyCache } from "@/lib/policy/engine";
 import { AppError } from "@/lib/http/errors";
 import { createTestTenant, uniq } from "@/lib/testing/factories";
 import { createTool } from "./create-tool";
@@ -215,4 +217,23 @@ describe("tool registry", () => {
     expect(after).toEqual(acmeTool);
     expect(await auditEntries(globex.tenant.id)).toEqual([]);
   });
+
+  it("reaches the decision engine's cache at once: a registry change invalidates the tenant's cached policy", async () => {
+    const { tenant, owner } = await createTestTenant();
+    const tool = await createTool({ actor: owner, tool: createToolInput.parse({ name: `slack-${uniq()}`, displayName: "Slack" }) });
+    await policyCache.get(tenant.id); // subscribes
+    await vi.waitFor(() => expect(authState.isLive).toBe(true), { timeout: 5_000 });
+    expect((await policyCache.get(tenant.id)).operations.size).toBe(0); // now cached (for 30 s without invalidation)
+
+    const added = await upsertOperation({ actor: owner, toolId: tool.id, operation: upsertOperationInput.parse({ name: "chat.postMessage", riskClass: "write", reversible: true }) });
+    expect([...(await policyCache.get(tenant.id)).operations.values()].map((o) => [o.tool, o.name, o.riskClass])).toEqual([[tool.name, "chat.postMessage", "write"]]);
+
+    await updateOperation({ actor: owner, toolId: tool.id, operationId: added.operation.id, changes: { riskClass: "identity" } });
+    expect([...(await policyCache.get(tenant.id)).operations.values()].map((o) => o.riskClass)).toEqual(["identity"]);
+
+    await deleteOperation({ actor: owner, toolId: tool.id, operationId: added.operation.id });
+    expect((await policyCache.get(tenant.id)).operations.size).toBe(0);
+  });
 });
+
+afterAll(() => authState.close());

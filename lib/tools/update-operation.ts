@@ -5,13 +5,14 @@ import { AppError } from "@/lib/http/errors";
 import { assertArgsSchema } from "./args-schema";
 import { operationChanges } from "./operation-changes";
 import type { UpdateOperationInput } from "./schemas";
+import { registryChanged } from "./registry-changed";
 import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
 
 /** Changes an operation's schema, risk class, reversibility or description; only the fields sent. */
 export async function updateOperation(input: { actor: MemberContext; toolId: string; operationId: string; changes: UpdateOperationInput; requestId?: string }) {
   const tenantId = input.actor.tenant.id;
   if (input.changes.argsSchema !== undefined) assertArgsSchema(input.changes.argsSchema);
-  return withTenant({ tenantId }, async (tx) => {
+  const result = await withTenant({ tenantId }, async (tx) => {
     const tool = await lockTool(tx, tenantId, input.toolId);
     const existing = await tx.toolOperation.findFirst({ where: { tenantId, toolId: tool.id, id: input.operationId } });
     if (!existing) throw new AppError("not_found", "Operation not found.");
@@ -29,4 +30,6 @@ export async function updateOperation(input: { actor: MemberContext; toolId: str
     });
     return { operation: describeOperation(updated), changed: true };
   });
+  if (result.changed) await registryChanged(tenantId);
+  return result;
 }

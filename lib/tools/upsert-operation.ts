@@ -5,6 +5,7 @@ import { newId } from "@/lib/ids";
 import { assertArgsSchema } from "./args-schema";
 import { operationChanges } from "./operation-changes";
 import type { UpsertOperationInput } from "./schemas";
+import { registryChanged } from "./registry-changed";
 import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
 
 /**
@@ -15,7 +16,7 @@ export async function upsertOperation(input: { actor: MemberContext; toolId: str
   const tenantId = input.actor.tenant.id;
   const { name, ...fields } = input.operation;
   assertArgsSchema(fields.argsSchema);
-  return withTenant({ tenantId }, async (tx) => {
+  const result = await withTenant({ tenantId }, async (tx) => {
     const tool = await lockTool(tx, tenantId, input.toolId);
     const existing = await tx.toolOperation.findFirst({ where: { tenantId, toolId: tool.id, name } });
     const data = { ...fields, argsSchema: fields.argsSchema as Prisma.InputJsonObject };
@@ -30,4 +31,6 @@ export async function upsertOperation(input: { actor: MemberContext; toolId: str
     await auditToolChange(tx, { actor: input.actor, toolName: tool.name, action: "tool.operation_updated", before: { name, ...changes.before }, after: { name, ...changes.after }, requestId: input.requestId });
     return { operation: describeOperation(updated), created: false, changed: true };
   });
+  if (result.changed) await registryChanged(tenantId);
+  return result;
 }
