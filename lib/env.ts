@@ -18,6 +18,11 @@ const schema = z.object({
     .default("true")
     .transform((v) => v === "true" || v === "1"),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  // Ingest (POST /api/v1/events): above this many waiting batches, answer 429 + Retry-After.
+  INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(2_000),
+  // How long Redis remembers an accepted event id, so retries are counted as duplicates
+  // at once (Postgres stores every event once regardless; docs/RUNS.md).
+  INGEST_DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -3,6 +3,8 @@
  * /api/v1/openapi.json is generated from them, so the two cannot drift.
  */
 import { z } from "zod";
+import { eventsRequest, eventsResponse } from "@/lib/ingest/schemas";
+import { runEventsBody, runSummaryBody } from "@/lib/runs/schemas";
 import { decisionRequest, decisionResponse } from "@/lib/decisions/schemas";
 
 export const errorBody = z
@@ -110,6 +112,35 @@ export const OPERATIONS: Operation[] = [
     summary: "The agent the bearer token belongs to",
     auth: "agent",
     responses: { 200: { description: "The authenticated agent", schema: whoamiBody }, ...standardErrors },
+  },
+  {
+    method: "post",
+    path: "/api/v1/events",
+    summary: "Push run events (at most 1000 per request); each is validated on its own, attributed to the calling agent, redacted and stored once per (agent, id)",
+    auth: "agent",
+    request: { contentType: "application/json", schema: eventsRequest },
+    responses: {
+      202: { description: "Durably queued: accepted, duplicates, and the rejected events by index", schema: eventsResponse },
+      ...standardErrors,
+      413: { description: "Body larger than 5 MB", schema: errorBody },
+      415: { description: "Not application/json", schema: errorBody },
+      429: { description: "Ingest backlog too deep; nothing accepted (Retry-After)", schema: errorBody },
+      503: { description: "Queue unavailable; nothing accepted (Retry-After)", schema: errorBody },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/runs/{run_id}",
+    summary: "A run's summary: status, outcome, agent, times, totals (maintained as events arrive)",
+    auth: "agent",
+    responses: { 200: { description: "The run", schema: runSummaryBody }, ...standardErrors, 404: { description: "No such run in this tenant", schema: errorBody } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/runs/{run_id}/events",
+    summary: "The run's timeline in order (agent events and server-attested decisions/approvals), keyset-paginated: ?after=<next>&limit=<=1000",
+    auth: "agent",
+    responses: { 200: { description: "A page of events", schema: runEventsBody }, ...standardErrors, 404: { description: "No such run in this tenant", schema: errorBody } },
   },
   {
     method: "get",

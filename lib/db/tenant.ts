@@ -7,11 +7,12 @@ import { db, type Tx } from "./client";
 export async function withTenant<T>(
   scope: { tenantId: string; userId?: string },
   fn: (tx: Tx) => Promise<T>,
+  options?: { timeout?: number; maxWait?: number }, // Prisma's defaults: 5 s, 2 s
 ): Promise<T> {
   return db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT set_config('app.tenant_id', ${scope.tenantId}, true), set_config('app.user_id', ${scope.userId ?? ""}, true)`;
     return fn(tx);
-  });
+  }, options);
 }
 
 /**

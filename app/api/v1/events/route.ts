@@ -1,0 +1,7 @@
+import { agentRoute, reply } from "@/lib/http/route";
+import { ingestEvents } from "@/lib/ingest/ingest-events";
+import { eventsRequestEnvelope } from "@/lib/ingest/schemas";
+
+export const POST = agentRoute({ body: eventsRequestEnvelope }, async ({ agent, body, requestId }) =>
+  reply(await ingestEvents({ agent, events: body.events, requestId }), { status: 202 }),
+);

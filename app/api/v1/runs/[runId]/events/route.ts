@@ -1,0 +1,6 @@
+import { agentRoute } from "@/lib/http/route";
+import { listRunEvents, runEventsQuery } from "@/lib/runs/list-run-events";
+
+export const GET = agentRoute({ query: runEventsQuery }, async ({ agent, params, query }) =>
+  listRunEvents({ tenantId: agent.tenantId, externalId: params.runId!, after: query.after, limit: query.limit }),
+);

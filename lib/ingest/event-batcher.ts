@@ -1,0 +1,78 @@
+import { withTenant } from "@/lib/db/tenant";
+import { logger } from "@/lib/logger";
+import type { EventBatchJob } from "./timeline-event";
+import { writeEventBatch, type EventToWrite } from "./write-event-batch";
+
+type Pending = { job: EventBatchJob; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
+export type WriteResult = { inserted: number; duplicates: number };
+
+/**
+ * Groups the ingest jobs a worker holds at once into large writes: jobs wait until
+ * `maxEvents` events are pending or `maxWaitMs` passed, then one transaction per tenant
+ * stores them all. Each job's promise settles only after its rows committed, so BullMQ
+ * completes a job only once it is durable in Postgres. Writes run one at a time; jobs
+ * arriving meanwhile form the next batch. If a combined write fails, each job is
+ * written alone so one bad job cannot hold the others back.
+ */
+export class EventBatcher {
+  private pending: Pending[] = [];
+  private pendingEvents = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly opts: { maxEvents: number; maxWaitMs: number } = { maxEvents: 5000, maxWaitMs: 15 }) {}
+
+  add(job: EventBatchJob): Promise<WriteResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ job, resolve, reject });
+      this.pendingEvents += job.events.length;
+      if (this.pendingEvents >= this.opts.maxEvents) this.kick();
+      else this.timer ??= setTimeout(() => this.kick(), this.opts.maxWaitMs);
+    });
+  }
+
+  private kick() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.writing || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingEvents = 0;
+    this.writing = this.write(batch).finally(() => {
+      this.writing = null;
+      if (this.pending.length) this.kick();
+    });
+  }
+
+  private async write(batch: Pending[]) {
+    const byTenant = new Map<string, Pending[]>();
+    for (const p of batch) byTenant.set(p.job.tenantId, [...(byTenant.get(p.job.tenantId) ?? []), p]);
+    for (const [tenantId, group] of byTenant) {
+      try {
+        await writeJobs(tenantId, group.map((p) => p.job));
+        // Per-job counts are not tracked in a combined write; BullMQ only needs success.
+        for (const p of group) p.resolve({ inserted: -1, duplicates: -1 });
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]!.reject(error);
+          continue;
+        }
+        logger.warn("ingest: combined write failed, writing jobs one by one", { tenantId, jobs: group.length, error });
+        for (const p of group) {
+          try {
+            p.resolve(await writeJobs(tenantId, [p.job]));
+          } catch (single) {
+            p.reject(single);
+          }
+        }
+      }
+    }
+  }
+}
+
+async function writeJobs(tenantId: string, jobs: EventBatchJob[]): Promise<WriteResult> {
+  const events: EventToWrite[] = [];
+  for (const job of jobs) for (const e of job.events) events.push({ ...e, agentId: job.agentId, receivedAt: job.receivedAt });
+  const result = await withTenant({ tenantId }, (tx) => writeEventBatch(tx, { tenantId, source: "agent", events }), { timeout: 60_000, maxWait: 10_000 });
+  return { inserted: result.inserted, duplicates: result.duplicates };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { compilePath, redactString, redactValue, redactionPathSyntax } from "./redact";
+
+const SECRETS: [string, string][] = [
+  ["bearer header", "Authorization: Bearer abcDEF123456ghiJKL789"],
+  ["OpenAI key", "sk-proj-Abcdefghijklmnopqrstuvwx1234"],
+  ["Anthropic key", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345"],
+  ["Stripe secret key", "sk_live_51Habcdefghijklmnop"],
+  ["GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
+  ["GitHub fine-grained token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"],
+  ["Slack token", "xoxb-1234567890-abcdefghijklmn"],
+  ["AWS access key", "AKIAIOSFODNN7EXAMPLE"],
+  ["Google API key", "AIzaSyA-abcdefghijklmnopqrstuvwxyz01234"],
+  ["JWT", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"],
+  ["Gatehouse client secret", "ghs.cred_0123456789abcdef.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"],
+  ["private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"],
+  ["URL credentials", "postgres://admin:hunter2hunter2@db.internal:5432/prod"],
+  ["assignment", "connecting with password=correct-horse-battery"],
+];
+
+describe("redactString", () => {
+  it.each(SECRETS)("removes a %s", (_kind, text) => {
+    const secretPart = text.match(/(abcDEF123456ghiJKL789|sk-\S+|sk_live_\S+|ghp_\S+|github_pat_\S+|xoxb-\S+|AKIA\S+|AIza\S+|eyJ\S+|ghs\.\S+|MIIEowIBAAKCAQEA|hunter2hunter2|correct-horse-battery)/)![0];
+    const out = redactString(`before ${text} after`);
+    expect(out).not.toContain(secretPart);
+    expect(out).toMatch(/^before .*\[REDACTED.*after$/s);
+  });
+
+  it("keeps ordinary text untouched (same string back)", () => {
+    for (const text of ["Refund ch_123 for ticket ZD-88421", "sk-short", "The token count was 4120", "Bearer of bad news", "https://example.com/a/b?c=d"]) {
+      expect(redactString(text)).toBe(text);
+    }
+  });
+});
+
+describe("redactValue", () => {
+  it("replaces values under sensitive key names whole, anywhere in the payload", () => {
+    const { value, redacted } = redactValue(
+      { args: { api_key: "abc", nested: [{ password: "p4ss", user: "amy" }] }, output: { Authorization: { scheme: "x" } }, token: null },
+      [],
+    );
+    expect(value).toEqual({ args: { api_key: "[REDACTED]", nested: [{ password: "[REDACTED]", user: "amy" }] }, output: { Authorization: "[REDACTED]" }, token: null });
+    expect(redacted.sort()).toEqual(["args.api_key", "args.nested.0.password", "output.Authorization"]);
+  });
+
+  it("applies a tenant's configured paths with wildcards and array indices", () => {
+    const paths = ["args.card.number", "output.customers[*].email", "input.*.ssn"].map(compilePath);
+    const { value, redacted } = redactValue(
+      {
+        args: { card: { number: "4242424242424242", brand: "visa" } },
+        output: { customers: [{ email: "a@x.test", id: 1 }, { email: "b@x.test", id: 2 }] },
+        input: { primary: { ssn: "123-45-6789" }, other: { ssn: "987-65-4321", name: "n" } },
+      },
+      paths,
+    );
+    expect(value).toEqual({
+      args: { card: { number: "[REDACTED]", brand: "visa" } },
+      output: { customers: [{ email: "[REDACTED]", id: 1 }, { email: "[REDACTED]", id: 2 }] },
+      input: { primary: { ssn: "[REDACTED]" }, other: { ssn: "[REDACTED]", name: "n" } },
+    });
+    expect(redacted).toHaveLength(5);
+    expect(JSON.stringify(value)).not.toMatch(/4242|a@x|123-45/);
+  });
+
+  it("turns NUL characters (which jsonb refuses) into U+FFFD", () => {
+    expect(redactValue({ "a\u0000": "b\u0000c" }, []).value).toEqual({ "a\uFFFD": "b\uFFFDc" });
+  });
+
+  it("accepts only well-formed paths in settings", () => {
+    for (const ok of ["args.card.number", "output.items[*].email", "$.input.x", "args.*"]) expect(ok).toMatch(redactionPathSyntax);
+    for (const bad of ["", "args..x", "args.", "a b", "args[x]"]) expect(bad).not.toMatch(redactionPathSyntax);
+  });
+});

@@ -1,0 +1,42 @@
+import { UnrecoverableError, type Job, type Queue } from "bullmq";
+import { EventBatcher } from "@/lib/ingest/event-batcher";
+import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
+import { parsePayload } from "@/lib/queue/registry";
+
+const batcher = new EventBatcher({ maxEvents: 5_000, maxWaitMs: 15 });
+
+/**
+ * The ingest queue. `events.write` jobs are handed to one batcher per process, which
+ * stores the events of many jobs in one transaction; a job completes only after its
+ * events committed, so a crash leaves it active and BullMQ hands it out again (stalled
+ * check), where the key table makes the second write a no-op.
+ */
+export async function processIngest(job: Job) {
+  switch (job.name) {
+    case "events.write": {
+      const data = parsePayload("ingest", "events.write", job.data);
+      await batcher.add(data);
+      return { events: data.events.length };
+    }
+    case "runs.ensure-partitions": {
+      parsePayload("ingest", "runs.ensure-partitions", job.data);
+      return { created: await ensureRunEventPartitions() };
+    }
+    default:
+      throw new UnrecoverableError(`Unknown ingest job ${job.name}`);
+  }
+}
+
+/** Retry delay for ingest jobs (`backoff: { type: "capped" }`): 0.5 s doubling, at most 30 s. */
+export function ingestBackoff(attemptsMade: number): number {
+  return Math.min(30_000, 500 * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+export async function scheduleIngestJobs(queue: Queue) {
+  await ensureRunEventPartitions();
+  await queue.upsertJobScheduler(
+    "runs-ensure-partitions-hourly",
+    { pattern: "7 * * * *", tz: "UTC" },
+    { name: "runs.ensure-partitions", data: { requestedAt: new Date().toISOString() } },
+  );
+}
