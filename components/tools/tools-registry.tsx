@@ -51,6 +51,8 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
   function open(next: Panel) {
     setNotice(null);
     setPanel(next);
+    // The import panel sits above the tools: bring it into view when opened from a tool further down.
+    if (next.kind === "import") requestAnimationFrame(() => document.getElementById("import-panel")?.scrollIntoView({ block: "nearest" }));
   }
   function done(message: string) {
     setPanel(null);
@@ -74,7 +76,7 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
     <div className="space-y-6">
       {canManage ? (
         <div className="flex flex-wrap items-center gap-2">
-          <Button onClick={() => open({ kind: "import" })} disabled={panel?.kind === "import"}>
+          <Button onClick={() => open({ kind: "import" })} disabled={panel?.kind === "import" && !panel.toolId}>
             Import operations
           </Button>
           <Button variant="secondary" onClick={() => open({ kind: "add-tool" })} disabled={panel?.kind === "add-tool"}>
@@ -90,9 +92,11 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
       ) : null}
 
       {panel?.kind === "import" ? (
-        <Card title="Import operations">
-          <ImportPanel slug={slug} tools={tools} initialToolId={panel.toolId} onDone={done} onCancel={() => setPanel(null)} />
-        </Card>
+        <div id="import-panel" className="scroll-mt-6">
+          <Card title="Import operations">
+            <ImportPanel key={panel.toolId ?? "new"} slug={slug} tools={tools} initialToolId={panel.toolId} onDone={done} onCancel={() => setPanel(null)} />
+          </Card>
+        </div>
       ) : null}
       {panel?.kind === "add-tool" ? (
         <Card title="Add a tool">
