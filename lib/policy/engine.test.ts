@@ -22,14 +22,16 @@ let n = 0;
 const id = () => `r_prop${(n++).toString(36).padStart(6, "0")}`;
 const agent = { id: "agt_1", labels: ["support"] };
 
-const ruleArb: fc.Arbitrary<RuleInput> = fc.record({
-  tool: fc.constantFrom("t0", "t1", "t2"),
-  operations: fc.oneof(fc.constant(["*"]), fc.subarray(["o0", "o1", "o2"], { minLength: 1 })),
-  effect: fc.constantFrom("permit" as const, "forbid" as const),
-  agents: fc.oneof(fc.constant([]), fc.constant(["agt_1"]), fc.constant(["agt_2"])),
-  groups: fc.oneof(fc.constant([]), fc.constant(["support"]), fc.constant(["ops"])),
-  constraints: fc.oneof(fc.constant([]), fc.constant([{ op: "max" as const, arg: "n", value: 50 }])),
-}).map((r) => ({ ...r, id: id(), name: "prop" }));
+const ruleArb: fc.Arbitrary<RuleInput> = fc
+  .record({
+    tool: fc.constantFrom("t0", "t1", "t2"),
+    operations: fc.oneof(fc.constant(["*"]), fc.subarray(["o0", "o1", "o2"], { minLength: 1 })),
+    effect: fc.constantFrom("permit" as const, "forbid" as const),
+    agents: fc.constantFrom([], ["agt_1"], ["agt_2"]),
+    groups: fc.constantFrom([], ["support"], ["ops"]),
+    withMax: fc.boolean(),
+  })
+  .map(({ withMax, ...r }): RuleInput => ({ ...r, operations: [...r.operations], agents: [...r.agents], groups: [...r.groups], constraints: withMax ? [{ op: "max", arg: "n", value: 50 }] : [], id: id(), name: "prop" }));
 
 describe("policy properties", () => {
   it("default deny: an action no rule names is denied", () => {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
+import type { Prisma } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { backtestDraft } from "./backtest-draft";
@@ -60,7 +61,7 @@ describe("backtest and capability report", () => {
     await publishRules(owner, [rule({ tool: "stripe", operations: ["charges.retrieve"] })]);
     await withTenant({ tenantId: tenant.id }, (tx) =>
       tx.decision.createMany({
-        data: [100, 20_000, 30_000].map((amount, i) => ({
+        data: [100, 20_000, 30_000].map((amount, i): Prisma.DecisionCreateManyInput => ({
           id: `dec_bt_${i}_${tenant.id}`,
           tenantId: tenant.id,
           agentId: agent.id,

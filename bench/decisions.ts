@@ -1,0 +1,93 @@
+/**
+ * The decision endpoint (issue 4): engine time per decision for an agent with 1, 50 and
+ * 500 rules (in process), and POST /api/v1/decisions over HTTP at a fixed offered load
+ * (open loop: requests are sent on schedule whether or not earlier ones have answered).
+ */
+import { spawn } from "node:child_process";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { authState } from "@/lib/agents/auth-state";
+import { db } from "@/lib/db/client";
+import { evaluate, withRules, type TenantPolicy } from "@/lib/policy/engine";
+import { ruleSchema, type RuleInput } from "@/lib/policy/rules";
+import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
+import { benchDatabase, percentile, startServer, stopServer } from "./support";
+
+function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
+  const ajv = new Ajv2020({ strict: false });
+  const validate = ajv.compile({ type: "object", properties: { amount_cents: { type: "integer" }, channel: { type: "string" } } });
+  const operations = new Map();
+  for (let t = 0; t < 50; t++) for (let o = 0; o < 10; o++) operations.set(`tool${t}/op${o}`, { tool: `tool${t}`, name: `op${o}`, riskClass: "write", reversible: true, validate, schemaError: null });
+  const rules: RuleInput[] = Array.from({ length: ruleCount }, (_, i) => ({
+    id: `r_bench${i.toString(36).padStart(6, "0")}`,
+    name: `rule ${i}`,
+    agents: ["agt_bench"],
+    tool: sameOperation ? "tool0" : `tool${i % 50}`,
+    operations: [sameOperation ? "op0" : `op${Math.floor(i / 50) % 10}`],
+    constraints: [{ op: "max", arg: "amount_cents", value: 1000 + i }, { op: "pattern", arg: "channel", glob: "#support-*" }],
+  }));
+  const base: TenantPolicy = { tenantId: "ten_bench", version: 1, rulesKey: "v1", rules: [], tools: new Set([...operations.values()].map((o) => o.tool)), operations, killedTools: new Map(), slices: new Map(), loadedAt: Date.now() };
+  return withRules(base, rules.map((r) => ruleSchema.parse(r)));
+}
+
+export function benchEngine() {
+  const results: { rules: number; layout: string; microseconds: number; outcome: string }[] = [];
+  for (const [count, same] of [[1, false], [50, false], [500, false], [500, true]] as const) {
+    const policy = syntheticPolicy(count, same);
+    const action = { agent: { id: "agt_bench", labels: [] }, tool: "tool0", operation: "op0", args: { amount_cents: 900, channel: "#support-eu" } };
+    const outcome = evaluate(policy, action).outcome; // warms the slice (preparse)
+    const calls = same ? 2_000 : 20_000;
+    for (let i = 0; i < 1000 && i < calls; i++) evaluate(policy, action);
+    const started = performance.now();
+    for (let i = 0; i < calls; i++) evaluate(policy, action);
+    results.push({ rules: count, layout: same ? "all on one operation" : "spread over 500 operations", microseconds: ((performance.now() - started) * 1000) / calls, outcome });
+  }
+  return results;
+}
+
+export async function benchDecisionsHttp(opts: { rate: number; seconds: number }) {
+  const dropDatabase = await benchDatabase();
+  const port = 3201;
+  const { owner, token } = await createPolicyTenant();
+  await publishRules(owner, [
+    rule({ tool: "stripe", operations: ["refunds.create"], constraints: [{ op: "max", arg: "amount_cents", value: 50_000 }], approval: { tier: "threshold", arg: "amount_cents", above: 10_000 } }),
+    rule({ tool: "stripe", operations: ["charges.retrieve"] }),
+  ]);
+  const server = await startServer(port);
+  const worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: "ignore", env: process.env, detached: true });
+  try {
+    const url = `http://127.0.0.1:${port}/api/v1/decisions`;
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const bodies = [
+      JSON.stringify({ run_id: "run_bench", tool: "stripe", operation: "refunds.create", args: { charge_id: "ch_1", amount_cents: 500 } }),
+      JSON.stringify({ run_id: "run_bench", tool: "stripe", operation: "charges.retrieve", args: { charge_id: "ch_1" } }),
+      JSON.stringify({ run_id: "run_bench", tool: "github", operation: "repos.get", args: { repo: "acme/web" } }),
+    ];
+    const send = async (i: number) => {
+      const started = performance.now();
+      const res = await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] });
+      await res.arrayBuffer();
+      return { ms: performance.now() - started, ok: res.status === 200 };
+    };
+    for (let i = 0; i < 300; i++) await send(i); // warm-up
+    const total = opts.rate * opts.seconds;
+    const interval = 1000 / opts.rate;
+    const t0 = performance.now();
+    const pending: Promise<{ ms: number; ok: boolean }>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = t0 + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      pending.push(send(i));
+    }
+    const answers = await Promise.all(pending);
+    const elapsed = (performance.now() - t0) / 1000;
+    const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
+    return { offered: opts.rate, achieved: total / elapsed, requests: total, failures: answers.filter((a) => !a.ok).length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! };
+  } finally {
+    stopServer(server);
+    if (worker.pid) process.kill(-worker.pid, "SIGTERM");
+    await authState.close();
+    await db().$disconnect();
+    await dropDatabase();
+  }
+}
