@@ -14,7 +14,7 @@ import { authState } from "@/lib/agents/auth-state";
 import type { RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
-import { NS, actionId, compileRules } from "./compile-rules";
+import { NS, actionId, compileRules, contextNeeds } from "./compile-rules";
 import { requestContext } from "./cedar-schema";
 import { rulesSchema, ruleAppliesTo, ruleCoversOperation, type Rule } from "./rules";
 
@@ -22,7 +22,7 @@ export type Reason = { code: string; message: string; details?: unknown };
 
 type Operation = { tool: string; name: string; riskClass: RiskClass; reversible: boolean; validate: ValidateFunction | null; schemaError: string | null };
 
-type Slice = { enforceId: string | null; combinedId: string | null; rules: Map<string, Rule> };
+type Slice = { enforceId: string | null; combinedId: string | null; rules: Map<string, Rule>; needs: ReturnType<typeof contextNeeds> };
 
 export type TenantPolicy = {
   tenantId: string;
@@ -115,7 +115,7 @@ export const policyCache = (globalCache.gatehousePolicyCache ??= new PolicyCache
 
 function preparse(id: string, rules: Rule[]): string | null {
   if (rules.length === 0) return null;
-  const answer = cedar.preparsePolicySet(id, { staticPolicies: compileRules(rules) });
+  const answer = cedar.preparsePolicySet(id, { staticPolicies: compileRules(rules, { forSlice: true }) });
   if (answer.type !== "success") {
     // Published rules were validated; this is a bug or a hand-edited row. Fail closed.
     logger.error("policy set failed to parse", { id, errors: answer.errors.map((e) => e.message) });
@@ -132,10 +132,12 @@ function sliceFor(policy: TenantPolicy, agent: { id: string; labels: string[] },
     const rules = policy.rules.filter((r) => ruleAppliesTo(r, agent) && ruleCoversOperation(r, tool, operation));
     const enforced = rules.filter((r) => r.mode === "enforce");
     const digest = createHash("sha256").update(`${policy.tenantId}|${policy.rulesKey}|${key}`).digest("base64url").slice(0, 22);
+    // Rules are filtered to this agent and operation here, so their Cedar drops the principal and action scopes.
     slice = {
       enforceId: preparse(`${digest}.e`, enforced),
       combinedId: rules.length > enforced.length ? preparse(`${digest}.c`, rules) : null,
       rules: new Map(rules.map((r) => [r.id, r])),
+      needs: contextNeeds(rules),
     };
     policy.slices.set(key, slice);
   }
@@ -169,24 +171,42 @@ function approvalNeeded(rule: Rule, args: Record<string, unknown>): number {
   }
 }
 
-function runCedar(setId: string, action: Action, context: ReturnType<typeof requestContext>) {
+type Context = Record<string, unknown>;
+
+/**
+ * Only what the slice's rules read crosses into wasm: serializing the request is most of
+ * a Cedar call's cost. Who and which action are settled by the slice (see sliceFor).
+ */
+function sliceContext(needs: Slice["needs"], full: ReturnType<typeof requestContext>): Context {
+  const context: Context = {};
+  context.args = needs.args === "all" ? full.args : Object.fromEntries([...needs.args].filter((a) => a in full.args).map((a) => [a, full.args[a]]));
+  if (needs.hosts) context.hosts = full.hosts;
+  if (needs.resource) {
+    context.resource_type = full.resource_type;
+    context.resource_id = full.resource_id;
+  }
+  if (needs.time) {
+    context.weekday = full.weekday;
+    context.minute_of_day = full.minute_of_day;
+  }
+  return context;
+}
+
+function runCedar(setId: string, action: Action, context: Context) {
   const answer = cedar.statefulIsAuthorized({
     principal: { type: `${NS}::Agent`, id: action.agent.id },
     action: { type: `${NS}::Action`, id: actionId(action.tool, action.operation) },
     resource: { type: `${NS}::Resource`, id: action.resource?.id ?? "" },
-    context,
+    context: context as cedar.Context,
     preparsedPolicySetId: setId,
-    entities: [
-      { uid: { type: `${NS}::Agent`, id: action.agent.id }, attrs: {}, parents: action.agent.labels.map((g) => ({ type: `${NS}::Group`, id: g })) },
-      { uid: { type: `${NS}::Action`, id: actionId(action.tool, action.operation) }, attrs: {}, parents: [{ type: `${NS}::Action`, id: action.tool }] },
-    ],
+    entities: [],
   });
   if (answer.type !== "success") throw new Error(`cedar evaluation failed: ${answer.errors.map((e) => e.message).join("; ")}`);
   return answer.response;
 }
 
 /** Cedar's answer for one slice, turned into Gatehouse's outcome and reasons. */
-function decide(slice: Slice, setId: string | null, action: Action, context: ReturnType<typeof requestContext>): Omit<Evaluation, "policyVersion" | "shadow" | "riskClass"> {
+function decide(slice: Slice, setId: string | null, action: Action, context: Context): Omit<Evaluation, "policyVersion" | "shadow" | "riskClass"> {
   if (!setId) return { outcome: "deny", matchedRules: [], reasons: [{ code: "no_matching_allow_rule", message: `No rule allows ${action.tool} ${action.operation} for this agent.` }] };
   const response = runCedar(setId, action, context);
   const erroredForbids = response.diagnostics.errors.filter((e) => slice.rules.get(e.policyId)?.effect === "forbid");
@@ -252,8 +272,8 @@ export function evaluate(policy: TenantPolicy, action: Action): Evaluation {
   if (!op.validate(action.args)) {
     return { ...base, outcome: "deny", matchedRules: [], riskClass: op.riskClass, reasons: [{ code: "invalid_args", message: `The arguments do not match the schema of ${action.tool} ${action.operation}.`, details: formatAjvErrors(op.validate.errors) }] };
   }
-  const context = requestContext({ args: action.args, resource: action.resource, now: action.now ?? new Date() });
   const slice = sliceFor(policy, action.agent, action.tool, action.operation);
+  const context = sliceContext(slice.needs, requestContext({ args: action.args, resource: action.resource, now: action.now ?? new Date() }));
   const enforced = decide(slice, slice.enforceId, action, context);
   const result: Evaluation = { ...base, ...enforced, riskClass: op.riskClass };
   if (slice.combinedId) {
