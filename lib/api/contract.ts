@@ -54,6 +54,18 @@ export const oauthErrorBody = z
 
 export const jwksBody = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: "JWKS" });
 
+export const approvalStatusBody = z
+  .object({
+    id: z.string(),
+    status: z.enum(["pending", "approved", "denied", "expired", "cancelled"]),
+    decided_by: z.array(z.object({ email: z.string(), name: z.string(), verdict: z.string(), at: z.string(), comment: z.string() })),
+    decided_at: z.string().nullable(),
+    comment: z.string().nullable(),
+    expires_at: z.string(),
+    required_approvals: z.number().int(),
+  })
+  .meta({ id: "ApprovalStatus" });
+
 export type Operation = {
   method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
@@ -105,6 +117,13 @@ export const OPERATIONS: Operation[] = [
     auth: "agent",
     request: { contentType: "application/json", schema: decisionRequest },
     responses: { 200: { description: "The decision", schema: decisionResponse }, ...standardErrors },
+  },
+  {
+    method: "get",
+    path: "/api/v1/approvals/{approval_id}",
+    summary: "An approval request's status; with ?wait=<s, max 30> a long poll that returns as soon as it is decided",
+    auth: "agent",
+    responses: { 200: { description: "The approval's status", schema: approvalStatusBody }, 404: { description: "Not this agent's approval", schema: errorBody }, ...standardErrors },
   },
   {
     method: "get",
