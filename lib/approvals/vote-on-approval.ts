@@ -2,6 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
+import { recordServerEvents } from "@/lib/runs/record-server-events";
 import { approvalEvents } from "./approval-events";
 
 /**
@@ -30,7 +31,22 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
     await tx.approvalVote.create({ data: { tenantId, approvalId: approval.id, userId: actor.user.id, verdict: input.verdict, comment: input.comment ?? "" } });
     const approvals = approval.votes.filter((v) => v.verdict === "approve").length + (input.verdict === "approve" ? 1 : 0);
     const status = input.verdict === "deny" ? "denied" : approvals >= approval.requiredApprovals ? "approved" : "pending";
-    if (status !== "pending") await tx.approval.update({ where: { id: approval.id }, data: { status, decidedAt: now } });
+    if (status !== "pending") {
+      await tx.approval.update({ where: { id: approval.id }, data: { status, decidedAt: now } });
+      await recordServerEvents(tx, {
+        tenantId,
+        events: [
+          {
+            agentId: approval.agentId,
+            runExternalId: approval.runExternalId,
+            key: `${approval.id}:decided`,
+            type: "approval.decided",
+            ts: now,
+            payload: { approval_id: approval.id, status, decided_by: [...approval.votes.map((v) => v.userId), actor.user.id], comment: input.comment ?? "" },
+          },
+        ],
+      });
+    }
     await appendAuditEntry(tx, {
       tenantId,
       actor: { type: "user", id: actor.user.id, label: actor.user.email },

@@ -1,6 +1,7 @@
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
+import { recordServerEvents } from "@/lib/runs/record-server-events";
 import type { DecisionRecord } from "./schemas";
 
 /**
@@ -33,6 +34,31 @@ export async function recordDecision(record: DecisionRecord): Promise<"recorded"
       skipDuplicates: true,
     });
     if (inserted.count === 0) return "duplicate";
+    // The run timeline's server-attested entry commits with the decision.
+    await recordServerEvents(tx, {
+      tenantId: record.tenantId,
+      events: [
+        {
+          agentId: record.agentId,
+          runExternalId: record.runExternalId,
+          key: record.id,
+          type: "decision",
+          ts: new Date(record.createdAt),
+          payload: {
+            decision_id: record.id,
+            decision: record.outcome,
+            tool: record.tool,
+            operation: record.operation,
+            resource: record.resource,
+            reasons: record.reasons,
+            rules: record.matchedRules,
+            policy_version: record.policyVersion,
+            ...(record.approvalId && { approval_id: record.approvalId }),
+            ...(record.shadow && { shadow: record.shadow }),
+          },
+        },
+      ],
+    });
     await appendAuditEntry(tx, {
       tenantId: record.tenantId,
       actor: { type: "agent", id: record.agentId, label: record.agentName },

@@ -2,6 +2,7 @@ import { QueueEvents, Worker } from "bullmq";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/lib/db/tenant";
+import { listRunEvents } from "@/lib/runs/list-run-events";
 import { engageKillSwitch, liftKillSwitch } from "@/lib/kill-switches/engage-kill-switch";
 import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
@@ -47,6 +48,9 @@ describe("POST /api/v1/decisions", () => {
     });
     const audit = await withTenant({ tenantId: tenant.id }, (tx) => tx.auditEntry.findFirst({ where: { tenantId: tenant.id, action: "decision.deny", targetId: answer.body.decision_id } }));
     expect(audit?.actorType).toBe("agent");
+    // And in the run's timeline, attested by the server.
+    const timeline = await listRunEvents({ tenantId: tenant.id, externalId: "run_test", limit: 100 });
+    expect(timeline.events).toEqual([expect.objectContaining({ id: answer.body.decision_id, type: "decision", source: "server", decision: "deny", tool: "stripe" })]);
   });
 
   it("answers unknown tools and operations and invalid arguments with reasons", async () => {
