@@ -4,13 +4,15 @@
  * (open loop: requests are sent on schedule whether or not earlier ones have answered).
  */
 import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { authState } from "@/lib/agents/auth-state";
 import { db } from "@/lib/db/client";
 import { evaluate, withRules, type TenantPolicy } from "@/lib/policy/engine";
 import { ruleSchema, type RuleInput } from "@/lib/policy/rules";
+import { closeQueues, getQueue } from "@/lib/queue/registry";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, percentile, startServer, stopServer } from "./support";
+import { benchDatabase, load, percentile, startServer, stopServer } from "./support";
 
 function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
   const ajv = new Ajv2020({ strict: false });
@@ -47,7 +49,7 @@ export function benchEngine() {
   return results;
 }
 
-export async function benchDecisionsHttp(opts: { rate: number; seconds: number }) {
+export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: number; seconds: number }) {
   const dropDatabase = await benchDatabase();
   const port = 3201;
   const { owner, token } = await createPolicyTenant();
@@ -56,7 +58,7 @@ export async function benchDecisionsHttp(opts: { rate: number; seconds: number }
     rule({ tool: "stripe", operations: ["charges.retrieve"] }),
   ]);
   const server = await startServer(port);
-  const worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: "ignore", env: process.env, detached: true });
+  let worker: ReturnType<typeof spawn> | undefined;
   try {
     const url = `http://127.0.0.1:${port}/api/v1/decisions`;
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -75,24 +77,45 @@ export async function benchDecisionsHttp(opts: { rate: number; seconds: number }
         return { ms: performance.now() - started, ok: false }; // counted as a failure, latency kept
       }
     };
+    const probe = await fetch(url, { method: "POST", headers, body: bodies[0] });
+    if (probe.status !== 200) throw new Error(`decision endpoint answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
     for (let i = 0; i < 300; i++) await send(i); // warm-up
-    const total = opts.rate * opts.seconds;
-    const interval = 1000 / opts.rate;
-    const t0 = performance.now();
-    const pending: Promise<{ ms: number; ok: boolean }>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = t0 + i * interval;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      pending.push(send(i));
-    }
-    const answers = await Promise.all(pending);
-    const elapsed = (performance.now() - t0) / 1000;
-    const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-    return { offered: opts.rate, achieved: total / elapsed, requests: total, failures: answers.filter((a) => !a.ok).length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! };
+    const openLoop = async (rate: number, seconds: number) => {
+      const total = rate * seconds;
+      const interval = 1000 / rate;
+      const t0 = performance.now();
+      const pending: Promise<{ ms: number; ok: boolean }>[] = [];
+      for (let i = 0; i < total; i++) {
+        const wait = t0 + i * interval - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        pending.push(send(i));
+      }
+      const answers = await Promise.all(pending);
+      const elapsed = (performance.now() - t0) / 1000;
+      const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
+      return { offered: rate, achieved: total / elapsed, requests: total, failures: answers.filter((a) => !a.ok).length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! };
+    };
+    // The answer path alone: decision records wait durably in the queue meanwhile.
+    const capacity = await load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 });
+    const sustainable = await openLoop(opts.sustainableRate, opts.seconds);
+    const target = await openLoop(opts.rate, opts.seconds);
+    // Then the worker: how fast it writes the queued records (row, audit entry, timeline).
+    const queue = getQueue("decisions");
+    const backlog = async () => {
+      const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    };
+    const queued = await backlog();
+    const log = openSync(".data/bench-worker.log", "w");
+    worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: process.env, detached: true });
+    const drainStarted = performance.now();
+    while ((await backlog()) > 0 && performance.now() - drainStarted < 240_000) await new Promise((r) => setTimeout(r, 250));
+    const drain = { records: queued - (await backlog()), seconds: (performance.now() - drainStarted) / 1000 };
+    await closeQueues();
+    return { capacity, sustainable, target, drain };
   } finally {
     stopServer(server);
-    if (worker.pid) process.kill(-worker.pid, "SIGTERM");
+    if (worker) stopServer(worker);
     await authState.close();
     await db().$disconnect();
     await dropDatabase();

@@ -38,6 +38,8 @@ export async function benchDatabase() {
 
 /** `next start` on a fresh production build of the current sources, in .next-bench. */
 export async function startServer(port: number): Promise<ChildProcess> {
+  // A server left behind by an interrupted run would answer for another database.
+  if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use; stop whatever listens there`);
   const env = { ...process.env, NEXT_DIST_DIR: ".next-bench", NODE_ENV: "production" } as NodeJS.ProcessEnv;
   console.log("› next build (.next-bench)");
   if (spawnSync("npx", ["next", "build"], { stdio: ["ignore", "ignore", "inherit"], env }).status !== 0) throw new Error("next build failed");
@@ -54,14 +56,18 @@ export async function startServer(port: number): Promise<ChildProcess> {
 }
 
 export function stopServer(server: ChildProcess) {
-  if (server.pid) process.kill(-server.pid, "SIGTERM");
+  try {
+    if (server.pid) process.kill(-server.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
 }
 
 /**
  * Closed-loop load: `concurrency` clients each send the next request when the last one
  * answers, for `seconds`. Returns requests/s and latency percentiles in ms.
  */
-export async function load(opts: { url: string; headers?: Record<string, string>; concurrency: number; seconds: number; expectStatus: number }) {
+export async function load(opts: { url: string; method?: string; body?: string; headers?: Record<string, string>; concurrency: number; seconds: number; expectStatus: number }) {
   const latencies: number[] = [];
   let wrongStatus = 0;
   const end = performance.now() + opts.seconds * 1000;
@@ -69,7 +75,7 @@ export async function load(opts: { url: string; headers?: Record<string, string>
     Array.from({ length: opts.concurrency }, async () => {
       while (performance.now() < end) {
         const started = performance.now();
-        const res = await fetch(opts.url, { headers: opts.headers });
+        const res = await fetch(opts.url, { method: opts.method ?? "GET", headers: opts.headers, body: opts.body });
         await res.arrayBuffer();
         latencies.push(performance.now() - started);
         if (res.status !== opts.expectStatus) wrongStatus++;

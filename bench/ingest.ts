@@ -1,0 +1,205 @@
+/**
+ * Sustained ingest (issue 6), everything co-located on this machine: `next start` (the
+ * API), one worker process (workers/index.ts), Postgres, Redis and the load generator.
+ *   1. Load: `clients` agents-as-clients each POST batches of `batch` events in a closed
+ *      loop for `seconds`; 202 latency p50/p99 and accepted events/s.
+ *   2. Stored: run_events rows counted every second by a separate connection; stored
+ *      events/s over the load window, backlog left at its end, and time to drain it.
+ *   3. Time until visible: once a second during the load, a one-event request to a fresh
+ *      run, then GET /api/v1/runs/{id} polled every 20 ms until the run shows the event.
+ *   4. The run page on a 100,000-event run: time from navigation to the first timeline
+ *      rows painted, and to the last rows after a jump to the end (Chromium).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chromium } from "@playwright/test";
+import pg from "pg";
+import { signAgentToken } from "@/lib/agents/agent-token";
+import { authState } from "@/lib/agents/auth-state";
+import { ensureSigningKey } from "@/lib/agents/signing-keys";
+import { hashSecret } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
+import { seedLargeRun } from "@/lib/testing/seed-large-run";
+import { benchDatabase, percentile, startServer, stopServer } from "./support";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function startWorker(): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { env: { ...process.env, NODE_ENV: "production" }, stdio: "ignore" });
+}
+
+/** A realistic mix: model calls, tool calls with args and output, side effects, logs. */
+function makeEvents(prefix: string, run: string, count: number, seq: { n: number }) {
+  return Array.from({ length: count }, () => {
+    const n = seq.n++;
+    const id = `${prefix}-${n}`;
+    const ts = new Date().toISOString();
+    switch (n % 4) {
+      case 0:
+        return { id, run_id: run, type: "model.call", ts, model: "gpt-x", input_tokens: 4120, output_tokens: 980, cost_usd: 0.027, latency_ms: 1840 };
+      case 1:
+        return {
+          id, run_id: run, type: "tool.call", ts, decision_id: `dec_${n}`, tool: "stripe", operation: "refunds.create",
+          args: { charge_id: `ch_${n}`, amount_cents: 7500, reason: "duplicate" }, status: "ok", latency_ms: 184, output: { id: `re_${n}`, status: "succeeded" },
+        };
+      case 2:
+        return { id, run_id: run, type: "side_effect", ts, system: "stripe", object_type: "refund", object_id: `re_${n}`, url: `https://dashboard.stripe.com/refunds/re_${n}` };
+      default:
+        return { id, run_id: run, type: "log", ts, level: "info", message: `Refund re_${n} issued for ticket ZD-${n}` };
+    }
+  });
+}
+
+export async function benchIngest(opts: { seconds?: number; clients?: number; batch?: number; port?: number } = {}) {
+  const seconds = opts.seconds ?? 60;
+  const clients = opts.clients ?? 8;
+  const batch = opts.batch ?? 250;
+  const port = opts.port ?? 3300;
+  const dropDatabase = await benchDatabase();
+  let server: ChildProcess | null = null;
+  let worker: ChildProcess | null = null;
+  const owner = new pg.Client({ connectionString: process.env.MIGRATE_DATABASE_URL });
+  await owner.connect();
+  try {
+    await ensureSigningKey();
+    const { tenant, owner: ownerCtx } = await createTestTenant();
+    const agent = await createTestAgent(tenant.id, ownerCtx.user.id);
+    const credential = await createTestCredential(tenant.id, agent.id);
+    const { token } = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, credentialId: credential.id, ttlSeconds: 3600 });
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const base = `http://127.0.0.1:${port}`;
+
+    server = await startServer(port);
+    worker = startWorker();
+    await sleep(4_000); // worker up
+
+    const count = async () => Number((await owner.query<{ n: string }>(`SELECT count(*) AS n FROM run_events WHERE "tenantId" = $1`, [tenant.id])).rows[0]!.n);
+    const post = async (events: unknown[]) => {
+      const started = performance.now();
+      const res = await fetch(`${base}/api/v1/events`, { method: "POST", headers, body: JSON.stringify({ events }) });
+      const body = (await res.json()) as { accepted?: number };
+      return { status: res.status, ms: performance.now() - started, accepted: body.accepted ?? 0 };
+    };
+
+    // Warm-up: compile paths, fill connection pools.
+    const warm = { n: 0 };
+    for (let i = 0; i < 20; i++) await post(makeEvents("warm", "run_warm", batch, warm));
+    while ((await count()) < 20 * batch) await sleep(100);
+
+    // 1–3: load, stored rate, time until visible.
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    let accepted = 0;
+    const storedAtStart = await count();
+    const samples: { t: number; stored: number }[] = [];
+    const visible: number[] = [];
+    const t0 = performance.now();
+    const end = t0 + seconds * 1000;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push({ t: (performance.now() - t0) / 1000, stored: (await count()) - storedAtStart });
+        await sleep(1_000);
+      }
+    })();
+    const prober = (async () => {
+      for (let k = 0; performance.now() < end - 2_000; k++) {
+        const run = `run_probe_${k}_${randomBytes(3).toString("hex")}`;
+        const ack = await post(makeEvents(`probe${k}`, run, 1, { n: 0 }));
+        if (ack.status !== 202) continue;
+        const acked = performance.now();
+        for (;;) {
+          const res = await fetch(`${base}/api/v1/runs/${run}`, { headers });
+          if (res.ok && ((await res.json()) as { totals: { events: number } }).totals.events >= 1) break;
+          await res.arrayBuffer().catch(() => {});
+          if (performance.now() - acked > 30_000) break;
+          await sleep(20);
+        }
+        visible.push(performance.now() - acked);
+        await sleep(1_000);
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        const seq = { n: 0 };
+        const run = `run_load_${c}`;
+        while (performance.now() < end) {
+          const r = await post(makeEvents(`c${c}`, run, batch, seq));
+          latencies.push(r.ms);
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          if (r.status === 202) accepted += r.accepted;
+          else await sleep(200); // 429/503: back off like a client
+        }
+      }),
+    );
+    const loadSeconds = (performance.now() - t0) / 1000;
+    await prober;
+    const storedAtEnd = (await count()) - storedAtStart;
+    const drainStart = performance.now();
+    const target = accepted + visible.length;
+    while ((await count()) - storedAtStart < target && performance.now() - drainStart < 300_000) await sleep(250);
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    sampling = false;
+    await sampler;
+    latencies.sort((a, b) => a - b);
+    visible.sort((a, b) => a - b);
+    // Stored rate over the load window, from the samples (first to last sample inside it).
+    const inside = samples.filter((s) => s.t <= loadSeconds);
+    const storedPerSecond = inside.length > 1 ? (inside.at(-1)!.stored - inside[0]!.stored) / (inside.at(-1)!.t - inside[0]!.t) : NaN;
+    const perSecondSeries = inside.slice(1).map((s, i) => s.stored - inside[i]!.stored);
+
+    // 4: the run page on 100,000 events.
+    const large = await seedLargeRun({ ownerUrl: process.env.MIGRATE_DATABASE_URL!, tenantSlug: tenant.slug, events: 100_000 });
+    const password = `bench-${randomBytes(6).toString("hex")}`;
+    await owner.query(`UPDATE users SET "passwordHash" = $1 WHERE id = $2`, [await hashSecret(password), ownerCtx.user.id]);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base })).newPage();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(ownerCtx.user.email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(/\/t\//);
+    const paints: number[] = [];
+    const ends: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await page.goto(`/t/${tenant.slug}/runs/${large.runId}`);
+      await page.getByTestId("timeline").locator('[data-index="0"]').getByText("run.started").waitFor();
+      paints.push(performance.now() - started);
+      const jump = performance.now();
+      await page.getByTestId("timeline").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.getByTestId("timeline").locator('[data-index="99999"]').getByText("run.finished").waitFor();
+      ends.push(performance.now() - jump);
+    }
+    await browser.close();
+    paints.sort((a, b) => a - b);
+    ends.sort((a, b) => a - b);
+
+    return {
+      seconds: loadSeconds, clients, batch,
+      requests: latencies.length,
+      statuses: Object.fromEntries(statuses),
+      acceptedPerSecond: accepted / loadSeconds,
+      storedPerSecond,
+      storedDuringLoad: storedAtEnd,
+      minStoredSecond: Math.min(...perSecondSeries),
+      backlogAtEnd: accepted - storedAtEnd,
+      drainSeconds,
+      ackP50: percentile(latencies, 50), ackP99: percentile(latencies, 99), ackMax: latencies.at(-1) ?? NaN,
+      visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99), visibleMax: visible.at(-1) ?? NaN, probes: visible.length,
+      firstPaintMedian: percentile(paints, 50), firstPaintMax: paints.at(-1)!, endMedian: percentile(ends, 50),
+    };
+  } finally {
+    worker?.kill("SIGTERM");
+    if (server) stopServer(server);
+    await owner.end();
+    await authState.close();
+    await db().$disconnect();
+    await sleep(1_000);
+    await dropDatabase();
+  }
+}
