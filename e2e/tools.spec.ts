@@ -41,8 +41,8 @@ test("an admin imports a pasted MCP tool list: preview, confirm, and the operati
   await expect(page).toHaveURL(/\/t\/acme\/policies\/tools$/);
   await expect(page.getByRole("heading", { level: 1, name: "Tool registry" })).toBeVisible();
 
-  await page.getByRole("button", { name: "Import operations" }).click();
-  const form = page.getByRole("form", { name: "Import operations" });
+  await page.getByRole("button", { name: "Import operations", exact: true }).click();
+  const form = page.getByRole("form", { name: "Import operations", exact: true });
   await form.getByLabel("Tool name").fill(name);
   await form.getByLabel("Display name").fill("E2E GitHub MCP");
 
