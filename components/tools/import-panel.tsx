@@ -271,7 +271,11 @@ export function ImportPanel({
               {plan.format === "mcp" ? "MCP tool list" : `OpenAPI document${plan.title ? ` “${plan.title}”` : ""}`} →{" "}
               <span className="font-mono">{preview.tool.name}</span>
             </span>
-            {preview.tool.exists ? null : <Badge tone="brand">new tool: {preview.tool.displayName}</Badge>}
+            {!preview.tool.exists ? (
+              <Badge tone="brand">new tool: {preview.tool.displayName}</Badge>
+            ) : existing ? null : (
+              <Badge tone="amber">already registered: the operations go into {preview.tool.displayName}</Badge>
+            )}
           </div>
           <p className="text-sm text-slate-700" data-testid="import-summary">
             {plural(plan.add.length, "operation")} to add, {plan.update.length} to update, {plan.unchanged.length} unchanged
