@@ -148,6 +148,20 @@ export const OPERATIONS: Operation[] = [
     },
   },
   {
+    method: "post",
+    path: "/api/v1/otlp/v1/traces",
+    summary: "OTLP/HTTP traces (application/x-protobuf or application/json, gzip allowed), mapped to run events with the GenAI semantic conventions; one trace is one run (run id: gatehouse.run_id, else the trace id in hex)",
+    auth: "agent",
+    request: { contentType: "application/x-protobuf", schema: z.unknown().meta({ description: "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest" }) },
+    responses: {
+      200: { description: "ExportTraceServiceResponse in the request's encoding; partial_success lists spans whose events failed validation" },
+      ...standardErrors,
+      415: { description: "Neither protobuf nor JSON", schema: errorBody },
+      429: { description: "Ingest backlog too deep (Retry-After); the exporter retries", schema: errorBody },
+      503: { description: "Queue unavailable (Retry-After); the exporter retries", schema: errorBody },
+    },
+  },
+  {
     method: "get",
     path: "/api/v1/runs/{run_id}",
     summary: "A run's summary: status, outcome, agent, times, totals (maintained as events arrive)",

@@ -25,7 +25,8 @@ function client(): Redis {
   return globalDedupe.ghDedupeRedis;
 }
 
-async function ready(): Promise<Redis> {
+/** The fail-fast Redis connection of the ingest path, once connected (throws after 2 s). */
+export async function ready(): Promise<Redis> {
   const redis = client();
   if (redis.status === "ready") return redis;
   if (redis.status === "wait") await redis.connect().catch(() => {});

@@ -1,0 +1,78 @@
+import { gunzipSync } from "node:zlib";
+import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/http/errors";
+import { ingestEvents } from "./ingest-events";
+import { OtlpDecodeError, decodeJson, decodeProtobuf, encodeProtobufResponse, type OtlpSpan } from "./otlp/decode";
+import { mapSpans, tracesWithoutRunId } from "./otlp/map-spans";
+import { recallTraceRuns, rememberTraceRuns } from "./otlp/trace-runs";
+import { MAX_EVENTS_PER_REQUEST } from "./schemas";
+
+async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+const tooLarge = (maxBytes: number) => new AppError("payload_too_large", `The request body exceeds ${Math.floor(maxBytes / 1024 / 1024)} MB.`);
+
+/**
+ * POST /api/v1/otlp/v1/traces: OTLP/HTTP (protobuf or JSON, optionally gzip), mapped to
+ * run events (otlp/map-spans.ts) and then through the same path as POST /api/v1/events:
+ * validated, attributed to the calling agent, redacted, queued, stored once per span.
+ * Answers an ExportTraceServiceResponse in the request's encoding; spans whose events
+ * failed validation are reported as partial success (rejected_spans).
+ */
+export async function ingestOtlpTraces(input: { agent: AgentPrincipal; request: Request; requestId?: string }): Promise<Response> {
+  const type = (input.request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const protobuf = type === "application/x-protobuf" || type === "application/protobuf";
+  if (!protobuf && type !== "application/json") {
+    throw new AppError("unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
+  }
+  let bytes = await readBytes(input.request, env().MAX_BODY_BYTES);
+  if ((input.request.headers.get("content-encoding") ?? "").toLowerCase() === "gzip") {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: env().MAX_BODY_BYTES * 4 });
+    } catch {
+      throw new AppError("malformed_json", "The gzip body could not be decompressed.");
+    }
+  }
+  let spans: OtlpSpan[];
+  try {
+    spans = protobuf ? decodeProtobuf(bytes) : decodeJson(JSON.parse(Buffer.from(bytes).toString("utf8")));
+  } catch (error) {
+    const why = error instanceof OtlpDecodeError || error instanceof SyntaxError ? error.message : "unreadable";
+    throw new AppError(protobuf ? "validation_failed" : "malformed_json", `Not an OTLP trace export request: ${why}.`);
+  }
+
+  const known = await recallTraceRuns(input.agent.tenantId, tracesWithoutRunId(spans));
+  const { events, skipped, runOf } = mapSpans(spans, known);
+  let rejected = 0;
+  const messages: string[] = [];
+  for (let i = 0; i < events.length; i += MAX_EVENTS_PER_REQUEST) {
+    const result = await ingestEvents({ agent: input.agent, events: events.slice(i, i + MAX_EVENTS_PER_REQUEST), requestId: input.requestId });
+    rejected += result.rejected.length;
+    for (const r of result.rejected.slice(0, 3)) messages.push(`${String(events[i + r.index]?.id)}: ${JSON.stringify(r.error.details ?? r.error.message)}`);
+  }
+  await rememberTraceRuns(input.agent.tenantId, runOf);
+  const message = rejected ? `${rejected} span events failed validation: ${messages.join("; ")}` : "";
+  const headers = { "x-gatehouse-spans": String(spans.length), "x-gatehouse-spans-skipped": String(skipped) };
+  if (protobuf) {
+    return new Response(Buffer.from(encodeProtobufResponse(rejected, message)), { status: 200, headers: { "content-type": "application/x-protobuf", ...headers } });
+  }
+  return Response.json(rejected ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {}, { status: 200, headers });
+}
