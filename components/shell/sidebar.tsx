@@ -4,10 +4,12 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Icons } from "@/components/ui/icons";
 import { cx } from "@/components/ui/cx";
+import { usePendingApprovalCount } from "@/components/approvals/queries";
 import { NAV } from "./nav";
 
-export function SidebarNav({ slug, visible }: { slug: string; visible: string[] }) {
+export function SidebarNav({ slug, visible, pendingApprovals }: { slug: string; visible: string[]; pendingApprovals: number }) {
   const pathname = usePathname();
+  const { data: pending } = usePendingApprovalCount(slug, pendingApprovals);
   const base = `/t/${slug}`;
   return (
     <nav aria-label="Sections" className="space-y-0.5 px-2">
@@ -27,6 +29,12 @@ export function SidebarNav({ slug, visible }: { slug: string; visible: string[] 
           >
             <Icon />
             {item.label}
+            {item.href === "/approvals" && pending > 0 ? (
+              <span data-testid="pending-approvals-badge" className="ml-auto rounded-full bg-amber-400 px-1.5 text-xs font-semibold tabular-nums text-slate-900">
+                {pending}
+                <span className="sr-only"> pending</span>
+              </span>
+            ) : null}
           </Link>
         );
       })}

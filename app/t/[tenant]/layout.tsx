@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { countPendingApprovals } from "@/lib/approvals/list-approval-queue";
 import { requireMember } from "@/lib/auth/page-guard";
 import { listMyTenants } from "@/lib/auth/member";
 import { can } from "@/lib/auth/roles";
@@ -14,7 +15,11 @@ import { Icons } from "@/components/ui/icons";
 export default async function TenantLayout({ children, params }: { children: React.ReactNode; params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug);
-  const [tenants, killSwitches] = await Promise.all([listMyTenants(member.user.id), listActiveKillSwitches({ tenantId: member.tenant.id })]);
+  const [tenants, killSwitches, pendingApprovals] = await Promise.all([
+    listMyTenants(member.user.id),
+    listActiveKillSwitches({ tenantId: member.tenant.id }),
+    countPendingApprovals({ tenantId: member.tenant.id }),
+  ]);
   const visible = NAV.filter((item) => can(member.role, item.permission)).map((item) => item.href);
 
   return (
@@ -29,7 +34,7 @@ export default async function TenantLayout({ children, params }: { children: Rea
         </Link>
         <TenantSwitcher current={slug} tenants={tenants.map((t) => ({ slug: t.slug, name: t.name, role: ROLE_LABEL[t.role] }))} />
         <div className="mt-5 flex-1">
-          <SidebarNav slug={slug} visible={visible} />
+          <SidebarNav slug={slug} visible={visible} pendingApprovals={pendingApprovals} />
         </div>
         <div className="border-t border-slate-800 px-4 py-3">
           <div className="truncate text-sm text-white" title={member.user.email}>

@@ -1,46 +1,39 @@
+import { listAgents } from "@/lib/agents/list-agents";
+import { listApprovalQueue } from "@/lib/approvals/list-approval-queue";
+import { approvalQueueQuery } from "@/lib/approvals/schemas";
 import { requireMember } from "@/lib/auth/page-guard";
-import { listPendingApprovals } from "@/lib/approvals/list-approvals";
-import { Icons } from "@/components/ui/icons";
-import { EmptyState, PageHeader } from "@/components/ui/page";
-import { Table, Td, Th } from "@/components/ui/table";
-import { Time } from "@/components/ui/time";
+import { listTools } from "@/lib/tools/list-tools";
+import { ApprovalQueue, type QueueFilters } from "@/components/approvals/approval-queue";
+import { PageHeader } from "@/components/ui/page";
 
 export const metadata = { title: "Approvals" };
 
-export default async function ApprovalsPage({ params }: { params: Promise<{ tenant: string }> }) {
+export default async function ApprovalsPage({ params, searchParams }: { params: Promise<{ tenant: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug);
-  const pending = await listPendingApprovals({ tenantId: member.tenant.id });
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const parsed = approvalQueueQuery.safeParse(raw);
+  const query = parsed.success ? parsed.data : approvalQueueQuery.parse({});
+  const tenantId = member.tenant.id;
+  const [queue, agents, tools] = await Promise.all([
+    listApprovalQueue({ tenantId, viewer: { userId: member.user.id, role: member.role }, query }),
+    listAgents({ tenantId }),
+    listTools({ tenantId }),
+  ]);
+  const filters: QueueFilters = { status: query.status, agent: query.agent ?? "", tool: query.tool ?? "", risk: query.risk ?? "", page: query.page };
   return (
     <>
-      <PageHeader title="Approvals" description="Risky actions wait here for a human. Each request is bound to the exact action the agent proposed." />
-      {pending.length === 0 ? (
-        <EmptyState icon={<Icons.approvals className="h-8 w-8" />} title="Nothing is waiting for approval">
-          When a rule requires a human (refunds above a threshold, merges to main), the request appears here with what will execute if you
-          approve it.
-        </EmptyState>
-      ) : (
-        <Table label="Pending approvals">
-          <thead>
-            <tr>
-              <Th>Action</Th>
-              <Th>Reason</Th>
-              <Th>Expires</Th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {pending.map((a) => (
-              <tr key={a.id}>
-                <Td className="font-mono text-xs">{JSON.stringify(a.action).slice(0, 120)}</Td>
-                <Td>{a.reason}</Td>
-                <Td>
-                  <Time value={a.expiresAt} />
-                </Td>
-              </tr>
-            ))}
-          </tbody>
-        </Table>
-      )}
+      <PageHeader
+        title="Approvals"
+        description="Risky actions wait here for a human, most urgent first. Each request is bound to the exact action the agent proposed; an unanswered request expires and counts as denied."
+      />
+      <ApprovalQueue
+        slug={slug}
+        initial={queue}
+        initialFilters={filters}
+        agents={agents.map((a) => ({ id: a.id, name: a.name }))}
+        tools={tools.map((t) => t.name)}
+      />
     </>
   );
 }
