@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { EventBatcher } from "@/lib/ingest/event-batcher";
 import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
 import { parsePayload } from "@/lib/queue/registry";
+import { applyRetention } from "@/lib/runs/apply-retention";
 
 const batcher = new EventBatcher({ maxEvents: 5_000, maxWaitMs: 15 });
 
@@ -22,6 +23,11 @@ export async function processIngest(job: Job) {
       parsePayload("ingest", "runs.ensure-partitions", job.data);
       return { created: await ensureRunEventPartitions() };
     }
+    case "runs.retention": {
+      parsePayload("ingest", "runs.retention", job.data);
+      const result = await applyRetention();
+      return { droppedPartitions: result.droppedPartitions, tenants: result.tenants.filter((t) => t.eventsDeleted || t.payloadsRemoved || t.runsDeleted) };
+    }
     default:
       throw new UnrecoverableError(`Unknown ingest job ${job.name}`);
   }
@@ -38,5 +44,10 @@ export async function scheduleIngestJobs(queue: Queue) {
     "runs-ensure-partitions-hourly",
     { pattern: "7 * * * *", tz: "UTC" },
     { name: "runs.ensure-partitions", data: { requestedAt: new Date().toISOString() } },
+  );
+  await queue.upsertJobScheduler(
+    "runs-retention-hourly",
+    { pattern: "23 * * * *", tz: "UTC" },
+    { name: "runs.retention", data: { requestedAt: new Date().toISOString() } },
   );
 }

@@ -58,7 +58,9 @@ export function PayloadViewer({ event, position, onFollow }: { event: TimelineEv
           Go to its {link.label} <span className="font-mono">{link.id}</span>
         </Button>
       ) : null}
-      {event.redacted?.length ? (
+      {event.redacted?.length === 1 && event.redacted[0] === "*" ? (
+        <p className="text-[11px] text-amber-800">The payload was removed by the tenant&apos;s retention policy; times, hashes, tokens and cost are kept.</p>
+      ) : event.redacted?.length ? (
         <p className="text-[11px] text-amber-800">
           Redacted before storage: <span className="font-mono">{event.redacted.join(", ")}</span>
         </p>

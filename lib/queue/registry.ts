@@ -34,6 +34,8 @@ export const QUEUES = {
       "events.write": eventBatchJob,
       // Creates the coming days' run_events partitions.
       "runs.ensure-partitions": z.object({ requestedAt: z.iso.datetime() }),
+      // Enforces each tenant's retention (payloads N days, metadata M days; drops old days).
+      "runs.retention": z.object({ requestedAt: z.iso.datetime() }),
     },
     // Acknowledged events must never be dropped: retry for hours (capped backoff, see
     // workers/ingest.ts), survive many worker crashes, and keep what still fails.

@@ -41,7 +41,7 @@ export const timelineEventBody = z
     agent_id: z.string(),
     received_at: z.string(),
     payload_sha256: z.string().meta({ description: "SHA-256 of the original event (canonical JSON, keys sorted), before redaction" }),
-    redacted: z.array(z.string()).optional().meta({ description: "Paths whose values were redacted before storage" }),
+    redacted: z.array(z.string()).optional().meta({ description: "Paths whose values were redacted before storage; [\"*\"] when the retention policy removed the payload" }),
   })
   .meta({ id: "TimelineEvent" });
 
