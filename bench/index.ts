@@ -2,6 +2,7 @@
 // `npm run bench -- auth` (or decisions) runs one.
 import { benchAuth } from "./auth";
 import { benchDecisionsHttp, benchEngine } from "./decisions";
+import { benchIngest } from "./ingest";
 import { machine } from "./support";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -30,5 +31,14 @@ if (!only || only === "decisions") {
     console.log(`${label} achieved ${fmt(r.achieved, 0)}/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms, ${r.failures} failures of ${r.requests}; p99 is ${fmt(r.p99 / 10, 2)}× the 10 ms target`);
   }
   console.log(`worker, afterwards: wrote ${http.drain.records} queued decision records (row + audit entry + timeline event) in ${fmt(http.drain.seconds)} s = ${fmt(http.drain.records / http.drain.seconds, 0)} records/s`);
+}
+if (!process.argv[2] || process.argv[2] === "ingest") {
+  const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 60);
+  const r = await benchIngest({ seconds, clients: Number(process.env.BENCH_INGEST_CLIENTS ?? 8), batch: Number(process.env.BENCH_INGEST_BATCH ?? 250) });
+  console.log(`\n== ingest: POST /api/v1/events for ${fmt(r.seconds, 0)} s, ${r.clients} clients × ${r.batch}-event batches (closed loop); next start, one worker, Postgres, Redis and the load generator share the two cores (target ≥ 20,000 events/s stored, p99 ack < 50 ms)`);
+  console.log(`acknowledged: ${fmt(r.acceptedPerSecond, 0)} events/s over ${r.requests} requests ${JSON.stringify(r.statuses)}; 202 latency p50 ${fmt(r.ackP50, 1)} ms, p99 ${fmt(r.ackP99, 1)} ms, max ${fmt(r.ackMax, 0)} ms`);
+  console.log(`stored:       ${fmt(r.storedPerSecond, 0)} events/s sustained (slowest second ${fmt(r.minStoredSecond, 0)}); backlog at the end ${r.backlogAtEnd} events, drained in ${fmt(r.drainSeconds, 1)} s`);
+  console.log(`visible:      202 → run readable through the API p50 ${fmt(r.visibleP50, 0)} ms, p99 ${fmt(r.visibleP99, 0)} ms, max ${fmt(r.visibleMax, 0)} ms (${r.probes} probes during the load)`);
+  console.log(`run page, 100,000 events: first timeline rows ${fmt(r.firstPaintMedian, 0)} ms after navigation (median of 5, max ${fmt(r.firstPaintMax, 0)}); last rows ${fmt(r.endMedian, 0)} ms after a jump to the end`);
 }
 process.exit(0);

@@ -1,6 +1,6 @@
-import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
 import type { EventBatchJob } from "./timeline-event";
+import { withTenantPg } from "./pg-writer";
 import { writeEventBatch, type EventToWrite } from "./write-event-batch";
 
 type Pending = { job: EventBatchJob; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
@@ -73,6 +73,6 @@ export class EventBatcher {
 async function writeJobs(tenantId: string, jobs: EventBatchJob[]): Promise<WriteResult> {
   const events: EventToWrite[] = [];
   for (const job of jobs) for (const e of job.events) events.push({ ...e, agentId: job.agentId, receivedAt: job.receivedAt });
-  const result = await withTenant({ tenantId }, (tx) => writeEventBatch(tx, { tenantId, source: "agent", events }), { timeout: 60_000, maxWait: 10_000 });
+  const result = await withTenantPg(tenantId, (sql) => writeEventBatch(sql, { tenantId, source: "agent", events }));
   return { inserted: result.inserted, duplicates: result.duplicates };
 }

@@ -5,6 +5,15 @@ import type { TimelineEvent } from "./timeline-event";
 
 export type EventToWrite = TimelineEvent & { agentId: string; receivedAt: string };
 
+/** Runs one SQL statement in the caller's tenant transaction (Prisma's, or a plain pg client's). */
+export type SqlExecutor = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
+/** The executor of a Prisma transaction (withTenant). */
+export const prismaExecutor =
+  (tx: Tx): SqlExecutor =>
+  <T>(sql: string, params: unknown[]) =>
+    tx.$queryRawUnsafe<T[]>(sql, ...params);
+
 /**
  * Inserts keys and events in one statement: the key table's primary key decides what is
  * new (ON CONFLICT DO NOTHING … RETURNING), and only those rows become events. Input is
@@ -74,7 +83,7 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
  * were new; the rest were already stored (same agent, source and id).
  */
 export async function writeEventBatch(
-  tx: Tx,
+  tx: Tx | SqlExecutor,
   input: { tenantId: string; source: "agent" | "server"; events: EventToWrite[] },
 ): Promise<{ inserted: number; duplicates: number; runs: RunDelta[] }> {
   const unique = new Map<string, EventToWrite>();
@@ -85,8 +94,8 @@ export async function writeEventBatch(
   const events = [...unique.values()].sort((a, b) => (a.agentId === b.agentId ? cmp(a.key, b.key) : cmp(a.agentId, b.agentId)));
   if (events.length === 0) return { inserted: 0, duplicates: input.events.length, runs: [] };
 
-  const rows = await tx.$queryRawUnsafe<{ agentId: string; eventKey: string }[]>(
-    INSERT_EVENTS,
+  const sql: SqlExecutor = typeof tx === "function" ? tx : prismaExecutor(tx);
+  const rows = await sql<{ agentId: string; eventKey: string }>(INSERT_EVENTS, [
     input.tenantId,
     events.map((e) => e.agentId),
     events.map((e) => e.key),
@@ -102,7 +111,7 @@ export async function writeEventBatch(
     events.map((e) => e.outputTokens ?? null),
     events.map((e) => e.costUsd ?? null),
     input.source,
-  );
+  ]);
   const stored = new Set(rows.map((r) => `${r.agentId}\u0000${r.eventKey}`));
   const fresh = events.filter((e) => stored.has(`${e.agentId}\u0000${e.key}`));
   const runs = summarizeRuns(fresh);
@@ -116,8 +125,7 @@ export async function writeEventBatch(
         if (e.receivedAt > r.last) r.last = e.receivedAt;
       }
     }
-    await tx.$executeRawUnsafe(
-      UPSERT_RUNS,
+    await sql(UPSERT_RUNS, [
       input.tenantId,
       runs.map(() => newId("run")),
       runs.map((r) => r.agentId),
@@ -140,7 +148,7 @@ export async function writeEventBatch(
       runs.map((r) => received.get(r.run)!.first),
       runs.map((r) => received.get(r.run)!.last),
       runs.map((r) => json(r.meta)),
-    );
+    ]);
   }
   return { inserted: fresh.length, duplicates: input.events.length - fresh.length, runs };
 }
