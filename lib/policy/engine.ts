@@ -8,12 +8,12 @@
  */
 import { createHash } from "node:crypto";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormats from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { authState } from "@/lib/agents/auth-state";
 import type { RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
+import { argsValidator } from "@/lib/tools/args-schema";
 import { NS, actionId, compileRules, contextNeeds } from "./compile-rules";
 import { requestContext } from "./cedar-schema";
 import { rulesSchema, ruleAppliesTo, ruleCoversOperation, type Rule } from "./rules";
@@ -39,12 +39,10 @@ export type TenantPolicy = {
 
 const REGISTRY_TTL_MS = 30_000; // registry edits are also picked up within this, published or not
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false });
-(addFormats as unknown as (a: Ajv2020) => void)(ajv);
-
+/** The registry's own validator factory: the schema's declared dialect, no ajv cache growth across reloads. */
 function compileValidator(schema: unknown): { validate: ValidateFunction | null; schemaError: string | null } {
   try {
-    return { validate: ajv.compile((schema ?? {}) as object), schemaError: null };
+    return { validate: argsValidator((schema ?? {}) as Record<string, unknown>), schemaError: null };
   } catch (error) {
     return { validate: null, schemaError: (error as Error).message };
   }

@@ -167,6 +167,29 @@ describe("POST /api/v1/decisions", () => {
   });
 });
 
+describe("argument schemas from real catalogues", () => {
+  it("validates draft-07 schemas with an $id, also after the policy cache reloads", async () => {
+    const { tenant, owner, token } = await createPolicyTenant();
+    await withTenant({ tenantId: tenant.id }, async (tx) => {
+      const tool = await tx.tool.create({ data: { tenantId: tenant.id, name: "mcpgh", displayName: "MCP GitHub" } });
+      await tx.toolOperation.create({
+        data: {
+          tenantId: tenant.id,
+          toolId: tool.id,
+          name: "create_issue",
+          riskClass: "write",
+          argsSchema: { $schema: "http://json-schema.org/draft-07/schema#", $id: "urn:mcp:create_issue", type: "object", properties: { title: { type: "string" } }, required: ["title"] },
+        },
+      });
+    });
+    await publishRules(owner, [rule({ tool: "mcpgh", operations: ["create_issue"] })]);
+    expect((await decide(token, { tool: "mcpgh", operation: "create_issue", args: { title: "x" } })).body.decision).toBe("allow");
+    await publishRules(owner, [rule({ tool: "mcpgh", operations: ["create_issue"] }), rule({ tool: "stripe", operations: ["*"] })]); // reload: compiles the same $id again
+    expect((await decide(token, { tool: "mcpgh", operation: "create_issue", args: { title: "x" } })).body.decision).toBe("allow");
+    expect((await decide(token, { tool: "mcpgh", operation: "create_issue", args: {} })).body.reasons[0]!.code).toBe("invalid_args");
+  });
+});
+
 describe("approval redemption", () => {
   async function approved() {
     const ctx = await createPolicyTenant();
