@@ -1,13 +1,15 @@
 /**
- * Sustained ingest (issue 6), everything co-located on this machine: `next start` (the
- * API), one worker process (workers/index.ts), Postgres, Redis and the load generator.
- *   1. Load: `clients` agents-as-clients each POST batches of `batch` events in a closed
- *      loop for `seconds`; 202 latency p50/p99 and accepted events/s.
- *   2. Stored: run_events rows counted every second by a separate connection; stored
- *      events/s over the load window, backlog left at its end, and time to drain it.
- *   3. Time until visible: once a second during the load, a one-event request to a fresh
- *      run, then GET /api/v1/runs/{id} polled every 20 ms until the run shows the event.
- *   4. The run page on a 100,000-event run: time from navigation to the first timeline
+ * Sustained ingest (issue 6), everything co-located on this machine: `web` × `next start`
+ * (the API), one worker process (workers/index.ts), Postgres, Redis and the load generator.
+ *   1. Capacity: `clients` agents-as-clients each POST batches of `batch` events in a
+ *      closed loop for `seconds` (spread over the web processes); accepted events/s and
+ *      202 latency at saturation. Stored: run_events rows counted every second by a
+ *      separate connection; stored events/s over the window, backlog left at its end,
+ *      time to drain it. Time until visible: once a second, a one-event request to a
+ *      fresh run, then GET /api/v1/runs/{id} polled every 20 ms until it shows the event.
+ *   2. Latency: an open loop at a fixed offered rate (`rate` events/s in batches of
+ *      `rateBatch`), 202 latency p50/p99 when the system is not saturated.
+ *   3. The run page on a 100,000-event run: time from navigation to the first timeline
  *      rows painted, and to the last rows after a jump to the end (Chromium).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -24,6 +26,17 @@ import { seedLargeRun } from "@/lib/testing/seed-large-run";
 import { benchDatabase, percentile, startServer, stopServer } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Another `next start` on the build startServer made (web processes scale out). */
+async function startMore(port: number): Promise<ChildProcess> {
+  const env = { ...process.env, NEXT_DIST_DIR: ".next-bench", NODE_ENV: "production" } as NodeJS.ProcessEnv;
+  const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env, detached: true });
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`).then((r) => r.ok, () => false)) return server;
+    await sleep(300);
+  }
+  throw new Error(`server on ${port} did not start`);
+}
 
 function startWorker(): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { env: { ...process.env, NODE_ENV: "production" }, stdio: "ignore" });
@@ -51,13 +64,19 @@ function makeEvents(prefix: string, run: string, count: number, seq: { n: number
   });
 }
 
-export async function benchIngest(opts: { seconds?: number; clients?: number; batch?: number; port?: number } = {}) {
+export async function benchIngest(
+  opts: { seconds?: number; clients?: number; batch?: number; port?: number; web?: number; rate?: number; rateBatch?: number; rateSeconds?: number } = {},
+) {
   const seconds = opts.seconds ?? 60;
   const clients = opts.clients ?? 8;
   const batch = opts.batch ?? 250;
   const port = opts.port ?? 3300;
+  const web = opts.web ?? 1;
+  const rate = opts.rate ?? 5_000;
+  const rateBatch = opts.rateBatch ?? 100;
+  const rateSeconds = opts.rateSeconds ?? 20;
   const dropDatabase = await benchDatabase();
-  let server: ChildProcess | null = null;
+  const servers: ChildProcess[] = [];
   let worker: ChildProcess | null = null;
   const owner = new pg.Client({ connectionString: process.env.MIGRATE_DATABASE_URL });
   await owner.connect();
@@ -68,16 +87,18 @@ export async function benchIngest(opts: { seconds?: number; clients?: number; ba
     const credential = await createTestCredential(tenant.id, agent.id);
     const { token } = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, credentialId: credential.id, ttlSeconds: 3600 });
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const base = `http://127.0.0.1:${port}`;
+    const bases = Array.from({ length: web }, (_, i) => `http://127.0.0.1:${port + i}`);
+    const base = bases[0]!;
 
-    server = await startServer(port);
+    servers.push(await startServer(port)); // builds .next-bench
+    for (let i = 1; i < web; i++) servers.push(await startMore(port + i));
     worker = startWorker();
     await sleep(4_000); // worker up
 
     const count = async () => Number((await owner.query<{ n: string }>(`SELECT count(*) AS n FROM run_events WHERE "tenantId" = $1`, [tenant.id])).rows[0]!.n);
-    const post = async (events: unknown[]) => {
+    const post = async (events: unknown[], to = base) => {
       const started = performance.now();
-      const res = await fetch(`${base}/api/v1/events`, { method: "POST", headers, body: JSON.stringify({ events }) });
+      const res = await fetch(`${to}/api/v1/events`, { method: "POST", headers, body: JSON.stringify({ events }) });
       const body = (await res.json()) as { accepted?: number };
       return { status: res.status, ms: performance.now() - started, accepted: body.accepted ?? 0 };
     };
@@ -125,7 +146,7 @@ export async function benchIngest(opts: { seconds?: number; clients?: number; ba
         const seq = { n: 0 };
         const run = `run_load_${c}`;
         while (performance.now() < end) {
-          const r = await post(makeEvents(`c${c}`, run, batch, seq));
+          const r = await post(makeEvents(`c${c}`, run, batch, seq), bases[c % bases.length]);
           latencies.push(r.ms);
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
           if (r.status === 202) accepted += r.accepted;
@@ -149,7 +170,28 @@ export async function benchIngest(opts: { seconds?: number; clients?: number; ba
     const storedPerSecond = inside.length > 1 ? (inside.at(-1)!.stored - inside[0]!.stored) / (inside.at(-1)!.t - inside[0]!.t) : NaN;
     const perSecondSeries = inside.slice(1).map((s, i) => s.stored - inside[i]!.stored);
 
-    // 4: the run page on 100,000 events.
+    // 2: latency at a fixed offered rate, below saturation (open loop: send on schedule).
+    const openLatencies: number[] = [];
+    let openFailures = 0;
+    const openSeq = { n: 0 };
+    const interval = (rateBatch / rate) * 1000;
+    const openStart = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; performance.now() - openStart < rateSeconds * 1000; i++) {
+      const due = openStart + i * interval;
+      if (due > performance.now()) await sleep(due - performance.now());
+      inFlight.push(
+        post(makeEvents("open", `run_open_${i % 16}`, rateBatch, openSeq), bases[i % bases.length]).then((r) => {
+          openLatencies.push(r.ms);
+          if (r.status !== 202) openFailures++;
+        }),
+      );
+    }
+    await Promise.all(inFlight);
+    const openAchieved = (openLatencies.length * rateBatch) / ((performance.now() - openStart) / 1000);
+    openLatencies.sort((a, b) => a - b);
+
+    // 3: the run page on 100,000 events.
     const large = await seedLargeRun({ ownerUrl: process.env.MIGRATE_DATABASE_URL!, tenantSlug: tenant.slug, events: 100_000 });
     const password = `bench-${randomBytes(6).toString("hex")}`;
     await owner.query(`UPDATE users SET "passwordHash" = $1 WHERE id = $2`, [await hashSecret(password), ownerCtx.user.id]);
@@ -192,10 +234,11 @@ export async function benchIngest(opts: { seconds?: number; clients?: number; ba
       ackP50: percentile(latencies, 50), ackP99: percentile(latencies, 99), ackMax: latencies.at(-1) ?? NaN,
       visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99), visibleMax: visible.at(-1) ?? NaN, probes: visible.length,
       firstPaintMedian: percentile(paints, 50), firstPaintMax: paints.at(-1)!, endMedian: percentile(ends, 50),
+      web, rate, rateBatch, openAchieved, openFailures, openP50: percentile(openLatencies, 50), openP99: percentile(openLatencies, 99), openMax: openLatencies.at(-1) ?? NaN,
     };
   } finally {
     worker?.kill("SIGTERM");
-    if (server) stopServer(server);
+    for (const server of servers) stopServer(server);
     await owner.end();
     await authState.close();
     await db().$disconnect();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "@/lib/audit/chain";
 import { zodDetails } from "@/lib/http/errors";
+import { canonicalJsonOfParsed } from "./canonical";
 import { redactValue, type CompiledPath } from "./redact";
 import { agentEvent, type AgentEvent } from "./schemas";
 import type { TimelineEvent } from "./timeline-event";
@@ -48,7 +48,7 @@ function toTimelineEvent(event: AgentEvent, original: unknown, opts: { paths: Co
     type: event.type,
     ts: (event.ts ? new Date(event.ts) : opts.now).toISOString(),
     payload: payload as Record<string, unknown>,
-    hash: sha256(canonicalJson(original)),
+    hash: sha256(canonicalJsonOfParsed(original)),
   };
   if (redacted.length) out.redacted = redacted;
   switch (event.type) {
