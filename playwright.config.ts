@@ -1,6 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
+// The worker records decisions (and runs the other queues) while specs run; it answers
+// 200 on this port once started (WORKER_HEALTH_PORT, workers/index.ts).
+const workerHealthPort = port + 99;
 
 // Debian's Chromium: Playwright's own browser download cannot work on these machines.
 export default defineConfig({
@@ -33,6 +36,14 @@ export default defineConfig({
       url: `http://127.0.0.1:${port}/api/health`,
       reuseExistingServer: false,
       timeout: 60_000,
+    },
+    {
+      command: "npx tsx workers/index.ts",
+      env: { WORKER_HEALTH_PORT: String(workerHealthPort) },
+      url: `http://127.0.0.1:${workerHealthPort}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
     },
   ],
 });

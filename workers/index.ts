@@ -2,6 +2,7 @@
  * The worker process: one BullMQ Worker per queue in the registry, graceful shutdown on
  * SIGTERM/SIGINT (finish the jobs in hand, then close connections).
  */
+import { createServer, type Server } from "node:http";
 import { Worker, type Processor } from "bullmq";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -50,6 +51,7 @@ export async function startWorkers() {
     { name: "agents.expire-credentials", data: { requestedAt: new Date().toISOString() } },
   );
   await scheduleIngestJobs(getQueue("ingest"));
+  const health = await startHealthServer();
   logger.info("workers started", { queues: Object.keys(QUEUES) });
 
   let stopping = false;
@@ -57,6 +59,7 @@ export async function startWorkers() {
     if (stopping) return;
     stopping = true;
     logger.info("workers stopping", { signal });
+    health?.close();
     await Promise.all(workers.map((w) => w.close()));
     await closeQueues();
     await authState.close();
@@ -66,6 +69,23 @@ export async function startWorkers() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
   return { workers, stop };
+}
+
+/**
+ * Optional: with WORKER_HEALTH_PORT set, answer 200 on that port (127.0.0.1) once the
+ * workers run, so a supervisor (Playwright's webServer in e2e) can wait for readiness.
+ */
+async function startHealthServer(): Promise<Server | null> {
+  const port = Number(process.env.WORKER_HEALTH_PORT);
+  if (!process.env.WORKER_HEALTH_PORT || !Number.isInteger(port) || port <= 0) return null;
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  return server;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
