@@ -64,7 +64,11 @@ const proxy = postgresProxy({ host: url.hostname, port: Number(url.port || 5432)
 let worker: ChildProcess | null = null;
 let workerLog = "";
 
+let startedAt = 0; // offset in workerLog of the current worker's output
+let crashes = 0; // exits we did not cause
+
 function startWorker() {
+  startedAt = workerLog.length;
   const viaProxy = new URL(process.env.DATABASE_URL!);
   viaProxy.hostname = "127.0.0.1";
   viaProxy.port = String(proxy.port);
@@ -72,8 +76,20 @@ function startWorker() {
     env: { ...process.env, DATABASE_URL: viaProxy.toString(), NODE_ENV: "test" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  worker.on("exit", (code, signal) => {
+    if (signal !== "SIGKILL" && signal !== "SIGTERM") crashes++;
+  });
   worker.stdout?.on("data", (d) => (workerLog += d));
   worker.stderr?.on("data", (d) => (workerLog += d));
+}
+
+/** Resolves once the worker logged that its queues run (startup compiles TypeScript: seconds on a busy machine). */
+async function workerReady(timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!workerLog.includes('"workers started"', startedAt)) {
+    if (Date.now() > deadline) throw new Error(`worker did not start:\n${workerLog.slice(-2_000)}`);
+    await sleep(100);
+  }
 }
 
 function killWorker() {
@@ -107,6 +123,7 @@ describe("durability", () => {
     const run = `run_durable_${uniq()}`;
 
     startWorker();
+    await workerReady();
     const acknowledged = new Set<string>();
     let sent = 0;
     let refusals = 0;
@@ -146,7 +163,8 @@ describe("durability", () => {
     killWorker(); // mid-stream: jobs in hand are left active, their locks expire, BullMQ hands them out again
     await sleep(1_000);
     startWorker();
-    await sleep(2_500);
+    await workerReady();
+    await sleep(1_500);
     await proxy.down(); // Postgres gone for the worker: connections dropped mid-transaction, new ones refused
     await sleep(3_000);
     await proxy.up();
@@ -154,6 +172,7 @@ describe("durability", () => {
     killWorker();
     await sleep(500);
     startWorker();
+    await workerReady();
     await sleep(1_500);
     stop = true;
     await sender;
@@ -192,5 +211,6 @@ describe("durability", () => {
         `${failedAttempts} ingest job attempts failed during the outage and were retried`,
     );
     expect(failedAttempts).toBeGreaterThan(0); // the outage really hit writes in progress
+    expect(crashes, workerLog.slice(-3_000)).toBe(0); // and the worker rode it out
   }, 150_000);
 });

@@ -22,6 +22,12 @@ function pool(): pg.Pool {
 export async function withTenantPg<T>(tenantId: string, fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {
   const client = await pool().connect();
   let broken = false;
+  // A connection lost mid-transaction (Postgres restarting) is emitted on the checked-out
+  // client; without a listener it would crash the worker. The pending query rejects anyway.
+  const onError = () => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     await client.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', '', true)", [tenantId]);
@@ -34,6 +40,7 @@ export async function withTenantPg<T>(tenantId: string, fn: (sql: SqlExecutor) =
     });
     throw error;
   } finally {
+    client.off("error", onError);
     client.release(broken);
   }
 }
