@@ -22,7 +22,7 @@ test("a tenant rename by the owner is audited with before and after", async ({ p
   await page.goto("/t/globex/settings");
   const name = `Globex ${Date.now().toString(36)}`;
   await page.getByLabel("Tenant name").fill(name);
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status")).toContainText("Saved");
   await page.goto("/t/globex/audit");
   const row = page.getByTestId("audit-row").first();

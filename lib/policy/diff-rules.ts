@@ -1,3 +1,4 @@
+import { canonicalJson } from "@/lib/audit/chain";
 import type { Rule } from "./rules";
 
 export type RuleChange =
@@ -17,7 +18,7 @@ export function diffRules(before: Rule[], after: Rule[]): RuleChange[] {
     }
     old.delete(rule.id);
     const fields = (Object.keys(rule) as (keyof Rule)[])
-      .filter((k) => JSON.stringify(rule[k]) !== JSON.stringify(prior[k]))
+      .filter((k) => canonicalJson(rule[k]) !== canonicalJson(prior[k]))
       .map((k) => ({ field: k, before: prior[k], after: rule[k] }));
     if (fields.length) changes.push({ kind: "changed", before: prior, after: rule, fields });
   }

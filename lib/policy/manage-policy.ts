@@ -21,13 +21,15 @@ export async function getPolicy({ tenantId }: { tenantId: string }) {
     ]);
     const publishedRules = published ? rulesSchema.parse(published.rules) : [];
     const draftRules = draft ? (draft.rules as unknown as Rule[]) : publishedRules;
+    // jsonb reorders keys and the draft may be invalid: diff the parsed form when it parses.
+    const parsedDraft = rulesSchema.safeParse(draftRules);
     const authors = await tx.user.findMany({ where: { id: { in: versions.map((v) => v.publishedById) } }, select: { id: true, email: true } });
     const email = new Map(authors.map((a) => [a.id, a.email]));
     return {
       draft: draftRules,
       draftUpdatedAt: draft?.updatedAt.toISOString() ?? null,
       published: published ? { version: published.version, rules: publishedRules, cedar: published.cedar, publishedAt: published.publishedAt.toISOString() } : null,
-      changes: diffRules(publishedRules, draftRules),
+      changes: diffRules(publishedRules, parsedDraft.success ? parsedDraft.data : draftRules),
       versions: versions.map((v) => ({ version: v.version, summary: v.summary, publishedAt: v.publishedAt.toISOString(), publishedBy: email.get(v.publishedById) ?? "unknown" })),
     };
   });
