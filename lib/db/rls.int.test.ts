@@ -90,6 +90,7 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
     tenantId: f.tenantId, runExternalId: `run-${uniq()}`, agentId: f.agentId, eventKey: `evt-${uniq()}`, type: "run.started",
     source: "agent", ts: new Date(), receivedAt: new Date(), payload: json({}), payloadHash: HASH,
   }),
+  run_stats_hourly: (f) => ({ tenantId: f.tenantId, agentId: f.agentId, hour: new Date() }),
   run_event_keys: (f) => ({ agentId: f.agentId, source: "agent", eventKey: `evt-${uniq()}`, tenantId: f.tenantId, receivedAt: new Date() }),
   decisions: (f) => ({
     id: newId("dec"), tenantId: f.tenantId, agentId: f.agentId, runExternalId: "run-1", tool: "github",

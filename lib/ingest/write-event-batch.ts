@@ -1,5 +1,6 @@
 import type { Tx } from "@/lib/db/client";
 import { newId } from "@/lib/ids";
+import { UPSERT_STATS, statsDeltas, statsParams } from "@/lib/runs/run-stats";
 import { summarizeRuns, type RunDelta } from "./summarize-runs";
 import type { TimelineEvent } from "./timeline-event";
 
@@ -73,7 +74,8 @@ ON CONFLICT ("tenantId", "externalId") DO UPDATE SET
   "firstReceivedAt" = LEAST(runs."firstReceivedAt", EXCLUDED."firstReceivedAt"),
   "lastReceivedAt" = GREATEST(runs."lastReceivedAt", EXCLUDED."lastReceivedAt"),
   meta = COALESCE(runs.meta, EXCLUDED.meta),
-  "updatedAt" = CURRENT_TIMESTAMP`;
+  "updatedAt" = CURRENT_TIMESTAMP
+RETURNING "externalId", "costUsd"::float8 AS "costUsd"`;
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
@@ -125,7 +127,7 @@ export async function writeEventBatch(
         if (e.receivedAt > r.last) r.last = e.receivedAt;
       }
     }
-    await sql(UPSERT_RUNS, [
+    const upserted = await sql<{ externalId: string; costUsd: number }>(UPSERT_RUNS, [
       input.tenantId,
       runs.map(() => newId("run")),
       runs.map((r) => r.agentId),
@@ -149,6 +151,11 @@ export async function writeEventBatch(
       runs.map((r) => received.get(r.run)!.last),
       runs.map((r) => json(r.meta)),
     ]);
+    // Hourly statistics (Overview): finished runs contribute their total cost as of now.
+    const finished = new Set(runs.filter((r) => r.finishedAt).map((r) => r.run));
+    const finishedCost = new Map(upserted.filter((u) => finished.has(u.externalId)).map((u) => [u.externalId, Number(u.costUsd)]));
+    const stats = statsDeltas(fresh, finishedCost);
+    if (stats.length) await sql(UPSERT_STATS, statsParams(input.tenantId, stats));
   }
   return { inserted: fresh.length, duplicates: input.events.length - fresh.length, runs };
 }

@@ -2,6 +2,8 @@ import Link from "next/link";
 import { requireMember } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/roles";
 import { getTenantOverview } from "@/lib/overview/get-tenant-overview";
+import { listRunAgents } from "@/lib/runs/list-runs";
+import { RunStatsCharts } from "@/components/runs/run-stats-charts";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader, Stat } from "@/components/ui/page";
 import { Time } from "@/components/ui/time";
@@ -11,7 +13,7 @@ export const metadata = { title: "Overview" };
 export default async function OverviewPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug);
-  const o = await getTenantOverview({ tenantId: member.tenant.id });
+  const [o, runAgents] = await Promise.all([getTenantOverview({ tenantId: member.tenant.id }), listRunAgents({ tenantId: member.tenant.id })]);
   const decided = (o.decisions24h.allow ?? 0) + (o.decisions24h.deny ?? 0) + (o.decisions24h.pending_approval ?? 0);
 
   return (
@@ -65,6 +67,10 @@ export default async function OverviewPage({ params }: { params: Promise<{ tenan
             ))}
           </ul>
         </Card>
+      </div>
+
+      <div className="mt-6">
+        <RunStatsCharts slug={slug} agents={runAgents} />
       </div>
     </>
   );
