@@ -14,6 +14,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import { chromium } from "@playwright/test";
 import pg from "pg";
 import { signAgentToken } from "@/lib/agents/agent-token";
@@ -75,6 +76,7 @@ export async function benchIngest(
   const rate = opts.rate ?? 5_000;
   const rateBatch = opts.rateBatch ?? 100;
   const rateSeconds = opts.rateSeconds ?? 20;
+  const loadBefore = os.loadavg()[0]!; // others' work on the machine (before our build)
   const dropDatabase = await benchDatabase();
   const servers: ChildProcess[] = [];
   let worker: ChildProcess | null = null;
@@ -124,10 +126,10 @@ export async function benchIngest(
         await sleep(1_000);
       }
     })();
-    const prober = (async () => {
-      for (let k = 0; performance.now() < end - 2_000; k++) {
+    const probe = async (until: number, into: number[]) => {
+      for (let k = 0; performance.now() < until - 2_000; k++) {
         const run = `run_probe_${k}_${randomBytes(3).toString("hex")}`;
-        const ack = await post(makeEvents(`probe${k}`, run, 1, { n: 0 }));
+        const ack = await post(makeEvents(`probe-${run}`, run, 1, { n: 0 }));
         if (ack.status !== 202) continue;
         const acked = performance.now();
         for (;;) {
@@ -137,10 +139,11 @@ export async function benchIngest(
           if (performance.now() - acked > 30_000) break;
           await sleep(20);
         }
-        visible.push(performance.now() - acked);
+        into.push(performance.now() - acked);
         await sleep(1_000);
       }
-    })();
+    };
+    const prober = probe(end, visible);
     await Promise.all(
       Array.from({ length: clients }, async (_, c) => {
         const seq = { n: 0 };
@@ -155,6 +158,7 @@ export async function benchIngest(
       }),
     );
     const loadSeconds = (performance.now() - t0) / 1000;
+    const loadDuring = os.loadavg()[0]!;
     await prober;
     const storedAtEnd = (await count()) - storedAtStart;
     const drainStart = performance.now();
@@ -177,6 +181,8 @@ export async function benchIngest(
     const interval = (rateBatch / rate) * 1000;
     const openStart = performance.now();
     const inFlight: Promise<void>[] = [];
+    const visibleAtRate: number[] = [];
+    const rateProber = probe(openStart + rateSeconds * 1000, visibleAtRate);
     for (let i = 0; performance.now() - openStart < rateSeconds * 1000; i++) {
       const due = openStart + i * interval;
       if (due > performance.now()) await sleep(due - performance.now());
@@ -188,6 +194,8 @@ export async function benchIngest(
       );
     }
     await Promise.all(inFlight);
+    await rateProber;
+    visibleAtRate.sort((a, b) => a - b);
     const openAchieved = (openLatencies.length * rateBatch) / ((performance.now() - openStart) / 1000);
     openLatencies.sort((a, b) => a - b);
 
@@ -234,6 +242,8 @@ export async function benchIngest(
       ackP50: percentile(latencies, 50), ackP99: percentile(latencies, 99), ackMax: latencies.at(-1) ?? NaN,
       visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99), visibleMax: visible.at(-1) ?? NaN, probes: visible.length,
       firstPaintMedian: percentile(paints, 50), firstPaintMax: paints.at(-1)!, endMedian: percentile(ends, 50),
+      loadBefore, loadDuring,
+      visibleAtRateP50: percentile(visibleAtRate, 50), visibleAtRateP99: percentile(visibleAtRate, 99), visibleAtRateProbes: visibleAtRate.length,
       web, rate, rateBatch, openAchieved, openFailures, openP50: percentile(openLatencies, 50), openP99: percentile(openLatencies, 99), openMax: openLatencies.at(-1) ?? NaN,
     };
   } finally {

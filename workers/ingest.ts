@@ -4,7 +4,7 @@ import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
 import { parsePayload } from "@/lib/queue/registry";
 import { applyRetention } from "@/lib/runs/apply-retention";
 
-const batcher = new EventBatcher({ maxEvents: 5_000, maxWaitMs: 15 });
+const batcher = new EventBatcher({ maxEvents: 5_000, maxWaitMs: 15, parallel: 2 });
 
 /**
  * The ingest queue. `events.write` jobs are handed to one batcher per process, which

@@ -10,17 +10,19 @@ export type WriteResult = { inserted: number; duplicates: number };
  * Groups the ingest jobs a worker holds at once into large writes: jobs wait until
  * `maxEvents` events are pending or `maxWaitMs` passed, then one transaction per tenant
  * stores them all. Each job's promise settles only after its rows committed, so BullMQ
- * completes a job only once it is durable in Postgres. Writes run one at a time; jobs
- * arriving meanwhile form the next batch. If a combined write fails, each job is
+ * completes a job only once it is durable in Postgres. At most `parallel` writes run at
+ * once (two: Postgres inserts one batch while this process prepares the next); jobs
+ * arriving meanwhile form the next batch. Concurrent writes cannot deadlock: each takes
+ * its locks in one order (keys, events, runs, statistics, each sorted). If a combined write fails, each job is
  * written alone so one bad job cannot hold the others back.
  */
 export class EventBatcher {
   private pending: Pending[] = [];
   private pendingEvents = 0;
   private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
+  private writing = 0;
 
-  constructor(private readonly opts: { maxEvents: number; maxWaitMs: number } = { maxEvents: 5000, maxWaitMs: 15 }) {}
+  constructor(private readonly opts: { maxEvents: number; maxWaitMs: number; parallel?: number } = { maxEvents: 5000, maxWaitMs: 15 }) {}
 
   add(job: EventBatchJob): Promise<WriteResult> {
     return new Promise((resolve, reject) => {
@@ -34,12 +36,13 @@ export class EventBatcher {
   private kick() {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.writing || this.pending.length === 0) return;
+    if (this.writing >= (this.opts.parallel ?? 1) || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     this.pendingEvents = 0;
-    this.writing = this.write(batch).finally(() => {
-      this.writing = null;
+    this.writing++;
+    void this.write(batch).finally(() => {
+      this.writing--;
       if (this.pending.length) this.kick();
     });
   }
