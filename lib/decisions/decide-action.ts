@@ -10,6 +10,8 @@ import { createApproval } from "@/lib/approvals/create-approval";
 import { redeemApproval } from "@/lib/approvals/redeem-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { newId } from "@/lib/ids";
+import { redactValue } from "@/lib/ingest/redact";
+import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
 import { enqueue } from "@/lib/queue/registry";
 import { reserveQuotas } from "@/lib/quotas/reserve-quotas";
@@ -66,6 +68,9 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
     approvalAnswer = { id: approvalId, status: "pending", expires_at: expiresAt.toISOString(), required_approvals: approval.required };
   }
 
+  // The record (queue, decisions table, audit, timeline) keeps a redacted copy of the
+  // arguments, like ingested events; the action hash is of the original.
+  const recordedArgs = redactValue(request.args, await tenantRedactionPaths(agent.tenantId), ["args"]).value as Record<string, unknown>;
   await enqueue(
     "decisions",
     "decision.record",
@@ -78,7 +83,7 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
       tool: request.tool,
       operation: request.operation,
       resource,
-      args: request.args,
+      args: recordedArgs,
       actionHash: hash,
       outcome: evaluation.outcome,
       reasons: evaluation.reasons,

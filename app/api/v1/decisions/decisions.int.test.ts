@@ -53,6 +53,18 @@ describe("POST /api/v1/decisions", () => {
     expect(timeline.events).toEqual([expect.objectContaining({ id: answer.body.decision_id, type: "decision", source: "server", decision: "deny", tool: "stripe" })]);
   });
 
+  it("stores a redacted copy of the arguments, never a secret in them", async () => {
+    const { tenant, owner, token } = await createPolicyTenant();
+    await publishRules(owner, [rule({ tool: "webhooks", operations: ["send"] })]);
+    const secret = "Bearer sk_live_51HxQe2EXAMPLEabcdefghijklmnopqrstuv";
+    const answer = await decide(token, { tool: "webhooks", operation: "send", args: { url: "https://hooks.slack.com/x", body: secret } });
+    expect(answer.body.decision).toBe("allow");
+    await expect.poll(() => withTenant({ tenantId: tenant.id }, (tx) => tx.decision.findUnique({ where: { id: answer.body.decision_id } })), { timeout: 5000 }).toBeTruthy();
+    const stored = await withTenant({ tenantId: tenant.id }, (tx) => tx.decision.findUnique({ where: { id: answer.body.decision_id } }));
+    expect(JSON.stringify(stored?.args)).not.toContain("sk_live_51HxQe2EXAMPLE");
+    expect((stored?.args as { url: string }).url).toBe("https://hooks.slack.com/x");
+  });
+
   it("answers unknown tools and operations and invalid arguments with reasons", async () => {
     const { owner, token } = await createPolicyTenant();
     await publishRules(owner, [rule({ tool: "stripe", operations: ["*"] })]);
