@@ -9,8 +9,6 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     throw new AppError("unsupported_media_type", "Send the body as application/json.");
   }
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const text = await readTextCapped(request, maxBytes);
   if (text.trim() === "") throw new AppError("malformed_json", "The request body is empty; send a JSON document.");
   try {
@@ -21,7 +19,14 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 }
 
 export async function readTextCapped(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
+  return (await readBytesCapped(request, maxBytes)).toString("utf8");
+}
+
+/** The raw body, refusing (413) past `maxBytes` by Content-Length and again while streaming. */
+export async function readBytesCapped(request: Request, maxBytes: number): Promise<Buffer> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -35,7 +40,7 @@ export async function readTextCapped(request: Request, maxBytes: number): Promis
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 const tooLarge = (maxBytes: number) =>

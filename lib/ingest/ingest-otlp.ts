@@ -1,34 +1,13 @@
 import { gunzipSync } from "node:zlib";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { env } from "@/lib/env";
+import { readBytesCapped } from "@/lib/http/body";
 import { AppError } from "@/lib/http/errors";
 import { ingestEvents } from "./ingest-events";
 import { OtlpDecodeError, decodeJson, decodeProtobuf, encodeProtobufResponse, type OtlpSpan } from "./otlp/decode";
 import { mapSpans, tracesWithoutRunId } from "./otlp/map-spans";
 import { recallTraceRuns, rememberTraceRuns } from "./otlp/trace-runs";
 import { MAX_EVENTS_PER_REQUEST } from "./schemas";
-
-async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
-const tooLarge = (maxBytes: number) => new AppError("payload_too_large", `The request body exceeds ${Math.floor(maxBytes / 1024 / 1024)} MB.`);
 
 /**
  * POST /api/v1/otlp/v1/traces: OTLP/HTTP (protobuf or JSON, optionally gzip), mapped to
@@ -43,7 +22,7 @@ export async function ingestOtlpTraces(input: { agent: AgentPrincipal; request: 
   if (!protobuf && type !== "application/json") {
     throw new AppError("unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
   }
-  let bytes = await readBytes(input.request, env().MAX_BODY_BYTES);
+  let bytes: Uint8Array = await readBytesCapped(input.request, env().MAX_BODY_BYTES);
   if ((input.request.headers.get("content-encoding") ?? "").toLowerCase() === "gzip") {
     try {
       bytes = gunzipSync(bytes, { maxOutputLength: env().MAX_BODY_BYTES * 4 });
