@@ -1,5 +1,5 @@
 import type { MemberContext } from "@/lib/auth/member";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 
 /** Audits a change to one agent, made by a member. */
@@ -9,7 +9,7 @@ export function auditAgentChange(
 ) {
   return appendAuditEntry(tx, {
     tenantId: input.actor.tenant.id,
-    actor: { type: "user", id: input.actor.user.id, label: input.actor.user.email },
+    actor: memberActor(input.actor),
     action: input.action,
     target: { type: "agent", id: input.agentId },
     before: input.before,

@@ -1,3 +1,4 @@
+import type { MemberContext } from "@/lib/auth/member";
 import type { Tx } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { newId } from "@/lib/ids";
@@ -7,6 +8,11 @@ export type Actor =
   | { type: "user"; id: string; label: string }
   | { type: "agent"; id: string; label: string }
   | { type: "system"; label: string };
+
+/** The audit actor for a signed-in member. */
+export function memberActor(member: MemberContext): Actor {
+  return { type: "user", id: member.user.id, label: member.user.email };
+}
 
 export type AuditInput = {
   tenantId: string;

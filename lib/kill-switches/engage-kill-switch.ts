@@ -2,7 +2,7 @@ import { z } from "zod";
 import { authState } from "@/lib/agents/auth-state";
 import { changeAgentStatus } from "@/lib/agents/change-agent-status";
 import type { MemberContext } from "@/lib/auth/member";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import { haltScope } from "./halt-scope";
@@ -12,8 +12,6 @@ export const engageInput = z.discriminatedUnion("scope", [
   z.object({ scope: z.literal("tool"), target: z.string().trim().min(1).max(100), reason: z.string().trim().min(3).max(500) }),
   z.object({ scope: z.literal("agent"), target: z.string().trim().min(1), reason: z.string().trim().min(3).max(500) }),
 ]);
-
-const actorOf = (m: MemberContext) => ({ type: "user" as const, id: m.user.id, label: m.user.email });
 
 /**
  * Stops a scope at once. Agent: suspends it. Tool: no agent may call it. Tenant: every
@@ -36,7 +34,7 @@ export async function engageKillSwitch(input: { actor: MemberContext; request: z
     const halted = await haltScope(tx, { tenantId, ...(target && { tool: target }) });
     await appendAuditEntry(tx, {
       tenantId,
-      actor: actorOf(actor),
+      actor: memberActor(actor),
       action: "kill_switch.engaged",
       target: { type: request.scope, id: target ?? tenantId },
       after: { killSwitchId: killSwitch.id, reason: request.reason, ...halted },
@@ -56,7 +54,7 @@ export async function liftKillSwitch(input: { actor: MemberContext; killSwitchId
     const updated = await tx.killSwitch.update({ where: { id: ks.id }, data: { liftedAt: new Date(), liftedById: input.actor.user.id } });
     await appendAuditEntry(tx, {
       tenantId,
-      actor: actorOf(input.actor),
+      actor: memberActor(input.actor),
       action: "kill_switch.lifted",
       target: { type: ks.scope, id: ks.target ?? tenantId },
       before: { killSwitchId: ks.id, reason: ks.reason, engagedAt: ks.createdAt },

@@ -1,5 +1,5 @@
 import type { MemberContext } from "@/lib/auth/member";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import { type Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
@@ -8,8 +8,6 @@ import { diffRules, summarize } from "./diff-rules";
 import { policyCache } from "./engine";
 import { rulesSchema, type Rule } from "./rules";
 import { validateRules } from "./validate-rules";
-
-const actorOf = (m: MemberContext) => ({ type: "user" as const, id: m.user.id, label: m.user.email });
 
 /** The draft (or, when there is none yet, the published rules) with the published version. */
 export async function getPolicy({ tenantId }: { tenantId: string }) {
@@ -96,7 +94,7 @@ async function createVersion(
   });
   await appendAuditEntry(tx, {
     tenantId: input.tenantId,
-    actor: actorOf(input.actor),
+    actor: memberActor(input.actor),
     action: input.action,
     target: { type: "policy", id: `v${version}` },
     before: previous ? { version: previous.version } : null,

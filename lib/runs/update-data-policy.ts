@@ -1,9 +1,8 @@
 import type { MemberContext } from "@/lib/auth/member";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Prisma } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { forgetRedactionPaths } from "@/lib/ingest/redaction-settings";
-import { memberActor } from "@/lib/tenancy/members";
 import { parseDataPolicy, type DataPolicy } from "./data-policy";
 
 /** Reads the tenant's run-data policy (defaults filled in). */

@@ -1,11 +1,10 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { assignableRoles } from "@/lib/auth/roles";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Role } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
-import { memberActor } from "./members";
 
 async function loadTarget(tx: Tx, actor: MemberContext, membershipId: string) {
   const target = await tx.membership.findFirst({

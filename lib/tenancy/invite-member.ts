@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
 import type { MemberContext } from "@/lib/auth/member";
 import { assignableRoles } from "@/lib/auth/roles";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import { newSecretToken } from "@/lib/ids";
-import { memberActor } from "./members";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 

@@ -1,7 +1,6 @@
 import type { MemberContext } from "@/lib/auth/member";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
-import { memberActor } from "./members";
 
 export async function updateTenantSettings(input: { actor: MemberContext; name: string; requestId?: string }) {
   const tenantId = input.actor.tenant.id;

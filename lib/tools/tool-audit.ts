@@ -1,5 +1,5 @@
 import type { MemberContext } from "@/lib/auth/member";
-import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
 
@@ -14,7 +14,7 @@ export function auditToolChange(
 ) {
   return appendAuditEntry(tx, {
     tenantId: input.actor.tenant.id,
-    actor: { type: "user", id: input.actor.user.id, label: input.actor.user.email },
+    actor: memberActor(input.actor),
     action: input.action,
     target: { type: "tool", id: input.toolName },
     before: input.before,
