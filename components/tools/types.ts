@@ -1,18 +1,10 @@
 // The shapes of the console's tool registry routes, declared here because client code
 // never imports lib/ services (see eslint.config.mjs). Keep in step with lib/tools/*.
 
-/** lib/tools/schemas.ts RISK_CLASSES, lowest first. */
-export const RISK_CLASSES = ["read", "write", "delete", "money", "deploy", "identity"] as const;
-export type RiskClass = (typeof RISK_CLASSES)[number];
-
-export const RISK_LABEL: Record<RiskClass, string> = {
-  read: "Read",
-  write: "Write",
-  delete: "Delete data",
-  money: "Move money",
-  deploy: "Deploy code",
-  identity: "Change identities",
-};
+// Risk classes, their labels and import previews come from the zod-only schemas module,
+// which client code may import; the rest are route answers, declared here.
+export { RISK_CLASSES, RISK_LABEL, type PlannedOperation, type RiskClass } from "@/lib/tools/schemas";
+import type { PlannedOperation, RiskClass } from "@/lib/tools/schemas";
 
 /** One operation of GET /api/console/t/[tenant]/tools (lib/tools/tool-audit.ts describeOperation). */
 export type Operation = {
@@ -32,17 +24,6 @@ export type Tool = {
   description: string;
   createdAt: string;
   operations: Operation[];
-};
-
-/** lib/tools/import-operations.ts PlannedOperation. */
-export type PlannedOperation = {
-  name: string;
-  description: string;
-  riskClass: RiskClass;
-  reversible: boolean;
-  basis: string;
-  arguments: string[];
-  required: string[];
 };
 
 /** The answer of POST /api/console/t/[tenant]/tools/import (preview or applied). */

@@ -9,22 +9,11 @@ import { newId } from "@/lib/ids";
 import { isObject, type Catalogue, type CatalogueOperation } from "./catalogue";
 import { parseCatalogue } from "./parse-catalogue";
 import { registryChanged } from "./registry-changed";
-import type { ImportOperationsInput, RiskClass } from "./schemas";
+import type { ImportOperationsInput, PlannedOperation, RiskClass } from "./schemas";
 import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
 
 type ExistingOperation = { id: string; name: string; description: string; argsSchema: unknown; riskClass: string; reversible: boolean };
 
-/** One operation of a preview: what it is, and the top-level arguments its schema names. */
-export type PlannedOperation = {
-  name: string;
-  description: string;
-  riskClass: RiskClass;
-  reversible: boolean;
-  /** Why the risk class was guessed (new operations) or "kept" (existing ones keep theirs). */
-  basis: string;
-  arguments: string[];
-  required: string[];
-};
 
 export type ImportPlan = {
   format: Catalogue["format"];

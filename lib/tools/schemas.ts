@@ -13,6 +13,18 @@ export const RISK_LABEL: Record<RiskClass, string> = {
   identity: "Change identities",
 };
 
+/** One operation of a preview: what it is, and the top-level arguments its schema names. */
+export type PlannedOperation = {
+  name: string;
+  description: string;
+  riskClass: RiskClass;
+  reversible: boolean;
+  /** Why the risk class was guessed (new operations) or "kept" (existing ones keep theirs). */
+  basis: string;
+  arguments: string[];
+  required: string[];
+};
+
 export const IMPORT_FORMATS = ["auto", "mcp", "openapi"] as const;
 
 /** Limits of the registry, shared by the API and the console. */
