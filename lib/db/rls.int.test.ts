@@ -83,7 +83,7 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   policy_versions: (f) => ({
     id: newId("pv"), tenantId: f.tenantId, version: 1, rules: json([]), cedar: "", publishedById: f.ownerId,
   }),
-  quotas: (f) => ({ id: newId("quo"), tenantId: f.tenantId, scope: "tenant", metric: "tool_calls", window: "day", limit: 100 }),
+  quotas: (f) => ({ id: newId("quo"), tenantId: f.tenantId, name: "calls_per_day", scope: "tenant", metric: "tool_calls", window: "day", limit: 100 }),
   kill_switches: (f) => ({ id: newId("ks"), tenantId: f.tenantId, scope: "tenant", reason: "fixture", createdById: f.ownerId }),
   runs: (f) => ({ id: f.runId, tenantId: f.tenantId, agentId: f.agentId, externalId: `run-${uniq()}` }),
   run_events: (f) => ({
