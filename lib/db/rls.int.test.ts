@@ -42,7 +42,7 @@ const TENANT_TABLES: string[] = await (async () => {
 })();
 
 /** The tables that refuse UPDATE and DELETE to the app role outright (grants + trigger). */
-const APPEND_ONLY = new Set(["audit_entries"]);
+const APPEND_ONLY = new Set(["audit_entries", "evidence_digests"]);
 
 type Fixture = {
   tenantId: string;
@@ -109,6 +109,12 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   }),
   exports: (f) => ({ id: newId("exp"), tenantId: f.tenantId, requestedById: f.ownerId, scope: json({}), format: "jsonl" }),
   audit_verifications: (f) => ({ id: newId("ver"), tenantId: f.tenantId, ok: true, checked: 1, trigger: "manual" }),
+  // The first digest of a tenant's chain (the link trigger accepts only seq 1 from event 0).
+  evidence_digests: (f) => ({
+    id: newId("dig"), tenantId: f.tenantId, seq: 1, periodStart: new Date(), periodEnd: new Date(), fromEventId: 0, toEventId: 0,
+    eventCount: 0, decisionCount: 0, eventsHead: GENESIS_HASH, payloadsHead: GENESIS_HASH, prevHash: GENESIS_HASH, hash: HASH,
+    keyId: "evk_fixture", signature: "fixture",
+  }),
 };
 const SEEDED_BY_FACTORIES = new Set(["audit_entries"]);
 
