@@ -13,11 +13,13 @@ import { authState } from "@/lib/agents/auth-state";
 import { processDecisions } from "./decisions";
 import { ingestBackoff, processIngest, scheduleIngestJobs } from "./ingest";
 import { processMaintenance } from "./maintenance";
+import { processNotifications } from "./notifications";
 
 const processors: Record<QueueKey, Processor> = {
   decisions: processDecisions,
   maintenance: processMaintenance,
   ingest: processIngest,
+  notifications: processNotifications,
 };
 
 export async function startWorkers() {

@@ -109,6 +109,10 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   }),
   exports: (f) => ({ id: newId("exp"), tenantId: f.tenantId, requestedById: f.ownerId, scope: json({}), format: "jsonl" }),
   audit_verifications: (f) => ({ id: newId("ver"), tenantId: f.tenantId, ok: true, checked: 1, trigger: "manual" }),
+  notification_webhooks: (f) => ({ tenantId: f.tenantId, url: "https://hooks.example.test/x", secret: "whsec_fixture", createdById: f.ownerId, updatedAt: new Date() }),
+  notification_deliveries: (f) => ({
+    id: newId("ntf"), tenantId: f.tenantId, kind: "test", url: "https://hooks.example.test/x", payload: json({ text: "fixture" }), updatedAt: new Date(),
+  }),
   // The first digest of a tenant's chain (the link trigger accepts only seq 1 from event 0).
   evidence_digests: (f) => ({
     id: newId("dig"), tenantId: f.tenantId, seq: 1, periodStart: new Date(), periodEnd: new Date(), fromEventId: 0, toEventId: 0,

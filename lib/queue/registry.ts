@@ -24,6 +24,9 @@ export const QUEUES = {
       "audit.verify-all": z.object({ requestedAt: z.iso.datetime() }),
       // Marks credentials whose expiry (or rotation overlap) has passed as revoked.
       "agents.expire-credentials": z.object({ requestedAt: z.iso.datetime() }),
+      // Every minute: expires pending approvals past their expiry, escalates unanswered ones,
+      // re-dispatches notification deliveries whose dispatch was lost.
+      "approvals.sweep": z.object({ requestedAt: z.iso.datetime() }),
     },
     defaultJobOptions: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 500 },
   },
@@ -41,6 +44,16 @@ export const QUEUES = {
     // workers/ingest.ts), survive many worker crashes, and keep what still fails.
     defaultJobOptions: { attempts: 200, backoff: { type: "capped" }, removeOnComplete: true, removeOnFail: false },
     worker: { concurrency: 64, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 1_000 },
+  },
+  notifications: {
+    name: "notifications",
+    jobs: {
+      // One webhook delivery (notification_deliveries row): signed POST, 5 s timeout.
+      "notification.deliver": z.object({ tenantId: z.string().min(1), deliveryId: z.string().min(1) }),
+    },
+    // 6 attempts, 2 s, 4 s, 8 s, 16 s, 32 s apart; every attempt is recorded on the row.
+    defaultJobOptions: { attempts: 6, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+    worker: { concurrency: 8 },
   },
 } as const satisfies Record<string, QueueDefinition>;
 
