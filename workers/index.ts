@@ -52,6 +52,11 @@ export async function startWorkers() {
     { every: 60_000 },
     { name: "agents.expire-credentials", data: { requestedAt: new Date().toISOString() } },
   );
+  await getQueue("maintenance").upsertJobScheduler(
+    "approvals-sweep-every-minute",
+    { every: 60_000 },
+    { name: "approvals.sweep", data: { requestedAt: new Date().toISOString() } },
+  );
   await scheduleIngestJobs(getQueue("ingest"));
   const health = await startHealthServer();
   logger.info("workers started", { queues: Object.keys(QUEUES) });

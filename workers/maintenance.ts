@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { expireCredentials } from "@/lib/agents/expire-credentials";
+import { sweepApprovals } from "@/lib/approvals/sweep-approvals";
 import { recordAuditVerification } from "@/lib/audit/record-verification";
 import { parsePayload } from "@/lib/queue/registry";
 import { unsafeListTenantIds } from "@/lib/tenancy/unsafe-list-tenant-ids";
@@ -24,6 +25,17 @@ export async function processMaintenance(job: Job) {
       let expired = 0;
       for (const tenantId of await unsafeListTenantIds()) expired += await expireCredentials({ tenantId });
       return { expired };
+    }
+    case "approvals.sweep": {
+      parsePayload("maintenance", "approvals.sweep", job.data);
+      let expired = 0;
+      let escalated = 0;
+      for (const tenantId of await unsafeListTenantIds()) {
+        const result = await sweepApprovals({ tenantId });
+        expired += result.expired.length;
+        escalated += result.escalated.length;
+      }
+      return { expired, escalated };
     }
     default:
       throw new UnrecoverableError(`Unknown maintenance job ${job.name}`);

@@ -63,6 +63,7 @@ export const approvalStatusBody = z
     comment: z.string().nullable(),
     expires_at: z.string(),
     required_approvals: z.number().int(),
+    required_groups: z.array(z.string()).meta({ description: "Approver groups that must each sign (AND); one person signs for one group" }),
   })
   .meta({ id: "ApprovalStatus" });
 

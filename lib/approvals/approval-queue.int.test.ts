@@ -252,7 +252,7 @@ describe("approval request page data", () => {
     await voteOnApproval({ actor: approver, approvalId, verdict: "approve", comment: "Matches the ticket." });
     const decided = await view(approver);
     expect(decided).toMatchObject({ status: "approved", approvals: 1, viewer: { vote: "approve", blocked: "not_pending" } });
-    expect(decided.votes).toEqual([{ userId: approver.user.id, email: approver.user.email, name: approver.user.name, verdict: "approve", comment: "Matches the ticket.", at: expect.any(String) }]);
+    expect(decided.votes).toEqual([{ userId: approver.user.id, email: approver.user.email, name: approver.user.name, verdict: "approve", comment: "Matches the ticket.", at: expect.any(String), groups: [] }]);
     expect(decided.decidedAt).not.toBeNull();
   });
 

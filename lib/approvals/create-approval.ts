@@ -1,5 +1,7 @@
 import type { Tx } from "@/lib/db/client";
 import { type Prisma } from "@/lib/db/generated/client";
+import { queueNotification } from "@/lib/notifications/queue-notification";
+import { approvalRequestedMessage } from "./approval-notifications";
 
 /** A pending approval bound to the exact action (its hash); created in the decision's request. */
 export async function createApproval(
@@ -16,9 +18,43 @@ export async function createApproval(
     ruleId: string;
     requiredApprovals: number;
     expiresAt: Date;
+    /** The rule tier's approver groups (all must sign) and escalation, when it names them. */
+    tier?: { groups?: string[]; escalateAfterMinutes?: number; escalateTo?: string };
   },
-) {
-  return tx.approval.create({
-    data: { ...input, action: input.action as Prisma.InputJsonValue, status: "pending" },
+): Promise<{ id: string; notificationId: string | null }> {
+  const { tier, ...fields } = input;
+  const createdAt = new Date();
+  const escalates = tier?.escalateAfterMinutes && tier.escalateTo;
+  const approval = await tx.approval.create({
+    data: {
+      ...fields,
+      action: input.action as Prisma.InputJsonValue,
+      status: "pending",
+      createdAt,
+      requiredGroups: tier?.groups ?? [],
+      ...(escalates ? { escalateAt: new Date(createdAt.getTime() + tier.escalateAfterMinutes! * 60_000), escalateTo: tier.escalateTo } : {}),
+    },
   });
+  // "Approval requested" to the tenant's webhook, committed with the request; the caller
+  // dispatches it after the commit (dispatchDeliveries).
+  const [agent, tenant] = await Promise.all([
+    tx.agent.findFirst({ where: { id: input.agentId, tenantId: input.tenantId }, select: { name: true } }),
+    tx.tenant.findFirst({ where: { id: input.tenantId }, select: { slug: true } }),
+  ]);
+  const notificationId = await queueNotification(
+    tx,
+    input.tenantId,
+    approvalRequestedMessage({
+      id: approval.id,
+      tenantSlug: tenant?.slug ?? "",
+      agentName: agent?.name ?? input.agentId,
+      action: input.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null },
+      requiredApprovals: approval.requiredApprovals,
+      requiredGroups: approval.requiredGroups,
+      expiresAt: approval.expiresAt,
+      reason: input.reason,
+      runExternalId: input.runExternalId,
+    }),
+  );
+  return { id: approval.id, notificationId };
 }

@@ -5,7 +5,8 @@ import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import type { Rule } from "@/lib/policy/rules";
 import { diffArgs } from "./diff-args";
-import { settleExpiredApprovals } from "./list-approval-queue";
+import { expireDueApprovals } from "./expire-approvals";
+import { groupCoverage } from "./group-coverage";
 import { decideBlock, type ApprovalRequest, type ArgTrigger } from "./schemas";
 
 type StoredAction = { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null; args?: Record<string, unknown>; context?: unknown };
@@ -35,8 +36,8 @@ const firstReason = (reasons: unknown): string | null => {
  */
 export async function getApprovalRequest(input: { tenantId: string; approvalId: string; viewer: { userId: string; role: Role } }): Promise<ApprovalRequest> {
   const { tenantId, approvalId, viewer } = input;
+  await expireDueApprovals({ tenantId, approvalId });
   return withTenant({ tenantId }, async (tx) => {
-    await settleExpiredApprovals(tx, tenantId, approvalId);
     const approval = await tx.approval.findFirst({ where: { id: approvalId, tenantId }, include: { votes: { orderBy: { createdAt: "asc" } } } });
     if (!approval) throw new AppError("not_found", "Approval request not found.");
     const action = approval.action as StoredAction;
@@ -81,6 +82,7 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
     const ownsAgent = agent?.ownerId === viewer.userId;
     const now = new Date();
     const previousArgs = (previous?.args ?? {}) as Record<string, unknown>;
+    const coverage = groupCoverage(approval.requiredGroups, approval.votes.filter((v) => v.verdict === "approve"));
 
     return {
       id: approval.id,
@@ -154,8 +156,16 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
         verdict: v.verdict as "approve" | "deny",
         comment: v.comment,
         at: v.createdAt.toISOString(),
+        groups: v.groups,
       })),
       requiredApprovals: approval.requiredApprovals,
+      groups: approval.requiredGroups.map((name) => {
+        const by = coverage.signedBy[name];
+        return { name, signed: by != null, signedBy: by ? (userById.get(by)?.email ?? "unknown") : null };
+      }),
+      escalation: approval.escalateTo
+        ? { to: approval.escalateTo, at: approval.escalateAt?.toISOString() ?? null, escalatedAt: approval.escalatedAt?.toISOString() ?? null }
+        : null,
       approvals: approval.votes.filter((v) => v.verdict === "approve").length,
       viewer: {
         vote: myVote,

@@ -1,5 +1,6 @@
 import { withTenant } from "@/lib/db/tenant";
 import { approvalEvents } from "./approval-events";
+import { expireDueApprovals } from "./expire-approvals";
 
 export type ApprovalStatusAnswer = {
   id: string;
@@ -9,17 +10,16 @@ export type ApprovalStatusAnswer = {
   comment: string | null;
   expires_at: string;
   required_approvals: number;
+  required_groups: string[];
 };
 
-async function readStatus(tenantId: string, agentId: string, approvalId: string): Promise<ApprovalStatusAnswer | null> {
-  return withTenant({ tenantId }, async (tx) => {
-    let approval = await tx.approval.findFirst({ where: { id: approvalId, tenantId, agentId }, include: { votes: { orderBy: { createdAt: "asc" } } } });
+async function readStatus(tenantId: string, agentId: string, approvalId: string, settled = false): Promise<ApprovalStatusAnswer | null> {
+  const answer = await withTenant({ tenantId }, async (tx) => {
+    const approval = await tx.approval.findFirst({ where: { id: approvalId, tenantId, agentId }, include: { votes: { orderBy: { createdAt: "asc" } } } });
     if (!approval) return null;
-    if (approval.status === "pending" && approval.expiresAt <= new Date()) {
-      // Expiry means denied: settle it on read, so no worker delay shows to the agent.
-      await tx.approval.updateMany({ where: { id: approval.id, status: "pending" }, data: { status: "expired", decidedAt: approval.expiresAt } });
-      approval = { ...approval, status: "expired", decidedAt: approval.expiresAt };
-    }
+    // Expiry means denied: settle it on read (once, with its audit and timeline entries),
+    // so no worker delay shows to the agent.
+    if (!settled && approval.status === "pending" && approval.expiresAt <= new Date()) return "expire" as const;
     const users = await tx.user.findMany({ where: { id: { in: approval.votes.map((v) => v.userId) } }, select: { id: true, email: true, name: true } });
     const byId = new Map(users.map((u) => [u.id, u]));
     const last = approval.votes.at(-1);
@@ -31,8 +31,12 @@ async function readStatus(tenantId: string, agentId: string, approvalId: string)
       comment: last?.comment || null,
       expires_at: approval.expiresAt.toISOString(),
       required_approvals: approval.requiredApprovals,
+      required_groups: approval.requiredGroups,
     };
   });
+  if (answer !== "expire") return answer;
+  await expireDueApprovals({ tenantId, approvalId });
+  return readStatus(tenantId, agentId, approvalId, true);
 }
 
 /**

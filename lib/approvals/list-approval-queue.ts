@@ -1,22 +1,11 @@
 import type { Role } from "@/lib/db/generated/enums";
 import { can } from "@/lib/auth/roles";
-import type { Tx } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
 import type { RiskClass } from "@/lib/tools/schemas";
+import { expireDueApprovals } from "./expire-approvals";
+import { groupCoverage, type GroupVote } from "./group-coverage";
 import { APPROVAL_STATUSES, decideBlock, type ApprovalQueueQuery, type ApprovalStatus, type QueueCounts, type QueueItem, type QueuePage } from "./schemas";
-
-/**
- * Expiry means denied: pending requests past their expiry are settled as expired when
- * read (as the agent's long poll does), so lists and counts never show them as waiting.
- * The agent's waiting call wakes on its own expiry timer.
- */
-export async function settleExpiredApprovals(tx: Tx, tenantId: string, approvalId?: string) {
-  await tx.$executeRaw`
-    UPDATE approvals SET status = 'expired', "decidedAt" = "expiresAt"
-    WHERE "tenantId" = ${tenantId} AND status = 'pending' AND "expiresAt" <= now()
-    ${approvalId ? Prisma.sql`AND id = ${approvalId}` : Prisma.empty}`;
-}
 
 // The registry's risk class of the approval's operation (null when no longer registered).
 const JOINS = Prisma.sql`
@@ -45,6 +34,11 @@ type Row = {
   reason: string;
   runExternalId: string;
   requiredApprovals: number;
+  requiredGroups: string[];
+  escalateTo: string | null;
+  escalateAt: Date | null;
+  escalatedAt: Date | null;
+  approvers: GroupVote[];
   createdAt: Date;
   expiresAt: Date;
   decidedAt: Date | null;
@@ -71,8 +65,11 @@ export function previewArgs(args: Record<string, unknown> | undefined, max = 140
 export async function listApprovalQueue(input: { tenantId: string; viewer: { userId: string; role: Role }; query: ApprovalQueueQuery }): Promise<QueuePage> {
   const { tenantId, query, viewer } = input;
   const canDecideRole = can(viewer.role, "approvals.decide");
+  // Expiry means denied: pending requests past their expiry are settled as expired (with
+  // their audit and timeline entries) before reading, so lists and counts never show them
+  // as waiting. The worker's every-minute sweep does the same without a reader.
+  await expireDueApprovals({ tenantId });
   return withTenant({ tenantId }, async (tx) => {
-    await settleExpiredApprovals(tx, tenantId);
     const where = filters(tenantId, query);
     const statusWhere =
       query.status === "decided" ? Prisma.sql`a.status <> 'pending'` : Prisma.sql`a.status = ${query.status}::"ApprovalStatus"`;
@@ -84,9 +81,11 @@ export async function listApprovalQueue(input: { tenantId: string; viewer: { use
     const [rows, countRows] = await Promise.all([
       tx.$queryRaw<Row[]>`
         SELECT a.id, a.status::text AS status, a."agentId", g.name AS "agentName", g."ownerId", a.action, a.reason, a."runExternalId",
-               a."requiredApprovals", a."createdAt", a."expiresAt", a."decidedAt", o."riskClass"::text AS "riskClass",
+               a."requiredApprovals", a."requiredGroups", a."escalateTo", a."escalateAt", a."escalatedAt", a."createdAt", a."expiresAt", a."decidedAt", o."riskClass"::text AS "riskClass",
                (SELECT count(*)::int FROM approval_votes v WHERE v."approvalId" = a.id AND v.verdict = 'approve') AS approvals,
                (SELECT count(*)::int FROM approval_votes v WHERE v."approvalId" = a.id) AS votes,
+               (SELECT coalesce(json_agg(json_build_object('userId', v."userId", 'groups', v.groups)), '[]'::json)
+                  FROM approval_votes v WHERE v."approvalId" = a.id AND v.verdict = 'approve') AS approvers,
                (SELECT v.verdict FROM approval_votes v WHERE v."approvalId" = a.id AND v."userId" = ${viewer.userId}) AS "myVote"
         FROM approvals a ${JOINS}
         LEFT JOIN agents g ON g."tenantId" = a."tenantId" AND g.id = a."agentId"
@@ -120,6 +119,8 @@ export async function listApprovalQueue(input: { tenantId: string; viewer: { use
         reason: r.reason,
         runId: r.runExternalId,
         requiredApprovals: r.requiredApprovals,
+        groups: groupStates(r.requiredGroups, r.approvers),
+        escalation: r.escalateTo ? { to: r.escalateTo, at: r.escalateAt?.toISOString() ?? null, escalatedAt: r.escalatedAt?.toISOString() ?? null } : null,
         approvals: r.approvals,
         votes: r.votes,
         createdAt: r.createdAt.toISOString(),
@@ -130,6 +131,12 @@ export async function listApprovalQueue(input: { tenantId: string; viewer: { use
     });
     return { items, counts, total: counts[query.status], page: query.page, pageSize: query.pageSize, status: query.status, now: now.toISOString() };
   });
+}
+
+/** Each required group and whether an approving member has signed for it (one person signs for one group). */
+export function groupStates(requiredGroups: string[], approvers: GroupVote[]): { name: string; signed: boolean }[] {
+  const coverage = groupCoverage(requiredGroups, approvers);
+  return requiredGroups.map((name) => ({ name, signed: coverage.signedBy[name] != null }));
 }
 
 /** The sidebar badge: requests still waiting for a human in this tenant. */

@@ -50,6 +50,12 @@ export function decideBlock(input: { canDecideRole: boolean; status: ApprovalSta
   return null;
 }
 
+/** A required approver group and whether an approving member signed for it. */
+export type GroupState = { name: string; signed: boolean; signedBy?: string | null };
+
+/** The rule's escalation: at `at`, a still-pending request notifies group `to`; `escalatedAt` once it did. */
+export type Escalation = { to: string; at: string | null; escalatedAt: string | null };
+
 /** One row of the queue (lib/approvals/list-approval-queue.ts). Dates are ISO strings. */
 export type QueueItem = {
   id: string;
@@ -63,6 +69,9 @@ export type QueueItem = {
   reason: string;
   runId: string;
   requiredApprovals: number;
+  /** Approver groups that must each sign (AND), and whether one has. */
+  groups: GroupState[];
+  escalation: Escalation | null;
   approvals: number;
   votes: number;
   createdAt: string;
@@ -119,7 +128,7 @@ export type ApprovalRequest = {
     id: string;
     name: string;
     effect: string;
-    approval: { tier: string; arg?: string; above?: number; expiresInMinutes?: number };
+    approval: { tier: string; arg?: string; above?: number; expiresInMinutes?: number; groups?: string[]; escalateAfterMinutes?: number; escalateTo?: string };
     constraints: unknown[];
     resources: string[];
     /** The policy version the rule was read from. */
@@ -147,8 +156,11 @@ export type ApprovalRequest = {
     toolCalls: number | null;
     decisions: { id: string; tool: string; operation: string; outcome: string; reason: string | null; createdAt: string; approvalId: string | null; isThis: boolean }[];
   };
-  votes: { userId: string; email: string; name: string; verdict: "approve" | "deny"; comment: string; at: string }[];
+  votes: { userId: string; email: string; name: string; verdict: "approve" | "deny"; comment: string; at: string; groups: string[] }[];
   requiredApprovals: number;
+  /** Approver groups that must each sign (AND); `signedBy` is the approver's email. */
+  groups: GroupState[];
+  escalation: Escalation | null;
   approvals: number;
   viewer: { vote: "approve" | "deny" | null; ownsAgent: boolean; blocked: DecideBlock | null };
   now: string;

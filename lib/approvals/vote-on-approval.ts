@@ -2,37 +2,53 @@ import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
+import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
 import { recordServerEvents } from "@/lib/runs/record-server-events";
 import { approvalEvents } from "./approval-events";
+import { approvalDecidedMessage } from "./approval-notifications";
+import { afterExpiry, expireApprovalInTx } from "./expire-approvals";
+import { groupCoverage, isApproved } from "./group-coverage";
 
 /**
  * One approver's verdict. Separation of duties: the agent's owner cannot approve its
  * requests, and a person counts once. A deny decides at once; approvals decide when the
- * required number of distinct approvers have approved. Expired requests count as denied.
+ * required number of distinct approvers have approved AND every required approver group
+ * has its own approving member (lib/approvals/group-coverage.ts: one person signs for at
+ * most one group). The voter's groups are recorded with the vote as they were then.
+ * Expired requests count as denied (and are settled as expired here if nobody noticed yet).
  */
 export async function voteOnApproval(input: { actor: MemberContext; approvalId: string; verdict: "approve" | "deny"; comment?: string; requestId?: string }) {
   const { actor } = input;
   const tenantId = actor.tenant.id;
+  const comment = input.comment ?? "";
   const result = await withTenant({ tenantId }, async (tx) => {
     // Row lock: concurrent votes on one request are applied one after the other.
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM approvals WHERE id = ${input.approvalId} AND "tenantId" = ${tenantId} FOR UPDATE`;
     if (!locked.length) throw new AppError("not_found", "Approval request not found.");
-    const approval = await tx.approval.findUniqueOrThrow({ where: { id: input.approvalId }, include: { votes: true } });
+    const approval = await tx.approval.findUniqueOrThrow({ where: { id: input.approvalId }, include: { votes: { orderBy: { createdAt: "asc" } } } });
     const now = new Date();
     if (approval.status === "pending" && approval.expiresAt <= now) {
-      await tx.approval.update({ where: { id: approval.id }, data: { status: "expired", decidedAt: now } });
-      return { status: "expired" as const, changed: true, error: new AppError("conflict", "This request expired before your vote; it counts as denied.") };
+      const expired = await expireApprovalInTx(tx, { tenantId, approvalId: approval.id, now });
+      return { kind: "expired" as const, expired };
     }
     if (approval.status !== "pending") throw new AppError("conflict", `This request is already ${approval.status}.`);
     const agent = await tx.agent.findFirst({ where: { id: approval.agentId, tenantId }, select: { ownerId: true, name: true } });
     if (agent?.ownerId === actor.user.id) throw new AppError("forbidden", "You own this agent, so you cannot decide its requests (separation of duties).");
     if (approval.votes.some((v) => v.userId === actor.user.id)) throw new AppError("conflict", "You already voted on this request; each person counts once.");
 
-    await tx.approvalVote.create({ data: { tenantId, approvalId: approval.id, userId: actor.user.id, verdict: input.verdict, comment: input.comment ?? "" } });
-    const approvals = approval.votes.filter((v) => v.verdict === "approve").length + (input.verdict === "approve" ? 1 : 0);
-    const status = input.verdict === "deny" ? "denied" : approvals >= approval.requiredApprovals ? "approved" : "pending";
+    const membership = await tx.membership.findFirst({ where: { tenantId, userId: actor.user.id }, select: { approverGroups: true } });
+    const groups = membership?.approverGroups ?? [];
+    await tx.approvalVote.create({ data: { tenantId, approvalId: approval.id, userId: actor.user.id, verdict: input.verdict, comment, groups } });
+
+    const approversBefore = approval.votes.filter((v) => v.verdict === "approve").map((v) => ({ userId: v.userId, groups: v.groups }));
+    const approvers = input.verdict === "approve" ? [...approversBefore, { userId: actor.user.id, groups }] : approversBefore;
+    const coverage = groupCoverage(approval.requiredGroups, approvers);
+    const status =
+      input.verdict === "deny" ? "denied" : isApproved({ requiredApprovals: approval.requiredApprovals, requiredGroups: approval.requiredGroups, approvers }) ? "approved" : "pending";
+    let deliveryId: string | null = null;
     if (status !== "pending") {
       await tx.approval.update({ where: { id: approval.id }, data: { status, decidedAt: now } });
+      const decidedBy = [...approval.votes.map((v) => v.userId), actor.user.id];
       await recordServerEvents(tx, {
         tenantId,
         events: [
@@ -42,24 +58,80 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
             key: `${approval.id}:decided`,
             type: "approval.decided",
             ts: now,
-            payload: { approval_id: approval.id, status, decided_by: [...approval.votes.map((v) => v.userId), actor.user.id], comment: input.comment ?? "" },
+            payload: {
+              approval_id: approval.id,
+              status,
+              decided_by: decidedBy,
+              comment,
+              ...(approval.requiredGroups.length ? { required_groups: approval.requiredGroups, signed_groups: coverage.signedBy } : {}),
+            },
           },
         ],
       });
+      const [users, tenant] = await Promise.all([
+        tx.user.findMany({ where: { id: { in: decidedBy } }, select: { id: true, email: true } }),
+        tx.tenant.findFirst({ where: { id: tenantId }, select: { slug: true } }),
+      ]);
+      const emailOf = new Map(users.map((u) => [u.id, u.email]));
+      deliveryId = await queueNotification(
+        tx,
+        tenantId,
+        approvalDecidedMessage({
+          id: approval.id,
+          tenantSlug: tenant?.slug ?? actor.tenant.slug,
+          agentName: agent?.name ?? approval.agentId,
+          action: approval.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null },
+          requiredApprovals: approval.requiredApprovals,
+          requiredGroups: approval.requiredGroups,
+          expiresAt: approval.expiresAt,
+          runExternalId: approval.runExternalId,
+          status,
+          decidedBy: decidedBy.map((id) => emailOf.get(id) ?? id),
+          comment,
+        }),
+      );
     }
     await appendAuditEntry(tx, {
       tenantId,
       actor: { type: "user", id: actor.user.id, label: actor.user.email },
       action: input.verdict === "approve" ? "approval.approved_by" : "approval.denied_by",
       target: { type: "approval", id: approval.id },
-      before: { status: approval.status, approvals: approvals - (input.verdict === "approve" ? 1 : 0), required: approval.requiredApprovals },
+      before: {
+        status: approval.status,
+        approvals: approversBefore.length,
+        required: approval.requiredApprovals,
+        ...(approval.requiredGroups.length ? { requiredGroups: approval.requiredGroups, missingGroups: groupCoverage(approval.requiredGroups, approversBefore).missing } : {}),
+      },
       // What the approver saw and decided on: the exact action (its hash binds the redemption).
-      after: { status, comment: input.comment ?? "", agent: agent?.name, actionHash: approval.actionHash, action: approval.action, run: approval.runExternalId },
+      after: {
+        status,
+        comment,
+        agent: agent?.name,
+        actionHash: approval.actionHash,
+        action: approval.action,
+        run: approval.runExternalId,
+        voterGroups: groups,
+        ...(approval.requiredGroups.length ? { signedGroups: coverage.signedBy, missingGroups: coverage.missing } : {}),
+      },
       requestId: input.requestId,
     });
-    return { status, changed: status !== "pending", approvals, required: approval.requiredApprovals, error: null };
+    return {
+      kind: "voted" as const,
+      status,
+      approvals: approvers.length,
+      required: approval.requiredApprovals,
+      requiredGroups: approval.requiredGroups,
+      missingGroups: coverage.missing,
+      deliveryId,
+    };
   });
-  if (result.changed) await approvalEvents.announce(input.approvalId);
-  if (result.error) throw result.error;
-  return { status: result.status, approvals: result.approvals, required: result.required };
+  if (result.kind === "expired") {
+    if (result.expired) await afterExpiry(tenantId, [result.expired]);
+    throw new AppError("conflict", "This request expired before your vote; it counts as denied.");
+  }
+  if (result.status !== "pending") {
+    await approvalEvents.announce(input.approvalId);
+    await dispatchDeliveries(tenantId, [result.deliveryId]);
+  }
+  return { status: result.status, approvals: result.approvals, required: result.required, requiredGroups: result.requiredGroups, missingGroups: result.missingGroups };
 }

@@ -13,6 +13,7 @@ import { newId } from "@/lib/ids";
 import { redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
+import { dispatchDeliveries } from "@/lib/notifications/queue-notification";
 import { enqueue } from "@/lib/queue/registry";
 import { reserveQuotas } from "@/lib/quotas/reserve-quotas";
 import { actionHash } from "./action-hash";
@@ -50,7 +51,7 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
     const approval = evaluation.approval;
     approvalId = newId("apr");
     const expiresAt = new Date(now.getTime() + approval.expiresInMinutes * 60_000);
-    await withTenant({ tenantId: agent.tenantId }, (tx) =>
+    const created = await withTenant({ tenantId: agent.tenantId }, (tx) =>
       createApproval(tx, {
         id: approvalId!,
         tenantId: agent.tenantId,
@@ -63,8 +64,11 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
         ruleId: approval.ruleId,
         requiredApprovals: approval.required,
         expiresAt,
+        // Approver groups and escalation come from the rule's tier (absent for a limit's pause-and-ask alone).
+        tier: evaluation.approval,
       }),
     );
+    await dispatchDeliveries(agent.tenantId, [created.notificationId]); // "approval requested" webhook; never throws
     approvalAnswer = { id: approvalId, status: "pending", expires_at: expiresAt.toISOString(), required_approvals: approval.required };
   }
 

@@ -147,7 +147,18 @@ export type Evaluation = {
   reasons: Reason[];
   policyVersion: number | null;
   matchedRules: string[];
-  approval?: { required: number; ruleId: string; ruleName: string; expiresInMinutes: number; message: string };
+  approval?: {
+    required: number;
+    ruleId: string;
+    ruleName: string;
+    expiresInMinutes: number;
+    message: string;
+    /** Approver groups that must all sign: the union over every matched rule that needs approval. */
+    groups?: string[];
+    /** From the strictest rule: notify `escalateTo` when still unanswered after this long. */
+    escalateAfterMinutes?: number;
+    escalateTo?: string;
+  };
   shadow?: { outcome: "allow" | "deny" | "pending_approval"; matchedRules: string[] };
   riskClass?: RiskClass;
 };
@@ -218,27 +229,40 @@ function decide(slice: Slice, setId: string | null, action: Action, context: Con
     if (forbids.length) return { outcome: "deny", matchedRules: forbids.map((r) => r.id), reasons: forbids.map((r) => ({ code: "forbidden_by_rule", message: `Forbidden by rule "${r.name}".`, details: { rule: r.id } })) };
     return { outcome: "deny", matchedRules: [], reasons: [{ code: "no_matching_allow_rule", message: `No rule allows this ${action.tool} ${action.operation} call with these arguments.` }] };
   }
-  // Allowed: the strictest approval tier among the permit rules that matched wins.
+  // Allowed: the strictest approval tier among the permit rules that matched wins (most
+  // approvers, then most groups); the groups of every matched rule that needs approval add up.
   let strictest: { rule: Rule; required: number } | null = null;
+  const groups = new Set<string>();
+  const groupCount = (rule: Rule) => ("groups" in rule.approval ? (rule.approval.groups?.length ?? 0) : 0);
   for (const id of matched) {
     const rule = slice.rules.get(id);
     if (!rule) continue;
     const required = approvalNeeded(rule, action.args);
-    if (!strictest || required > strictest.required) strictest = { rule, required };
+    if (required > 0 && "groups" in rule.approval) for (const g of rule.approval.groups ?? []) groups.add(g);
+    if (!strictest || required > strictest.required || (required === strictest.required && required > 0 && groupCount(rule) > groupCount(strictest.rule))) strictest = { rule, required };
   }
   if (strictest && strictest.required > 0) {
     const a = strictest.rule.approval;
+    const signers = groups.size ? ` signed by ${[...groups].join(" and ")}` : "";
     const message =
       a.tier === "threshold"
-        ? `Rule "${strictest.rule.name}" requires approval when ${a.arg} is above ${a.above}.`
+        ? `Rule "${strictest.rule.name}" requires approval${signers} when ${a.arg} is above ${a.above}.`
         : a.tier === "two_person"
-          ? `Rule "${strictest.rule.name}" requires two approvers.`
-          : `Rule "${strictest.rule.name}" requires approval.`;
+          ? `Rule "${strictest.rule.name}" requires two approvers${signers}.`
+          : `Rule "${strictest.rule.name}" requires approval${signers}.`;
     return {
       outcome: "pending_approval",
       matchedRules: matched,
       reasons: [{ code: "approval_required", message, details: { rule: strictest.rule.id } }],
-      approval: { required: strictest.required, ruleId: strictest.rule.id, ruleName: strictest.rule.name, expiresInMinutes: "expiresInMinutes" in a ? a.expiresInMinutes : 60, message },
+      approval: {
+        required: strictest.required,
+        ruleId: strictest.rule.id,
+        ruleName: strictest.rule.name,
+        expiresInMinutes: "expiresInMinutes" in a ? a.expiresInMinutes : 60,
+        message,
+        ...(groups.size ? { groups: [...groups] } : {}),
+        ...(a.tier !== "autonomous" && a.escalateAfterMinutes && a.escalateTo ? { escalateAfterMinutes: a.escalateAfterMinutes, escalateTo: a.escalateTo } : {}),
+      },
     };
   }
   return { outcome: "allow", matchedRules: matched, reasons: [{ code: "allowed_by_rule", message: `Allowed by ${matched.map((id) => `"${slice.rules.get(id)?.name ?? id}"`).join(", ")}.` }] };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GROUP_NAME } from "@/lib/approvals/group-coverage";
 
 /**
  * The allowlist as people author it in the console. Rules compile to Cedar
@@ -19,12 +20,39 @@ export const constraintSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("forbidden"), arg: argName }),
 ]);
 
-export const approvalSchema = z.discriminatedUnion("tier", [
-  z.object({ tier: z.literal("autonomous") }),
-  z.object({ tier: z.literal("threshold"), arg: argName, above: z.number().int(), expiresInMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60) }),
-  z.object({ tier: z.literal("always"), expiresInMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60) }),
-  z.object({ tier: z.literal("two_person"), expiresInMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60) }),
-]);
+const minutes = z.number().int().min(1).max(7 * 24 * 60);
+const approverGroup = z.string().trim().regex(GROUP_NAME, "Group names are lower-case letters, digits, - and _ (at most 40).");
+
+/**
+ * What a human tier may add (all optional, so rules written before stay as they are):
+ * `groups` — approver groups that must ALL sign, each by its own approving member, on top
+ * of the tier's count (lib/approvals/group-coverage.ts); `escalateAfterMinutes` +
+ * `escalateTo` — a request still unanswered after that long notifies that group.
+ */
+const humanTier = {
+  expiresInMinutes: minutes.default(60),
+  groups: z.array(approverGroup).max(10).refine((g) => new Set(g).size === g.length, "Name each group once.").optional(),
+  escalateAfterMinutes: minutes.optional(),
+  escalateTo: approverGroup.optional(),
+};
+
+export const approvalSchema = z
+  .discriminatedUnion("tier", [
+    z.object({ tier: z.literal("autonomous") }),
+    z.object({ tier: z.literal("threshold"), arg: argName, above: z.number().int(), ...humanTier }),
+    z.object({ tier: z.literal("always"), ...humanTier }),
+    z.object({ tier: z.literal("two_person"), ...humanTier }),
+  ])
+  .superRefine((a, ctx) => {
+    if (a.tier === "autonomous") return;
+    if ((a.escalateAfterMinutes === undefined) !== (a.escalateTo === undefined)) {
+      ctx.addIssue({ code: "custom", path: [a.escalateTo === undefined ? "escalateTo" : "escalateAfterMinutes"], message: "Escalation needs both a time and a group." });
+    }
+    if (a.escalateAfterMinutes !== undefined && a.escalateAfterMinutes >= a.expiresInMinutes) {
+      ctx.addIssue({ code: "custom", path: ["escalateAfterMinutes"], message: "Escalate before the request expires." });
+    }
+  });
+export type ApprovalTierConfig = z.infer<typeof approvalSchema>;
 
 export const timeWindowSchema = z
   .object({
