@@ -27,7 +27,7 @@ function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolic
     operations: [sameOperation ? "op0" : `op${Math.floor(i / 50) % 10}`],
     constraints: [{ op: "max", arg: "amount_cents", value: 1000 + i }, { op: "pattern", arg: "channel", glob: "#support-*" }],
   }));
-  const base: TenantPolicy = { tenantId: "ten_bench", version: 1, rulesKey: "v1", rules: [], tools: new Set([...operations.values()].map((o) => o.tool)), operations, killedTools: new Map(), slices: new Map(), loadedAt: Date.now() };
+  const base: TenantPolicy = { tenantId: "ten_bench", version: 1, rulesKey: "v1", rules: [], tools: new Set([...operations.values()].map((o) => o.tool)), operations, killedTools: new Map(), slices: new Map() };
   return withRules(base, rules.map((r) => ruleSchema.parse(r)));
 }
 

@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { EventBatcher } from "@/lib/ingest/event-batcher";
 import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
 import { parsePayload } from "@/lib/queue/registry";
+import { settleReportedUsage } from "@/lib/quotas/settle-usage";
 import { applyRetention } from "@/lib/runs/apply-retention";
 
 const batcher = new EventBatcher({ maxEvents: 5_000, maxWaitMs: 15, parallel: 2 });
@@ -17,7 +18,9 @@ export async function processIngest(job: Job) {
     case "events.write": {
       const data = parsePayload("ingest", "events.write", job.data);
       await batcher.add(data);
-      return { events: data.events.length };
+      // After the commit, so a settle that fails retries the job (a no-op write) and settles then.
+      const usage = await settleReportedUsage(data);
+      return { events: data.events.length, settled: usage.settled };
     }
     case "runs.ensure-partitions": {
       parsePayload("ingest", "runs.ensure-partitions", job.data);

@@ -15,8 +15,11 @@ export async function createApproval(
     actionHash: string;
     action: { tool: string; operation: string; resource: unknown; args: Record<string, unknown>; context?: unknown };
     reason: string;
-    ruleId: string;
+    /** The rule that asked for approval; null when a limit did (pause-and-ask). */
+    ruleId: string | null;
     requiredApprovals: number;
+    /** Pause-and-ask: the limits that approving extends once. */
+    quotaIds?: string[];
     expiresAt: Date;
     /** The rule tier's approver groups (all must sign) and escalation, when it names them. */
     tier?: { groups?: string[]; escalateAfterMinutes?: number; escalateTo?: string };

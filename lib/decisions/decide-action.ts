@@ -15,11 +15,12 @@ import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
 import { dispatchDeliveries } from "@/lib/notifications/queue-notification";
 import { enqueue } from "@/lib/queue/registry";
-import { reserveQuotas } from "@/lib/quotas/reserve-quotas";
+import type { QuotaMeter } from "@/lib/quotas/meter";
+import { QUOTA_UNAVAILABLE, quotaReasons, reserveQuotas } from "@/lib/quotas/reserve-quotas";
 import { actionHash } from "./action-hash";
 import type { DecisionRequest, DecisionResponse } from "./schemas";
 
-export async function decideAction(input: { agent: AgentPrincipal; request: DecisionRequest; requestId?: string }): Promise<DecisionResponse> {
+export async function decideAction(input: { agent: AgentPrincipal; request: DecisionRequest; requestId?: string; meter?: QuotaMeter }): Promise<DecisionResponse> {
   const { agent, request } = input;
   const decisionId = newId("dec");
   const now = new Date();
@@ -29,28 +30,57 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
   let evaluation: Evaluation = evaluate(policy, { agent: { id: agent.agentId, labels: agent.labels }, tool: request.tool, operation: request.operation, resource, args: request.args, now });
   let approvalId: string | null = null;
   let approvalAnswer: DecisionResponse["approval"];
+  let extendedQuotas: string[] = [];
 
   if (request.approval_id) {
     approvalId = request.approval_id;
     // A redeemed approval allows the approved action once, unless the policy now denies it outright.
     if (evaluation.outcome !== "deny") {
-      const refused = await redeemApproval({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: request.approval_id, actionHash: hash });
-      evaluation = refused
-        ? { ...evaluation, outcome: "deny", reasons: [refused] }
-        : { ...evaluation, outcome: "allow", reasons: [{ code: "approval_redeemed", message: "Allowed once by an approved request." }] };
+      const redemption = await redeemApproval({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: request.approval_id, actionHash: hash });
+      if (redemption.ok) extendedQuotas = redemption.quotaIds;
+      evaluation = redemption.ok
+        ? { ...evaluation, outcome: "allow", reasons: [{ code: "approval_redeemed", message: "Allowed once by an approved request." }] }
+        : { ...evaluation, outcome: "deny", reasons: [redemption.reason] };
     }
   }
 
+  // Quotas: an allowed call reserves against every limit; one waiting for a human only looks.
   let quota: DecisionResponse["quota"] = [];
+  type Ask = { required: number; ruleId: string | null; expiresInMinutes: number; message: string; quotaIds: string[] };
+  let askFor: Ask | null = evaluation.outcome === "pending_approval" && evaluation.approval ? { ...evaluation.approval, quotaIds: [] } : null;
   if (evaluation.outcome !== "deny") {
-    const reserved = await reserveQuotas({ tenantId: agent.tenantId, agentId: agent.agentId, tool: request.tool, operation: request.operation });
-    quota = reserved.quota;
+    const checked = await reserveQuotas({
+      subject: { tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId: request.run_id },
+      call: { tool: request.tool, operation: request.operation, riskClass: evaluation.riskClass },
+      commit: evaluation.outcome === "allow",
+      extend: extendedQuotas,
+      now,
+      meter: input.meter,
+    });
+    quota = checked.quota;
+    if (checked.kind === "unavailable") {
+      evaluation = { ...evaluation, outcome: "deny", reasons: [QUOTA_UNAVAILABLE] };
+      askFor = null;
+    } else if (checked.kind === "exceeded") {
+      const hard = checked.exceeded.filter((e) => e.limit.onExceed === "deny");
+      if (hard.length > 0) {
+        evaluation = { ...evaluation, outcome: "deny", reasons: quotaReasons(hard) };
+        askFor = null;
+      } else {
+        // Pause and ask: a human may grant a one-off extension (with the rule's approval, when one was needed too).
+        const quotaIds = checked.exceeded.map((e) => e.limit.id);
+        askFor = askFor
+          ? { ...askFor, quotaIds }
+          : { required: 1, ruleId: null, expiresInMinutes: 60, message: `A limit was reached: ${checked.exceeded.map((e) => e.limit.name).join(", ")}.`, quotaIds };
+        evaluation = { ...evaluation, outcome: "pending_approval", reasons: [...(evaluation.outcome === "pending_approval" ? evaluation.reasons : []), ...quotaReasons(checked.exceeded)] };
+      }
+    }
   }
 
-  if (evaluation.outcome === "pending_approval" && evaluation.approval) {
-    const approval = evaluation.approval;
+  if (evaluation.outcome === "pending_approval" && askFor) {
+    const ask = askFor;
     approvalId = newId("apr");
-    const expiresAt = new Date(now.getTime() + approval.expiresInMinutes * 60_000);
+    const expiresAt = new Date(now.getTime() + ask.expiresInMinutes * 60_000);
     const created = await withTenant({ tenantId: agent.tenantId }, (tx) =>
       createApproval(tx, {
         id: approvalId!,
@@ -60,16 +90,17 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
         decisionId,
         actionHash: hash,
         action: { tool: request.tool, operation: request.operation, resource, args: request.args, context: request.context },
-        reason: approval.message,
-        ruleId: approval.ruleId,
-        requiredApprovals: approval.required,
+        reason: ask.message,
+        ruleId: ask.ruleId,
+        requiredApprovals: ask.required,
+        quotaIds: ask.quotaIds,
         expiresAt,
         // Approver groups and escalation come from the rule's tier (absent for a limit's pause-and-ask alone).
         tier: evaluation.approval,
       }),
     );
     await dispatchDeliveries(agent.tenantId, [created.notificationId]); // "approval requested" webhook; never throws
-    approvalAnswer = { id: approvalId, status: "pending", expires_at: expiresAt.toISOString(), required_approvals: approval.required };
+    approvalAnswer = { id: approvalId, status: "pending", expires_at: expiresAt.toISOString(), required_approvals: ask.required };
   }
 
   // The record (queue, decisions table, audit, timeline) keeps a redacted copy of the
@@ -95,6 +126,7 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
       shadow: evaluation.shadow ?? null,
       policyVersion: evaluation.policyVersion,
       approvalId,
+      quota,
       requestId: input.requestId ?? null,
       createdAt: now.toISOString(),
     },

@@ -55,6 +55,7 @@ export async function recordDecision(record: DecisionRecord): Promise<"recorded"
             policy_version: record.policyVersion,
             ...(record.approvalId && { approval_id: record.approvalId }),
             ...(record.shadow && { shadow: record.shadow }),
+            ...(record.quota.length > 0 && { quota: record.quota }),
           },
         },
       ],

@@ -12,6 +12,8 @@ export const decisionRequest = z
   })
   .meta({ id: "DecisionRequest" });
 
+const quotaState = z.object({ name: z.string(), limit: z.number(), remaining: z.number(), resets_at: z.string().nullable() });
+
 const reason = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 
 export const decisionResponse = z
@@ -20,7 +22,8 @@ export const decisionResponse = z
     decision: z.enum(["allow", "deny", "pending_approval"]),
     reasons: z.array(reason),
     approval: z.object({ id: z.string(), status: z.literal("pending"), expires_at: z.string(), required_approvals: z.number().int() }).optional(),
-    quota: z.array(z.object({ name: z.string(), limit: z.number(), remaining: z.number(), resets_at: z.string() })),
+    /** Every limit that applied; `resets_at` is null for per-run limits. */
+    quota: z.array(quotaState),
     policy_version: z.number().int().nullable(),
   })
   .meta({ id: "DecisionResponse" });
@@ -46,6 +49,7 @@ export const decisionRecord = z.object({
   shadow: z.object({ outcome: z.string(), matchedRules: z.array(z.string()) }).nullable(),
   policyVersion: z.number().int().nullable(),
   approvalId: z.string().nullable(),
+  quota: z.array(quotaState).default([]),
   requestId: z.string().nullable(),
   createdAt: z.iso.datetime(),
 });

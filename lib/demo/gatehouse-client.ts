@@ -15,7 +15,7 @@ export type Decision = {
   decision: "allow" | "deny" | "pending_approval";
   reasons: { code: string; message: string }[];
   approval?: { id: string; status: "pending"; expires_at: string; required_approvals: number };
-  quota: { name: string; limit: number; remaining: number; resets_at: string }[];
+  quota: { name: string; limit: number; remaining: number; resets_at: string | null }[];
   policy_version: number | null;
 };
 

@@ -14,7 +14,7 @@ function snapshot(rules: RuleInput[]): TenantPolicy {
       operations.set(`t${t}/o${o}`, { tool: `t${t}`, name: `o${o}`, riskClass: "write", reversible: true, validate: ajv.compile({ type: "object" }), schemaError: null });
     }
   }
-  const base: TenantPolicy = { tenantId: "ten_prop", version: 1, rulesKey: "v1", rules: [], tools: new Set(["t0", "t1", "t2", "t3"]), operations, killedTools: new Map(), slices: new Map(), loadedAt: Date.now() };
+  const base: TenantPolicy = { tenantId: "ten_prop", version: 1, rulesKey: "v1", rules: [], tools: new Set(["t0", "t1", "t2", "t3"]), operations, killedTools: new Map(), slices: new Map() };
   return withRules(base, rules.map((r) => ruleSchema.parse(r)));
 }
 

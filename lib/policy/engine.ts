@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { authState } from "@/lib/agents/auth-state";
+import { TenantCache } from "@/lib/agents/tenant-cache";
 import type { RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
@@ -34,7 +34,6 @@ export type TenantPolicy = {
   operations: Map<string, Operation>;
   killedTools: Map<string, string>; // tool → reason
   slices: Map<string, Slice>;
-  loadedAt: number;
 };
 
 const REGISTRY_TTL_MS = 30_000; // registry edits are also picked up within this, published or not
@@ -72,44 +71,15 @@ export async function loadTenantPolicy(tenantId: string, version?: number): Prom
       operations,
       killedTools: new Map(kills.map((k) => [k.target ?? "", k.reason])),
       slices: new Map(),
-      loadedAt: Date.now(),
     };
   });
 }
 
-class PolicyCache {
-  private tenants = new Map<string, TenantPolicy>();
-  private generation = 0;
-  private subscribed = false;
-
-  private subscribe() {
-    if (this.subscribed) return;
-    this.subscribed = true;
-    authState.onInvalidation((message) => {
-      this.generation++;
-      if (message.kind === "reset") this.tenants.clear();
-      else if (message.kind === "policy" || message.kind === "tenant") this.tenants.delete(message.id);
-    });
-  }
-
-  async get(tenantId: string): Promise<TenantPolicy> {
-    this.subscribe();
-    const cached = this.tenants.get(tenantId);
-    if (cached && Date.now() - cached.loadedAt < REGISTRY_TTL_MS) return cached;
-    const generation = this.generation;
-    const loaded = await loadTenantPolicy(tenantId);
-    if (authState.isLive && generation === this.generation) this.tenants.set(tenantId, loaded);
-    return loaded;
-  }
-
-  /** Tells every process to reload a tenant's policy (publish, rollback, registry, tool kill switch). */
-  async invalidate(tenantId: string) {
-    await authState.publish({ kind: "policy", id: tenantId });
-  }
-}
+type PolicyCache = TenantCache<TenantPolicy>;
 
 const globalCache = globalThis as unknown as { gatehousePolicyCache?: PolicyCache };
-export const policyCache = (globalCache.gatehousePolicyCache ??= new PolicyCache());
+/** The tenant's policy; `invalidate` reloads it everywhere (publish, rollback, registry, tool kill switch). */
+export const policyCache = (globalCache.gatehousePolicyCache ??= new TenantCache({ kinds: ["policy", "tenant"], ttlMs: REGISTRY_TTL_MS, load: (tenantId) => loadTenantPolicy(tenantId) }));
 
 function preparse(id: string, rules: Rule[]): string | null {
   if (rules.length === 0) return null;

@@ -1,10 +1,96 @@
 /**
  * The quota step of the decision pipeline (identity → kill switches → schema → policy →
- * quotas). Issue 5 fills it: an atomic Lua reservation against every applicable limit.
- * Until then no limits exist, so nothing is reserved and no quota state is reported.
+ * quotas). Every limit that applies to the call is checked, and for a call about to be
+ * allowed reserved, in one atomic Redis round trip (lib/quotas/meter.ts). When Redis cannot
+ * answer, the step reports `unavailable` and the decision fails closed: no call goes
+ * through unmetered.
  */
-export type QuotaState = { name: string; limit: number; remaining: number; resets_at: string };
+import { logger } from "@/lib/logger";
+import type { Reason } from "@/lib/policy/engine";
+import { alertOnCrossing } from "./alert-on-crossing";
+import { counterFor, limitCoversAgent, limitCoversCall, type CallSubject } from "./counters";
+import { quotaCache } from "./load-quotas";
+import { quotaMeter, type CounterMode, type QuotaMeter } from "./meter";
+import type { QuotaLimit, QuotaState } from "./schemas";
 
-export async function reserveQuotas(_input: { tenantId: string; agentId: string; tool: string; operation: string }): Promise<{ ok: true; quota: QuotaState[] }> {
-  return { ok: true, quota: [] };
+export type QuotaOutcome =
+  | { kind: "within"; quota: QuotaState[] }
+  | { kind: "exceeded"; quota: QuotaState[]; exceeded: { limit: QuotaLimit; used: number; resetsAt: Date | null }[] }
+  | { kind: "unavailable"; quota: QuotaState[] };
+
+const MODE: Record<QuotaLimit["metric"], CounterMode> = {
+  tool_calls: "count",
+  writes: "count",
+  reads: "count",
+  operation_calls: "count",
+  tokens: "budget",
+  spend_usd: "budget",
+  run_seconds: "clock",
+};
+
+export async function reserveQuotas(input: {
+  subject: CallSubject;
+  call: { tool: string; operation: string; riskClass: string | undefined };
+  /** Reserve (the call is about to be allowed) or only look (it waits for a human first). */
+  commit: boolean;
+  /** Limits a redeemed approval extends once (pause-and-ask): counted, not refused. */
+  extend?: string[];
+  now: Date;
+  meter?: QuotaMeter;
+}): Promise<QuotaOutcome> {
+  const limits = (await quotaCache.get(input.subject.tenantId)).filter((q) => limitCoversAgent(q, input.subject) && limitCoversCall(q, input.call));
+  if (limits.length === 0) return { kind: "within", quota: [] };
+
+  const checks = limits.map((q) => ({
+    quota: q,
+    ...counterFor(q, input.subject, input.now),
+    mode: MODE[q.metric],
+    amount: 1,
+    limit: q.limit,
+    forced: input.extend?.includes(q.id) ?? false,
+  }));
+  const meter = input.meter ?? quotaMeter();
+  let counted;
+  try {
+    counted = await meter.check(checks, { now: input.now, commit: input.commit });
+  } catch (error) {
+    logger.error("quota counters unreachable: failing closed", { error, tenantId: input.subject.tenantId });
+    return { kind: "unavailable", quota: [] };
+  }
+
+  const quota: QuotaState[] = counted.map((c) => ({
+    name: c.quota.name,
+    limit: c.quota.limit,
+    remaining: round(Math.max(0, c.quota.limit - c.used)),
+    resets_at: c.resetsAt?.toISOString() ?? null,
+  }));
+  const exceeded = counted.filter((c) => c.refused).map((c) => ({ limit: c.quota, used: c.used, resetsAt: c.resetsAt }));
+  if (exceeded.length > 0) return { kind: "exceeded", quota, exceeded };
+  if (input.commit) {
+    for (const c of counted) {
+      if (c.mode !== "count") continue;
+      void alertOnCrossing({ meter, tenantId: input.subject.tenantId, limit: c.quota, key: c.key, before: c.used - c.amount, after: c.used, expireAtMs: c.expireAtMs });
+    }
+  }
+  return { kind: "within", quota };
 }
+
+/** The reasons a decision gives for limits it hit. */
+export function quotaReasons(exceeded: Extract<QuotaOutcome, { kind: "exceeded" }>["exceeded"]): Reason[] {
+  return exceeded.map(({ limit, used, resetsAt }) => ({
+    code: "quota_exceeded",
+    message:
+      limit.metric === "run_seconds"
+        ? `Limit ${limit.name} reached: the run has used ${Math.floor(used)} of ${limit.limit} seconds.`
+        : `Limit ${limit.name} reached: ${round(used)} of ${limit.limit} used${resetsAt ? `, resets ${resetsAt.toISOString()}` : " in this run"}.` +
+          (limit.onExceed === "approval" ? " A human can grant a one-off extension." : ""),
+    details: { quota: limit.name, quota_id: limit.id, limit: limit.limit, used: round(used), on_exceed: limit.onExceed, resets_at: resetsAt?.toISOString() ?? null },
+  }));
+}
+
+export const QUOTA_UNAVAILABLE: Reason = {
+  code: "quota_unavailable",
+  message: "Quota counters are unreachable, so the call cannot be metered; denied until they are back.",
+};
+
+const round = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -77,7 +77,8 @@ export function statsDeltas(events: (TimelineEvent & { agentId: string })[], fin
         if (p.decision === "deny") d.denials++;
         if (p.decision === "pending_approval") d.escalations++;
         const reasons = Array.isArray(p.reasons) ? (p.reasons as { code?: unknown }[]) : [];
-        if (p.decision === "deny" && reasons.some((r) => typeof r?.code === "string" && r.code.includes("quota"))) d.quotaHits++;
+        // Denied at a limit, or paused at one to ask a human (pause-and-ask).
+        if (p.decision !== "allow" && reasons.some((r) => typeof r?.code === "string" && r.code.includes("quota"))) d.quotaHits++;
         break;
       }
     }
