@@ -23,6 +23,8 @@ const schema = z.object({
   // How long Redis remembers an accepted event id, so retries are counted as duplicates
   // at once (Postgres stores every event once regardless; docs/RUNS.md).
   INGEST_DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  // Where evidence bundles (issue 7) are written and served from; relative to the working directory.
+  EVIDENCE_DIR: z.string().default(".data/exports"),
 });
 
 export type Env = z.infer<typeof schema>;

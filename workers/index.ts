@@ -14,12 +14,14 @@ import { processDecisions } from "./decisions";
 import { ingestBackoff, processIngest, scheduleIngestJobs } from "./ingest";
 import { processMaintenance } from "./maintenance";
 import { processNotifications } from "./notifications";
+import { processEvidence, scheduleEvidenceJobs } from "./evidence";
 
 const processors: Record<QueueKey, Processor> = {
   decisions: processDecisions,
   maintenance: processMaintenance,
   ingest: processIngest,
   notifications: processNotifications,
+  evidence: processEvidence,
 };
 
 export async function startWorkers() {
@@ -58,6 +60,7 @@ export async function startWorkers() {
     { name: "approvals.sweep", data: { requestedAt: new Date().toISOString() } },
   );
   await scheduleIngestJobs(getQueue("ingest"));
+  await scheduleEvidenceJobs(getQueue("evidence"));
   const health = await startHealthServer();
   logger.info("workers started", { queues: Object.keys(QUEUES) });
 

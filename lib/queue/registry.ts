@@ -55,6 +55,19 @@ export const QUEUES = {
     defaultJobOptions: { attempts: 6, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
     worker: { concurrency: 8 },
   },
+  evidence: {
+    name: "evidence",
+    jobs: {
+      // One evidence export (lib/evidence/run-export.ts): streams, signs and packs a bundle.
+      "evidence.export": z.object({ tenantId: z.string().min(1), exportId: z.string().min(1) }),
+      // Seals every tenant's next signed digest over its run events and decisions (hourly).
+      "evidence.seal-digests": z.object({ requestedAt: z.iso.datetime() }),
+    },
+    // An export that failed is reported on the export (the user asks again); a second attempt
+    // only covers a worker that died mid-export (the job stalls and is handed out again).
+    defaultJobOptions: { attempts: 2, backoff: { type: "fixed", delay: 5_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+    worker: { concurrency: 2, lockDuration: 60_000 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 /** Worker options a queue overrides (concurrency, locks); workers/index.ts applies them. */

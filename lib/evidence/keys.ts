@@ -1,0 +1,79 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/client";
+
+/**
+ * The instance's Ed25519 evidence key: signs digests and bundle manifests. Created on
+ * first use; the public halves of every key (also retired ones, so old bundles keep
+ * verifying) are served at GET /api/v1/evidence/public-key.
+ *
+ * Known limitation, the same as for the agent-token signing keys: the private key is
+ * stored unencrypted in Postgres (evidence_keys). Whoever can read that table can sign.
+ */
+export type EvidenceKeyPair = { kid: string; privateKey: KeyObject; publicJwk: Record<string, unknown> };
+
+let cached: EvidenceKeyPair | undefined;
+
+/** Key id: "evk_" + the first 16 hex digits of sha256 of the raw public key. */
+export function keyIdOf(publicKey: KeyObject): string {
+  const x = publicKey.export({ format: "jwk" }).x!;
+  return `evk_${createHash("sha256").update(Buffer.from(x, "base64url")).digest("hex").slice(0, 16)}`;
+}
+
+export function publicJwkOf(publicKey: KeyObject): Record<string, unknown> {
+  const jwk = publicKey.export({ format: "jwk" });
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid: keyIdOf(publicKey), alg: "EdDSA", use: "sig" };
+}
+
+/** The active key, created (race-safe: the primary key decides) when there is none. */
+export async function activeEvidenceKey(): Promise<EvidenceKeyPair> {
+  if (cached) return cached;
+  let row = await db().evidenceKey.findFirst({ where: { retiredAt: null }, orderBy: { createdAt: "asc" } });
+  if (!row) {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const kid = keyIdOf(publicKey);
+    await db().evidenceKey.createMany({
+      data: [{ kid, publicJwk: publicJwkOf(publicKey) as Prisma.InputJsonObject, privateKey: privateKey.export({ format: "pem", type: "pkcs8" }) as string }],
+      skipDuplicates: true,
+    });
+    // Two processes may have raced: the oldest active key wins for both.
+    row = await db().evidenceKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { createdAt: "asc" } });
+  }
+  cached = { kid: row.kid, privateKey: createPrivateKey(row.privateKey), publicJwk: row.publicJwk as Record<string, unknown> };
+  return cached;
+}
+
+/** Public JWKs of every evidence key, active first. */
+export async function publicEvidenceKeys(): Promise<{ kid: string; active: boolean; jwk: Record<string, unknown>; pem: string; createdAt: Date }[]> {
+  await activeEvidenceKey();
+  const rows = await db().evidenceKey.findMany({ orderBy: { createdAt: "desc" } });
+  return rows
+    .map((r) => ({
+      kid: r.kid,
+      active: r.retiredAt === null,
+      jwk: r.publicJwk as Record<string, unknown>,
+      pem: createPublicKey({ key: r.publicJwk as never, format: "jwk" }).export({ format: "pem", type: "spki" }) as string,
+      createdAt: r.createdAt,
+    }))
+    .sort((a, b) => Number(b.active) - Number(a.active));
+}
+
+export async function publicJwkById(kids: string[]): Promise<Record<string, unknown>[]> {
+  const rows = await db().evidenceKey.findMany({ where: { kid: { in: kids } } });
+  return rows.map((r) => r.publicJwk as Record<string, unknown>);
+}
+
+export const signText = (key: KeyObject, text: string) => sign(null, Buffer.from(text), key).toString("base64");
+
+export function verifyText(publicJwk: Record<string, unknown>, text: string, signature: string): boolean {
+  try {
+    return verify(null, Buffer.from(text), createPublicKey({ key: publicJwk as never, format: "jwk" }), Buffer.from(signature, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+/** Tests only: forget the cached key (a test may retire keys). */
+export function resetEvidenceKeyCache() {
+  cached = undefined;
+}
