@@ -7,6 +7,7 @@ export const NAV = [
   { href: "/policies", label: "Policies", icon: "policies", permission: "console.view" },
   { href: "/approvals", label: "Approvals", icon: "approvals", permission: "console.view" },
   { href: "/runs", label: "Runs", icon: "runs", permission: "console.view" },
+  { href: "/usage", label: "Usage", icon: "usage", permission: "console.view" },
   { href: "/audit", label: "Audit", icon: "audit", permission: "audit.view" },
   { href: "/settings", label: "Settings", icon: "settings", permission: "console.view" },
 ] as const satisfies readonly { href: string; label: string; icon: string; permission: Permission }[];

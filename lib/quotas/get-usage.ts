@@ -6,12 +6,9 @@ import { withTenant } from "@/lib/db/tenant";
 import { counterFor } from "./counters";
 import { loadTenantQuotas } from "./load-quotas";
 import { quotaMeter, type QuotaMeter } from "./meter";
-import type { QuotaLimit } from "./schemas";
+import type { QuotaLimit, QuotaUsage } from "./schemas";
 
-export type UsageRow = { subject: string; used: number; resetsAt: string | null };
-export type LimitUsage = QuotaLimit & { rows: UsageRow[] };
-
-export async function getQuotaUsage(input: { tenantId: string; now?: Date; meter?: QuotaMeter }) {
+export async function getQuotaUsage(input: { tenantId: string; now?: Date; meter?: QuotaMeter }): Promise<QuotaUsage> {
   const { tenantId } = input;
   const now = input.now ?? new Date();
   const since = new Date(now.getTime() - 30 * 86_400_000);
@@ -55,7 +52,7 @@ export async function getQuotaUsage(input: { tenantId: string; now?: Date; meter
     used = null; // the page still shows limits and history; the counters say "unavailable"
   }
 
-  const usage: LimitUsage[] = limits.map((q) => ({
+  const usage: QuotaUsage["limits"] = limits.map((q) => ({
     ...q,
     rows: counters.flatMap((c, i) => (c.quotaId === q.id ? [{ subject: c.label, used: used?.[i] ?? 0, resetsAt: c.resetsAt?.toISOString() ?? null }] : [])),
   }));
@@ -78,8 +75,6 @@ export async function getQuotaUsage(input: { tenantId: string; now?: Date; meter
     spendByDay: days.map((d) => ({ day: d.toISOString().slice(0, 10), costUsd: byDay.get(d.getTime())?.costUsd ?? 0, quotaHits: byDay.get(d.getTime())?.quotaHits ?? 0 })),
   };
 }
-
-export type QuotaUsage = Awaited<ReturnType<typeof getQuotaUsage>>;
 
 function subjectLabel(q: QuotaLimit, agentName: Map<string, string>): string {
   if (q.scope === "tenant") return "All agents";

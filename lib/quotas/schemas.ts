@@ -78,3 +78,15 @@ export type QuotaLimit = {
 
 /** What the decision answer says of each limit that applied. */
 export type QuotaState = { name: string; limit: number; remaining: number; resets_at: string | null };
+
+/** What the Usage page shows (lib/quotas/get-usage.ts). */
+export type UsageRow = { subject: string; used: number; resetsAt: string | null };
+export type QuotaUsage = {
+  /** False when Redis could not be read: limits and history still show, current use does not. */
+  countersAvailable: boolean;
+  limits: (QuotaLimit & { rows: UsageRow[] })[];
+  agents: { id: string; name: string; labels: string[] }[];
+  hits7d: Record<string, number>;
+  recentHits: { decisionId: string; at: string; agent: string; run: string; action: string; outcome: string; quotas: string[] }[];
+  spendByDay: { day: string; costUsd: number; quotaHits: number }[];
+};

@@ -1,0 +1,1 @@
+export const usageKey = (slug: string) => ["quota-usage", slug] as const;
