@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { registerAgentWithToken } from "./support/agent";
 import { signIn, signUpUser } from "./support/session";
 
 // Publishing changes what every agent of a tenant may do: this runs in a brand-new tenant
@@ -31,16 +32,7 @@ async function setUpTenant(page: Page, request: APIRequestContext, slug: string)
   });
   expect(read.status()).toBe(201);
 
-  const { members } = (await (await api.get(`${base}/members`)).json()) as { members: { userId: string }[] };
-  const agentRes = await api.post(`${base}/agents`, { data: { name: "refund-bot", ownerId: members[0]!.userId, labels: ["billing"] } });
-  expect(agentRes.status()).toBe(201);
-  const { agent } = (await agentRes.json()) as { agent: { id: string } };
-  const credential = await api.post(`${base}/agents/${agent.id}/credentials`, { data: { kind: "client_secret", label: "e2e" } });
-  expect(credential.status()).toBe(201);
-  const { clientSecret } = (await credential.json()) as { clientSecret: string };
-  const issued = await request.post("/api/v1/oauth/token", { form: { grant_type: "client_credentials", client_id: agent.id, client_secret: clientSecret } });
-  expect(issued.status()).toBe(200);
-  const { access_token: token } = (await issued.json()) as { access_token: string };
+  const { agentId, token } = await registerAgentWithToken(api, request, slug, { name: "refund-bot", labels: ["billing"] });
 
   let n = 0;
   const propose = async (args: Record<string, unknown>): Promise<Decision> => {
@@ -51,7 +43,7 @@ async function setUpTenant(page: Page, request: APIRequestContext, slug: string)
     expect(res.status()).toBe(200);
     return (await res.json()) as Decision;
   };
-  return { agentId: agent.id, propose };
+  return { agentId, propose };
 }
 
 /** The value of a stat card (components/ui/page.tsx Stat) by its label. */
