@@ -116,6 +116,15 @@ export function conditionTexts(rule: Rule): string[] {
 }
 
 export function approvalText(a: Approval): string {
+  if (a.tier === "autonomous") return "autonomous";
+  const extras = [
+    a.groups?.length ? `signed by ${a.groups.join(" & ")}` : "",
+    a.escalateAfterMinutes && a.escalateTo ? `escalates to ${a.escalateTo} after ${a.escalateAfterMinutes} min` : "",
+  ].filter(Boolean);
+  return extras.length ? `${tierText(a)}, ${extras.join(", ")}` : tierText(a);
+}
+
+function tierText(a: Approval): string {
   switch (a.tier) {
     case "autonomous":
       return "autonomous";

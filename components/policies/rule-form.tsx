@@ -4,6 +4,7 @@ import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { cx } from "@/components/ui/cx";
 import { Field, FormError, Input, Select, inputClass } from "@/components/ui/field";
+import { GROUP_NAME } from "@/lib/approvals/schemas";
 import { RiskBadge } from "./badges";
 import { CONSTRAINT_LABEL, DAY_SHORT, TIER_LABEL } from "./describe";
 import type { ApprovalTier, Constraint, ConstraintOp, Registry, RegistryArg, Rule, RuleProblem } from "./types";
@@ -32,6 +33,10 @@ type FormState = {
   thresholdArg: string;
   above: string;
   expires: string;
+  /** Approver groups that must all sign (comma-separated), and escalation. */
+  approvalGroups: string;
+  escalateAfter: string;
+  escalateTo: string;
   cedar: string;
 };
 
@@ -91,6 +96,9 @@ function toForm(rule: Rule): FormState {
     thresholdArg: a.tier === "threshold" ? a.arg : "",
     above: a.tier === "threshold" ? String(a.above) : "",
     expires: "expiresInMinutes" in a && a.expiresInMinutes ? String(a.expiresInMinutes) : "60",
+    approvalGroups: a.tier !== "autonomous" ? (a.groups ?? []).join(", ") : "",
+    escalateAfter: a.tier !== "autonomous" && a.escalateAfterMinutes ? String(a.escalateAfterMinutes) : "",
+    escalateTo: a.tier !== "autonomous" ? (a.escalateTo ?? "") : "",
     cedar: rule.cedar,
   };
 }
@@ -185,6 +193,21 @@ function toRule(id: string, f: FormState, argType: (name: string) => string | un
       if (!INTEGER.test(f.above.trim())) addProblem(problems, "approval", "Enter the threshold as a whole number.");
       approval = { tier: "threshold", arg: f.thresholdArg, above: Number(f.above.trim()), expiresInMinutes: expires };
     } else approval = { tier: f.tier, expiresInMinutes: expires };
+    // Approver groups (AND) and escalation: optional, left out when empty so rules stay as they were.
+    const groups = [...new Set(lines(f.approvalGroups.toLowerCase()))];
+    const badGroup = groups.find((g) => !GROUP_NAME.test(g));
+    if (badGroup) addProblem(problems, "approvalGroups", `"${badGroup}": group names are lower-case letters, digits, - and _.`);
+    if (groups.length && approval.tier !== "autonomous") approval = { ...approval, groups };
+    const escalateTo = f.escalateTo.trim().toLowerCase();
+    const escalateAfter = f.escalateAfter.trim();
+    if (escalateTo || escalateAfter) {
+      const minutes = Number(escalateAfter);
+      if (!escalateTo || !escalateAfter) addProblem(problems, "escalation", "Escalation needs both a time and a group.");
+      else if (!GROUP_NAME.test(escalateTo)) addProblem(problems, "escalation", "Group names are lower-case letters, digits, - and _.");
+      else if (!Number.isInteger(minutes) || minutes < 1) addProblem(problems, "escalation", "Escalate after a whole number of minutes.");
+      else if (expiresOk && minutes >= expires) addProblem(problems, "escalation", "Escalate before the request expires.");
+      else if (approval.tier !== "autonomous") approval = { ...approval, escalateAfterMinutes: minutes, escalateTo };
+    }
   }
 
   const rule: Rule = {
@@ -656,6 +679,24 @@ export function RuleDialog({
                     </Field>
                   </div>
                 ) : null}
+                {form.tier !== "autonomous" ? (
+                  <div className="grid gap-3 sm:grid-cols-[1fr_auto_auto]">
+                    <Field
+                      label="Approver groups that must all sign"
+                      hint="Comma-separated, e.g. security, finance: each group needs its own approving member (one person signs for one group), on top of the count above."
+                      error={at("approvalGroups")?.join(" ")}
+                    >
+                      {(id) => <Input id={id} value={form.approvalGroups} onChange={(e) => set("approvalGroups", e.target.value)} placeholder="security, finance" />}
+                    </Field>
+                    <Field label="Escalate after (minutes)">
+                      {(id) => <Input id={id} value={form.escalateAfter} onChange={(e) => set("escalateAfter", e.target.value)} className="w-28! tabular-nums" inputMode="numeric" placeholder="—" />}
+                    </Field>
+                    <Field label="Escalate to group">
+                      {(id) => <Input id={id} value={form.escalateTo} onChange={(e) => set("escalateTo", e.target.value)} className="w-36!" placeholder="e.g. security-leads" />}
+                    </Field>
+                  </div>
+                ) : null}
+                <ProblemText messages={at("escalation")} />
                 {form.tier === "threshold" ? <p className="text-xs text-slate-500">Below or at the threshold the agent acts on its own; above it, a person approves that exact action.</p> : null}
               </>
             )}

@@ -12,7 +12,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 
 type Role = "owner" | "admin" | "approver" | "auditor" | "viewer";
-type Member = { id: string; userId: string; email: string; name: string; role: Role; sso: boolean; lastLoginAt: string | null; joinedAt: string };
+type Member = { id: string; userId: string; email: string; name: string; role: Role; approverGroups: string[]; sso: boolean; lastLoginAt: string | null; joinedAt: string };
 type Invitation = { id: string; email: string; role: Role; expiresAt: string; createdAt: string };
 type Members = { members: Member[]; invitations: Invitation[] };
 
@@ -55,6 +55,7 @@ export function MembersPanel({ slug, me, myRole, assignable }: { slug: string; m
           <tr>
             <Th>Member</Th>
             <Th>Role</Th>
+            <Th>Approver groups</Th>
             <Th>Sign-in</Th>
             <Th>Last sign-in</Th>
             <Th>Joined</Th>
@@ -64,11 +65,11 @@ export function MembersPanel({ slug, me, myRole, assignable }: { slug: string; m
         <tbody className="divide-y divide-slate-100">
           {members.isPending ? (
             <tr>
-              <Td colSpan={6} className="py-6 text-center text-slate-500">Loading…</Td>
+              <Td colSpan={7} className="py-6 text-center text-slate-500">Loading…</Td>
             </tr>
           ) : members.isError ? (
             <tr>
-              <Td colSpan={6} className="py-6 text-center text-red-700">{members.error.message}</Td>
+              <Td colSpan={7} className="py-6 text-center text-red-700">{members.error.message}</Td>
             </tr>
           ) : (
             members.data.members.map((m) => {
@@ -94,6 +95,9 @@ export function MembersPanel({ slug, me, myRole, assignable }: { slug: string; m
                     ) : (
                       <Badge tone={m.role === "owner" ? "brand" : "neutral"}>{m.role}</Badge>
                     )}
+                  </Td>
+                  <Td>
+                    <ApproverGroupsCell slug={slug} member={m} canEdit={canManage} onSaved={refresh} />
                   </Td>
                   <Td>{m.sso ? <Badge tone="brand">SSO</Badge> : <Badge>Password</Badge>}</Td>
                   <Td><Time value={m.lastLoginAt} /></Td>
@@ -147,6 +151,62 @@ export function MembersPanel({ slug, me, myRole, assignable }: { slug: string; m
           <p>The invitation link for <strong>{pending.invitation.email}</strong> stops working.</p>
         ) : null}
       </ConfirmDialog>
+    </div>
+  );
+}
+
+/**
+ * A member's approver groups (e.g. security, finance): rules can require each group to
+ * sign. Edited inline as a comma-separated list; every change is audited.
+ */
+function ApproverGroupsCell({ slug, member, canEdit, onSaved }: { slug: string; member: Member; canEdit: boolean; onSaved: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(member.approverGroups.join(", "));
+  const save = useMutation({
+    mutationFn: () =>
+      apiFetch(`/api/console/t/${slug}/members/${member.id}/groups`, {
+        method: "PUT",
+        body: { groups: text.split(",").map((g) => g.trim().toLowerCase()).filter(Boolean) },
+      }),
+    onSuccess: () => {
+      setEditing(false);
+      onSaved();
+    },
+  });
+  if (editing) {
+    return (
+      <form
+        className="flex min-w-56 flex-col gap-1"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <div className="flex gap-1">
+          <Input aria-label={`Approver groups of ${member.email}`} value={text} onChange={(e) => setText(e.target.value)} placeholder="security, finance" className="text-xs" autoFocus />
+          <Button type="submit" size="sm" disabled={save.isPending}>Save</Button>
+          <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>Cancel</Button>
+        </div>
+        {save.error ? <p className="text-xs text-red-600" role="alert">{save.error.message}</p> : null}
+      </form>
+    );
+  }
+  return (
+    <div className="flex flex-wrap items-center gap-1" data-testid={`groups-${member.email}`}>
+      {member.approverGroups.length ? member.approverGroups.map((g) => <Badge key={g} tone="brand">{g}</Badge>) : <span className="text-xs text-slate-400">none</span>}
+      {canEdit ? (
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`Edit approver groups of ${member.email}`}
+          onClick={() => {
+            setText(member.approverGroups.join(", "));
+            setEditing(true);
+          }}
+        >
+          Edit
+        </Button>
+      ) : null}
     </div>
   );
 }

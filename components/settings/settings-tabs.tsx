@@ -4,9 +4,9 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cx } from "@/components/ui/cx";
 
-export function SettingsTabs({ slug, showMembers }: { slug: string; showMembers: boolean }) {
+export function SettingsTabs({ slug, showMembers, showNotifications = false }: { slug: string; showMembers: boolean; showNotifications?: boolean }) {
   const pathname = usePathname();
-  const tabs = [{ href: `/t/${slug}/settings`, label: "General" }, ...(showMembers ? [{ href: `/t/${slug}/settings/members`, label: "Members" }] : [])];
+  const tabs = [{ href: `/t/${slug}/settings`, label: "General" }, ...(showMembers ? [{ href: `/t/${slug}/settings/members`, label: "Members" }] : []), ...(showNotifications ? [{ href: `/t/${slug}/settings/notifications`, label: "Notifications" }] : [])];
   return (
     <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">
       {tabs.map((t) => (

@@ -47,5 +47,4 @@ export function isApproved(input: { requiredApprovals: number; requiredGroups: s
   return distinct >= input.requiredApprovals && groupCoverage(input.requiredGroups, input.approvers).satisfied;
 }
 
-/** Group names as members and rules write them: lower-case letters, digits, - and _. */
-export const GROUP_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+export { GROUP_NAME } from "./schemas";

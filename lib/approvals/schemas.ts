@@ -50,6 +50,9 @@ export function decideBlock(input: { canDecideRole: boolean; status: ApprovalSta
   return null;
 }
 
+/** Approver group names as members and rules write them: lower-case letters, digits, - and _. */
+export const GROUP_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
 /** A required approver group and whether an approving member signed for it. */
 export type GroupState = { name: string; signed: boolean; signedBy?: string | null };
 

@@ -1,6 +1,6 @@
 import { withTenant } from "@/lib/db/tenant";
 import { SIGNATURE_HEADER, signBody } from "./sign";
-import { isWebhookUrl } from "./webhook-url";
+import { isWebhookUrl } from "./schemas";
 
 export const DELIVERY_TIMEOUT_MS = 5_000;
 

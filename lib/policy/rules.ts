@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GROUP_NAME } from "@/lib/approvals/group-coverage";
+import { GROUP_NAME } from "@/lib/approvals/schemas";
 
 /**
  * The allowlist as people author it in the console. Rules compile to Cedar

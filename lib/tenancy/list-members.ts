@@ -20,6 +20,7 @@ export async function listMembers({ tenantId }: { tenantId: string }) {
         email: m.user.email,
         name: m.user.name,
         role: m.role,
+        approverGroups: m.approverGroups,
         sso: Boolean(m.user.oidcSubject),
         lastLoginAt: m.user.lastLoginAt?.toISOString() ?? null,
         joinedAt: m.createdAt.toISOString(),
