@@ -2,7 +2,8 @@
  * Every check, in order: type check, lint, vitest (unit + integration against real
  * Postgres and Redis in a fresh database), Playwright e2e against a production build.
  * Ends with one summary line: `tests: N passed, N failed`.
- * `npm test -- --only=unit` (or lint, typecheck, e2e) runs one stage.
+ * `npm test -- --only=unit` (or lint, typecheck, e2e) runs one stage; file arguments narrow
+ * the e2e stage to those specs (`npm test -- --only=e2e e2e/usage.spec.ts`).
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,6 +15,7 @@ import { databaseUrls, ensureServices } from "./services";
 type Stage = { name: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string };
 const stages: Stage[] = [];
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+const specs = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const RESULTS = ".data/test-results";
 const E2E_PORT = 3100;
 
@@ -86,7 +88,7 @@ const e2e = stage("e2e", async () => {
     if (!sh("npx", ["next", "build"], env)) return { ok: false, passed: 0, failed: 1, note: "next build failed" };
     const out = `${RESULTS}/playwright.json`;
     rmSync(out, { force: true });
-    const ok = sh("npx", ["playwright", "test"], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
+    const ok = sh("npx", ["playwright", "test", ...specs], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: out });
     const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(out);
     if (!report) return { ok: false, passed: 0, failed: 1, note: "playwright wrote no report" };
     const passed = report.stats.expected + report.stats.flaky;

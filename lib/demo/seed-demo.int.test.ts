@@ -17,10 +17,11 @@ describe("demo seed", () => {
         agents: await tx.agent.count({ where: { tenantId: "ten_demo_acme" } }),
         runs: await tx.run.count({ where: { tenantId: "ten_demo_acme" } }),
         versions: await tx.policyVersion.count({ where: { tenantId: "ten_demo_acme" } }),
+        limits: await tx.quota.count({ where: { tenantId: "ten_demo_acme" } }),
         audit: await tx.auditEntry.count({ where: { tenantId: "ten_demo_acme" } }),
       }));
     const before = await counts();
-    expect(before).toMatchObject({ members: 6, agents: 3, versions: 1 });
+    expect(before).toMatchObject({ members: 6, agents: 3, versions: 1, limits: 4 });
     const second = await seedDemo({ secretsFile });
     expect(await counts()).toEqual(before); // idempotent
     expect(second).toEqual(first); // the same secrets are kept
