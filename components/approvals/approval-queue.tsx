@@ -17,6 +17,7 @@ import { Time } from "@/components/ui/time";
 import { DECIDE_BLOCK_MESSAGE, type QueueItem, type QueuePage, type QueueStatus } from "@/lib/approvals/schemas";
 import type { RiskClass } from "@/lib/tools/schemas";
 import { Countdown } from "./countdown";
+import { EscalationNote, GroupSignoffs } from "./group-signoffs";
 import { STATUS_TONE, approvalProgress, describeCountdown, plural, useServerNow } from "./format";
 import { ShortcutLegend, isShortcutEvent } from "./kbd";
 import { LIVE_INTERVAL_MS, approvalsKey, pendingCountKey } from "./queries";
@@ -364,6 +365,16 @@ export function ApprovalQueue({
                     <span data-testid="approval-progress" title={approvalProgress(item.approvals, item.requiredApprovals)}>
                       {item.approvals} of {item.requiredApprovals}
                     </span>
+                    {item.groups.length ? (
+                      <span className="mt-1 block">
+                        <GroupSignoffs groups={item.groups} compact />
+                      </span>
+                    ) : null}
+                    {item.escalation?.escalatedAt ? (
+                      <span className="mt-1 block">
+                        <EscalationNote escalation={item.escalation} compact />
+                      </span>
+                    ) : null}
                     {item.viewer.vote ? <span className="block text-slate-500">you {item.viewer.vote === "approve" ? "approved" : "denied"}</span> : null}
                     {item.viewer.ownsAgent ? <span className="block text-slate-500">your agent</span> : null}
                   </Td>

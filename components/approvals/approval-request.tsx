@@ -13,6 +13,7 @@ import { Time } from "@/components/ui/time";
 import { DECIDE_BLOCK_MESSAGE, type ApprovalRequest } from "@/lib/approvals/schemas";
 import { ArgsView } from "./args-view";
 import { Countdown } from "./countdown";
+import { EscalationNote, GroupSignoffs } from "./group-signoffs";
 import { STATUS_TONE, approvalProgress, plural, useServerNow } from "./format";
 import { ShortcutLegend, isShortcutEvent } from "./kbd";
 import { LIVE_INTERVAL_MS, approvalsKey } from "./queries";
@@ -89,6 +90,7 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
   const pending = r.status === "pending" && new Date(r.expiresAt).getTime() > now;
   const blocked = r.viewer.blocked ?? (pending ? null : "not_pending");
   const more = Math.max(0, r.requiredApprovals - r.approvals);
+  const missingGroups = r.groups.filter((g) => !g.signed).map((g) => g.name);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -158,7 +160,12 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
           <span>
             <strong className="font-semibold">{approvalProgress(r.approvals, r.requiredApprovals)}</strong>
             {pending ? (
-              <> — waiting for {plural(more, "more approver")}. Expires <Time value={r.expiresAt} />; an unanswered request counts as denied.</>
+              <>
+                {" "}
+                — waiting for {more > 0 || missingGroups.length === 0 ? plural(more, "more approver") : null}
+                {more > 0 && missingGroups.length ? " and " : null}
+                {missingGroups.length ? <>{missingGroups.join(" and ")} to sign</> : null}. Expires <Time value={r.expiresAt} />; an unanswered request counts as denied.
+              </>
             ) : (
               <>
                 {" "}
@@ -166,6 +173,12 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
               </>
             )}
           </span>
+          {r.groups.length || r.escalation ? (
+            <span className="flex w-full flex-wrap items-center gap-3">
+              <GroupSignoffs groups={r.groups} />
+              <EscalationNote escalation={r.escalation} />
+            </span>
+          ) : null}
           {blocked && (pending || blocked !== "not_pending") ? (
             <span className="text-xs font-medium" data-testid="cannot-decide">
               {DECIDE_BLOCK_MESSAGE[blocked]}
@@ -231,7 +244,10 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
                     </span>
                   )}
                 </Fact>
-                <Fact label="Approval tier">{r.rule ? (TIER_TEXT[r.rule.approval.tier] ?? r.rule.approval.tier) : plural(r.requiredApprovals, "approver")}</Fact>
+                <Fact label="Approval tier">
+                  {r.rule ? (TIER_TEXT[r.rule.approval.tier] ?? r.rule.approval.tier) : plural(r.requiredApprovals, "approver")}
+                  {r.groups.length ? <>, signed by {r.groups.map((g) => g.name).join(" and ")}</> : null}
+                </Fact>
               </dl>
               <p className="mt-3 text-sm text-slate-800" data-testid="approval-reason">
                 {r.reason}
@@ -333,6 +349,7 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
                           {v.email}
                         </span>
                       </div>
+                      {v.groups.length ? <div className="mt-0.5 text-xs text-slate-500">member of {v.groups.join(", ")}</div> : null}
                       {v.comment ? <p className="mt-1 text-slate-700">“{v.comment}”</p> : null}
                       <div className="mt-0.5 text-xs text-slate-500">
                         <Time value={v.at} />
@@ -342,6 +359,11 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
                 </ul>
               )}
               {pending && more > 0 ? <p className="mt-3 text-xs text-slate-600">{plural(more, "more approval")} needed; the agent's owner cannot approve, and each person counts once.</p> : null}
+              {pending && missingGroups.length ? (
+                <p className="mt-3 text-xs text-slate-600">
+                  Still to sign: {missingGroups.join(", ")}. Each group needs its own approving member; a person in several groups signs for one of them.
+                </p>
+              ) : null}
             </Card>
 
             <Card title="Previous similar call">
