@@ -9,5 +9,6 @@ export const NAV = [
   { href: "/runs", label: "Runs", icon: "runs", permission: "console.view" },
   { href: "/usage", label: "Usage", icon: "usage", permission: "console.view" },
   { href: "/audit", label: "Audit", icon: "audit", permission: "audit.view" },
+  { href: "/evidence", label: "Evidence", icon: "evidence", permission: "exports.create" },
   { href: "/settings", label: "Settings", icon: "settings", permission: "console.view" },
 ] as const satisfies readonly { href: string; label: string; icon: string; permission: Permission }[];

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { eventsRequest, eventsResponse } from "@/lib/ingest/schemas";
 import { runEventsBody, runSummaryBody } from "@/lib/runs/schemas";
 import { decisionRequest, decisionResponse } from "@/lib/decisions/schemas";
+import { evidencePublicKeyBody } from "@/lib/evidence/schemas";
 
 export const errorBody = z
   .object({
@@ -175,6 +176,13 @@ export const OPERATIONS: Operation[] = [
     summary: "The run's timeline in order (agent events and server-attested decisions/approvals), keyset-paginated: ?after=<next>&limit=<=1000",
     auth: "agent",
     responses: { 200: { description: "A page of events", schema: runEventsBody }, ...standardErrors, 404: { description: "No such run in this tenant", schema: errorBody } },
+  },
+  {
+    method: "get",
+    path: "/api/v1/evidence/public-key",
+    summary: "The Ed25519 public key that signs evidence bundles and digests (JWK and PEM), with every retired key; auditors verify bundles offline against it (docs/EVIDENCE.md)",
+    auth: "none",
+    responses: { 200: { description: "The active evidence key and all keys", schema: evidencePublicKeyBody } },
   },
   {
     method: "get",

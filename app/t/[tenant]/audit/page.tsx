@@ -2,6 +2,8 @@ import { requireMember } from "@/lib/auth/page-guard";
 import { listAuditActions } from "@/lib/audit/list-audit-entries";
 import { latestAuditVerifications } from "@/lib/audit/record-verification";
 import { AuditLog } from "@/components/audit/audit-log";
+import { DigestChain } from "@/components/audit/digest-chain";
+import { listDigests } from "@/lib/evidence/digests";
 import { PageHeader } from "@/components/ui/page";
 
 export const metadata = { title: "Audit" };
@@ -9,9 +11,10 @@ export const metadata = { title: "Audit" };
 export default async function AuditPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug, "audit.view");
-  const [actions, verifications] = await Promise.all([
+  const [actions, verifications, digests] = await Promise.all([
     listAuditActions({ tenantId: member.tenant.id }),
     latestAuditVerifications({ tenantId: member.tenant.id, take: 1 }),
+    listDigests({ tenantId: member.tenant.id, take: 24 }),
   ]);
   const last = verifications[0];
   return (
@@ -20,6 +23,9 @@ export default async function AuditPage({ params }: { params: Promise<{ tenant: 
         title="Audit log"
         description="Every admin change, decision and approval, append-only and hash-chained: altering or removing any entry breaks the chain."
       />
+      <div className="mb-4">
+        <DigestChain slug={slug} digests={digests} />
+      </div>
       <AuditLog
         slug={slug}
         actions={actions}

@@ -1,0 +1,113 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
+import { apiFetch } from "@/components/api";
+import { Button } from "@/components/ui/button";
+import { Icons } from "@/components/ui/icons";
+import { Table, Td, Th } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+
+export type DigestRow = {
+  seq: string;
+  periodStart: string;
+  periodEnd: string;
+  fromEventId: string;
+  toEventId: string;
+  eventCount: number;
+  decisionCount: number;
+  eventsHead: string;
+  hash: string;
+  keyId: string;
+  createdAt: string;
+};
+type Check =
+  | { ok: true; digests: number; recomputed: number; headSeq: string | null; at: string }
+  | { ok: false; digests: number; recomputed: number; brokenAtSeq: string; problem: string; at: string };
+
+/** The signed hourly digests over run events and decisions, and their verification (Audit page). */
+export function DigestChain({ slug, digests }: { slug: string; digests: DigestRow[] }) {
+  const [check, setCheck] = useState<Check | null>(null);
+  const verify = useMutation({
+    mutationFn: () => apiFetch<Check>(`/api/console/t/${slug}/evidence/digests/verify`, { method: "POST" }),
+    onSuccess: setCheck,
+  });
+  const latest = digests[0];
+  return (
+    <section aria-labelledby="digests-heading" className="space-y-2">
+      <div
+        data-testid="digest-status"
+        className={`flex flex-wrap items-center justify-between gap-3 rounded-lg border px-4 py-3 ${
+          !check ? "border-slate-200 bg-white" : check.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50"
+        }`}
+      >
+        <div className="flex items-start gap-2.5">
+          {check && !check.ok ? <Icons.alert className="mt-0.5 h-5 w-5 text-red-600" /> : <Icons.evidence className="mt-0.5 h-5 w-5 text-slate-500" />}
+          <div>
+            <h2 id="digests-heading" className="font-medium text-slate-900">
+              {!check
+                ? latest
+                  ? `Run events and decisions: ${digests.length === 1 ? "1 signed digest" : `signed digests up to #${latest.seq}`}`
+                  : "Run events and decisions: no digest sealed yet"
+                : check.ok
+                  ? `Digest chain verified: ${check.digests} digests signed and linked, the latest ${check.recomputed} recomputed from the stored rows`
+                  : `Digest chain broken at digest #${check.brokenAtSeq}`}
+            </h2>
+            <p className="text-xs text-slate-600">
+              {check && !check.ok ? `${check.problem}. ` : null}
+              Every hour the worker seals a signed digest over the events and decisions recorded since the previous one (Ed25519, chained by
+              hash), so deleting or reordering rows between digests is detectable; evidence bundles carry them.
+              {latest ? (
+                <>
+                  {" "}
+                  Latest sealed <Time value={latest.createdAt} />.
+                </>
+              ) : null}
+            </p>
+            {verify.error ? <p className="text-xs text-red-700">{verify.error.message}</p> : null}
+          </div>
+        </div>
+        <Button variant="secondary" onClick={() => verify.mutate()} disabled={verify.isPending}>
+          {verify.isPending ? "Verifying…" : "Verify digests"}
+        </Button>
+      </div>
+      {digests.length ? (
+        <details className="rounded-lg border border-slate-200 bg-white">
+          <summary className="cursor-pointer px-4 py-2 text-sm font-medium text-slate-700">Digest history (latest {digests.length})</summary>
+          <Table label="Digests">
+            <thead>
+              <tr>
+                <Th className="w-16">#</Th>
+                <Th>Sealed</Th>
+                <Th>Events (ids)</Th>
+                <Th className="text-right">Events</Th>
+                <Th className="text-right">Decisions</Th>
+                <Th>Digest hash</Th>
+                <Th>Key</Th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {digests.map((d) => (
+                <tr key={d.seq} data-testid="digest-row">
+                  <Td className="font-mono text-xs tabular-nums text-slate-500">{d.seq}</Td>
+                  <Td>
+                    <Time value={d.periodEnd} />
+                  </Td>
+                  <Td className="font-mono text-xs text-slate-500">
+                    {d.toEventId === d.fromEventId ? "none" : `${BigInt(d.fromEventId) + 1n}–${d.toEventId}`}
+                  </Td>
+                  <Td className="text-right tabular-nums">{d.eventCount.toLocaleString("en-US")}</Td>
+                  <Td className="text-right tabular-nums">{d.decisionCount.toLocaleString("en-US")}</Td>
+                  <Td className="font-mono text-[11px] text-slate-500" >
+                    <span title={d.hash}>{d.hash.slice(0, 20)}…</span>
+                  </Td>
+                  <Td className="font-mono text-[11px] text-slate-500">{d.keyId}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </details>
+      ) : null}
+    </section>
+  );
+}
