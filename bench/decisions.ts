@@ -11,6 +11,8 @@ import { db } from "@/lib/db/client";
 import { evaluate, withRules, type TenantPolicy } from "@/lib/policy/engine";
 import { ruleSchema, type RuleInput } from "@/lib/policy/rules";
 import { closeQueues, getQueue } from "@/lib/queue/registry";
+import { saveQuota } from "@/lib/quotas/manage-quotas";
+import type { QuotaInput } from "@/lib/quotas/schemas";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { benchDatabase, load, percentile, startServer, stopServer } from "./support";
 
@@ -48,6 +50,13 @@ export function benchEngine() {
   }
   return results;
 }
+
+/** Limits the bench agent is held to in the quota phase: high enough never to be reached. */
+const BENCH_LIMITS: QuotaInput[] = [
+  { name: "calls_per_day", scope: "tenant", metric: "tool_calls", window: "day", limit: 1e9 },
+  { name: "writes_per_minute", scope: "agent", metric: "writes", window: "minute", limit: 1e9 },
+  { name: "spend_per_month", scope: "tenant", metric: "spend_usd", window: "month", limit: 1e9, onExceed: "approval" },
+];
 
 export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: number; seconds: number }) {
   const dropDatabase = await benchDatabase();
@@ -99,6 +108,16 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     const capacity = await load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 });
     const sustainable = await openLoop(opts.sustainableRate, opts.seconds);
     const target = await openLoop(opts.rate, opts.seconds);
+    // Again with quotas on: three limits apply to every call (one Lua round trip reserves all).
+    for (const request of BENCH_LIMITS) await saveQuota({ actor: owner, request });
+    const withLimits = await fetch(url, { method: "POST", headers, body: bodies[0] });
+    const limited = (await withLimits.json()) as { quota?: unknown[] };
+    if (limited.quota?.length !== BENCH_LIMITS.length) throw new Error(`quotas did not apply: ${JSON.stringify(limited).slice(0, 300)}`);
+    const quotas = {
+      capacity: await load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 }),
+      sustainable: await openLoop(opts.sustainableRate, opts.seconds),
+      target: await openLoop(opts.rate, opts.seconds),
+    };
     // Then the worker: how fast it writes the queued records (row, audit entry, timeline).
     const queue = getQueue("decisions");
     const backlog = async () => {
@@ -113,7 +132,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     while ((await backlog()) > 0 && performance.now() - drainStarted < 30_000) await new Promise((r) => setTimeout(r, 250));
     const drain = { records: queued - (await backlog()), seconds: (performance.now() - drainStarted) / 1000 };
     await closeQueues();
-    return { capacity, sustainable, target, drain };
+    return { capacity, sustainable, target, quotas, drain };
   } finally {
     stopServer(server);
     if (worker) stopServer(worker);

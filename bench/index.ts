@@ -30,6 +30,12 @@ if (!only || only === "decisions") {
   for (const [label, r] of [["open loop, 200/s offered:", http.sustainable], ["open loop, 500/s offered:", http.target]] as const) {
     console.log(`${label} achieved ${fmt(r.achieved, 0)}/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms, ${r.failures} failures of ${r.requests}; p99 is ${fmt(r.p99 / 10, 2)}× the 10 ms target`);
   }
+  const q = http.quotas;
+  console.log("with quotas on (3 limits per call, reserved in one Redis round trip):");
+  console.log(`closed loop, 16 clients:   ${fmt(q.capacity.perSecond, 0)} decisions/s (${fmt(q.capacity.perSecond / c.perSecond, 2)}× without), p50 ${fmt(q.capacity.p50, 2)} ms, p99 ${fmt(q.capacity.p99, 2)} ms`);
+  for (const [label, r, before] of [["open loop, 200/s offered:", q.sustainable, http.sustainable], ["open loop, 500/s offered:", q.target, http.target]] as const) {
+    console.log(`${label} achieved ${fmt(r.achieved, 0)}/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (${fmt(r.p99 / before.p99, 2)}× without quotas), ${r.failures} failures of ${r.requests}`);
+  }
   console.log(`worker, afterwards: wrote ${http.drain.records} queued decision records (row + audit entry + timeline event) in ${fmt(http.drain.seconds)} s = ${fmt(http.drain.records / http.drain.seconds, 0)} records/s`);
 }
 if (!process.argv[2] || process.argv[2] === "ingest") {
