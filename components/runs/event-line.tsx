@@ -13,6 +13,8 @@ export function eventTone(e: TimelineEvent): Tone {
       return e.decision === "allow" ? "green" : e.decision === "deny" ? "red" : "amber";
     case "approval.decided":
       return e.status === "approved" ? "green" : "red";
+    case "approval.escalated":
+      return "amber";
     case "tool.call":
       return e.status === "error" ? "red" : "neutral";
     case "model.call":
@@ -60,6 +62,8 @@ export function eventSummary(e: TimelineEvent): string {
       return `${str(e.decision)} · ${str(e.tool)} ${str(e.operation)}${Array.isArray(e.reasons) && e.reasons.length ? ` · ${(e.reasons as { code?: string }[]).map((r) => r.code).join(", ")}` : ""}`;
     case "approval.decided":
       return `${str(e.status)} · ${str(e.approval_id)}`;
+    case "approval.escalated":
+      return `escalated to ${str(e.escalated_to)} after ${str(e.waited_minutes)} min · ${str(e.approval_id)}`;
     default:
       return "";
   }

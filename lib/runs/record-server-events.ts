@@ -11,7 +11,9 @@ import { writeEventBatch } from "@/lib/ingest/write-event-batch";
  *     counts as an approval request; `policy_version` becomes the run's policy version;
  *     `quota` (the decision answer's quota array) feeds replay's quota panel.
  *   - `approval.decided`: key = approval id + ":decided"; payload { approval_id, status,
- *     decided_by } — closes an open approval in replay.
+ *     decided_by } — closes an open approval in replay; status "expired" when expiry decided it.
+ *   - `approval.escalated`: key = approval id + ":escalated"; payload { approval_id,
+ *     escalated_to, notified, waited_minutes } — an unanswered request notified its escalation group.
  */
 export type ServerEvent = {
   agentId: string;
