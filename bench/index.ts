@@ -3,6 +3,7 @@
 import { benchAuth } from "./auth";
 import { benchDecisionsHttp, benchEngine } from "./decisions";
 import { benchIngest } from "./ingest";
+import { benchEvidence } from "./evidence";
 import { machine } from "./support";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -54,5 +55,13 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
   console.log(`visible:      202 → run readable through the API: at saturation p50 ${fmt(r.visibleP50, 0)} ms, p99 ${fmt(r.visibleP99, 0)} ms, max ${fmt(r.visibleMax, 0)} ms (${r.probes} probes); at the fixed rate p50 ${fmt(r.visibleAtRateP50, 0)} ms, p99 ${fmt(r.visibleAtRateP99, 0)} ms (${r.visibleAtRateProbes} probes)`);
   console.log(`machine load (1-min average): ${fmt(r.loadBefore, 1)} before the bench started, ${fmt(r.loadDuring, 1)} at the end of the capacity phase (this bench alone keeps it near 4-5; more means other work competed)`);
   console.log(`run page, 100,000 events: first timeline rows ${fmt(r.firstPaintMedian, 0)} ms after navigation (median of 5, max ${fmt(r.firstPaintMax, 0)}); last rows ${fmt(r.endMedian, 0)} ms after a jump to the end`);
+}
+if (!only || only === "evidence") {
+  const r = await benchEvidence();
+  console.log("\n== evidence export: 1,000,000 run events (+ their decisions) in one tenant, sealed into a signed digest, exported by a separate process like the worker (keyset pages → files → signed manifest → tar.gz); Postgres and the exporter share the two cores (targets ≥ 50,000 rows/s, peak memory growth < 150 MB)");
+  console.log(`seed: ${fmt(r.seedSeconds)} s; sealing the digest over ${r.sealedEvents.toLocaleString("en-US")} events + decisions: ${fmt(r.sealSeconds)} s = ${fmt(r.sealedEvents / r.sealSeconds, 0)} events/s`);
+  console.log(`export: ${r.rows.toLocaleString("en-US")} rows (${r.events.toLocaleString("en-US")} events) in ${fmt(r.exportSeconds)} s = ${fmt(r.rows / r.exportSeconds, 0)} rows/s; bundle ${fmt(r.bytes / 2 ** 20)} MB`);
+  console.log(`exporting process memory: idle RSS ${fmt(r.idleRssMb, 0)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, growth ${fmt(r.growthMb, 0)} MB`);
+  console.log(`offline verifier on the bundle: ${r.verified ? "VALID" : `INVALID (${r.problem})`} in ${fmt(r.verifySeconds)} s = ${fmt(r.rows / r.verifySeconds, 0)} rows/s; load average at the end ${fmt(r.load, 1)}`);
 }
 process.exit(0);
