@@ -54,6 +54,7 @@ const targetOf = (item: QueueItem): VoteTarget => ({
   summary: item.argsPreview,
   approvals: item.approvals,
   requiredApprovals: item.requiredApprovals,
+  missingGroups: item.groups.filter((g) => !g.signed).map((g) => g.name),
 });
 
 /**

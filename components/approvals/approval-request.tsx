@@ -413,6 +413,7 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
                 summary: "",
                 approvals: r.approvals,
                 requiredApprovals: r.requiredApprovals,
+                missingGroups,
               }
             : null
         }

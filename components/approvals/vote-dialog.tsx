@@ -19,15 +19,18 @@ export type VoteTarget = {
   summary: string;
   approvals: number;
   requiredApprovals: number;
+  /** Required approver groups that have not signed yet. */
+  missingGroups?: string[];
 };
 
-export type VoteResult = { status: "pending" | "approved" | "denied" | "expired"; approvals: number; required: number };
+export type VoteResult = { status: "pending" | "approved" | "denied" | "expired"; approvals: number; required: number; missingGroups?: string[] };
 
 /** A sentence for what a vote did. */
 export function voteOutcome(verdict: Verdict, r: VoteResult): string {
   if (verdict === "deny") return "Denied: the agent's request is refused.";
   if (r.status === "approved") return `Approved (${r.approvals} of ${r.required}): released; the agent may run it once.`;
-  return `Approved (${r.approvals} of ${r.required}): it stays pending until ${r.required - r.approvals} more ${r.required - r.approvals === 1 ? "approver approves" : "approvers approve"}.`;
+  if (r.approvals >= r.required && r.missingGroups?.length) return `Approved (${r.approvals} of ${r.required}): it stays pending until ${r.missingGroups.join(" and ")} ${r.missingGroups.length === 1 ? "signs" : "sign"}.`;
+  return `Approved (${r.approvals} of ${r.required}): it stays pending until ${r.required - r.approvals} more ${r.required - r.approvals === 1 ? "approver approves" : "approvers approve"}${r.missingGroups?.length ? ` and ${r.missingGroups.join(" and ")} ${r.missingGroups.length === 1 ? "signs" : "sign"}` : ""}.`;
 }
 
 /**
@@ -120,7 +123,9 @@ export function VoteDialog({
               ) : null}
             </dl>
             <p className="text-sm text-slate-600">
-              {approving
+              {approving && target.missingGroups?.length
+                ? `Yours is approval ${after} of ${target.requiredApprovals}. Still to sign: ${target.missingGroups.join(" and ")}; the request is released once the count is met and every group has its own approver (a person in several groups signs for one).`
+                : approving
                 ? after >= target.requiredApprovals
                   ? `Yours is approval ${after} of ${target.requiredApprovals}: the request is released and the agent may run exactly this action, once.`
                   : `Yours is approval ${after} of ${target.requiredApprovals}: the request stays pending until another approver approves.`
