@@ -39,6 +39,14 @@ export async function requestExport({ member, input, requestId }: { member: Memb
     });
     return created;
   });
-  await enqueue("evidence", "evidence.export", { tenantId, exportId: row.id }, { jobId: `export-${row.id}` });
+  try {
+    await enqueue("evidence", "evidence.export", { tenantId, exportId: row.id }, { jobId: `export-${row.id}` });
+  } catch {
+    // Never leave a request queued that no worker will see.
+    await withTenant({ tenantId }, (tx) =>
+      tx.export.update({ where: { id: row.id }, data: { status: "failed", finishedAt: new Date(), error: "The job queue was unavailable; request the export again." } }),
+    );
+    throw new AppError("dependency_unavailable", "The job queue is unavailable; try again in a moment.", undefined, 5);
+  }
   return row;
 }
