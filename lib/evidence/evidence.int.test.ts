@@ -26,8 +26,6 @@ import { requestExport } from "./request-export";
 import { runExport } from "./run-export";
 import { sealTenantDigest, takeEventMark } from "./seal-digests";
 import { closeEvidencePool } from "./pg";
-import { GET as publicKeyRoute } from "@/app/api/v1/evidence/public-key/route";
-import { GET as openapi } from "@/app/api/v1/openapi.json/route";
 
 const work = mkdtempSync(path.join(tmpdir(), "gh-evidence-test-"));
 let publicKey: { text: string; source: string };
@@ -356,22 +354,6 @@ describe("digest sealing", () => {
       ),
     ).rejects.toThrow(/chain link broken/);
     await client.end();
-  });
-});
-
-describe("GET /api/v1/evidence/public-key", () => {
-  it("publishes the key without authentication, as JWK and PEM, and the verifier accepts either", async () => {
-    const res = await publicKeyRoute(new Request("http://x/api/v1/evidence/public-key"), { params: Promise.resolve({}) });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { kid: string; alg: string; jwk: { kty: string; crv: string }; pem: string; keys: { kid: string; status: string }[] };
-    expect(body).toMatchObject({ alg: "Ed25519", jwk: { kty: "OKP", crv: "Ed25519" } });
-    expect(body.pem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-    expect(body.keys[0]).toMatchObject({ kid: body.kid, status: "active" });
-    for (const text of [JSON.stringify(body), JSON.stringify(body.jwk), body.pem]) {
-      expect((await verify(base.file, { text, source: "endpoint" })).ok).toBe(true);
-    }
-    const doc = (await (await openapi(new Request("http://x/api/v1/openapi.json"), { params: Promise.resolve({}) })).json()) as { paths: Record<string, unknown> };
-    expect(doc.paths["/api/v1/evidence/public-key"]).toBeDefined();
   });
 });
 
