@@ -128,13 +128,21 @@ export async function eventPageByTime(tenantId: string, after: string, from: str
   );
 }
 
-/** Iterates pages of `fetch(after)` by id until one comes back short. */
+/**
+ * Iterates pages of `fetch(after)` by id until one comes back short. The next page is
+ * fetched while the caller works on the current one (Postgres and Node overlap on two
+ * cores); at most two pages are in memory.
+ */
 export async function* keyset<T extends { id: string }>(fetch: (after: string) => Promise<T[]>, start: string, limit: number) {
-  let after = start;
+  let pending = fetch(start);
   for (;;) {
-    const page = await fetch(after);
-    if (page.length) yield page;
-    if (page.length < limit) return;
-    after = page[page.length - 1]!.id;
+    const page = await pending;
+    if (page.length < limit) {
+      if (page.length) yield page;
+      return;
+    }
+    pending = fetch(page[page.length - 1]!.id);
+    pending.catch(() => {}); // if the caller stops early (cancel), an abandoned prefetch must not crash the process
+    yield page;
   }
 }
