@@ -7,6 +7,7 @@ import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionRequest } from "@/lib/decisions/schemas";
 import { AppError } from "@/lib/http/errors";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
+import { saveWebhook } from "@/lib/notifications/manage-webhook";
 import { createRedis } from "@/lib/redis";
 import { createUser, uniq } from "@/lib/testing/factories";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
@@ -173,6 +174,21 @@ describe("quotas", () => {
     expect((await decideAction({ agent: ctx.principal, request: write(run) })).decision).toBe("pending_approval");
     const reused = await decideAction({ agent: ctx.principal, request: { ...write(run), approval_id: paused.approval!.id } });
     expect(reused).toMatchObject({ decision: "deny", reasons: [{ code: "approval_already_used" }] });
+  });
+
+  it("alerts the tenant webhook once when use crosses the alert share of a limit", async () => {
+    const ctx = await setup();
+    await saveWebhook({ actor: ctx.owner, webhook: { url: "http://127.0.0.1:9/hook", enabled: true } });
+    await limit(ctx.owner, { name: "writes_per_hour", scope: "tenant", metric: "writes", window: "hour", limit: 5, alertPercent: 80 });
+    const alerts = () =>
+      withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.notificationDelivery.findMany({ where: { tenantId: ctx.tenant.id, kind: "quota.threshold" } }));
+    for (let i = 0; i < 3; i++) await decideAction({ agent: ctx.principal, request: write() });
+    await new Promise((r) => setTimeout(r, 200)); // alerts are sent off the answer path
+    expect(await alerts()).toHaveLength(0); // 3 of 5: below 80%
+    for (let i = 0; i < 4; i++) await decideAction({ agent: ctx.principal, request: write() }); // 4 of 5 crosses, then 5, then refused
+    await expect.poll(async () => (await alerts()).length).toBe(1);
+    const [alert] = await alerts();
+    expect(JSON.stringify(alert!.payload)).toContain("writes_per_hour is at 80%");
   });
 
   it("fails closed when Redis is unreachable: deny with quota_unavailable, not an unmetered allow", async () => {
