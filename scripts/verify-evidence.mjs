@@ -102,7 +102,14 @@ async function extract(bundle, dir) {
   let pending = Buffer.alloc(0);
   let current = null; // { name, remaining, pad, out, hash, bytes }
   let ended = false;
-  const write = (out, chunk) => new Promise((resolve, reject) => (out.write(chunk) ? resolve() : out.once("drain", resolve).once("error", reject)));
+  const write = (out, chunk) =>
+    out.write(chunk)
+      ? Promise.resolve()
+      : new Promise((resolve, reject) => {
+          const onDrain = () => (out.off("error", onError), resolve());
+          const onError = (error) => (out.off("drain", onDrain), reject(error));
+          out.once("drain", onDrain).once("error", onError);
+        });
   const finish = (out) => new Promise((resolve, reject) => out.end((e) => (e ? reject(e) : resolve())));
   // Gatehouse writes a bare 10-byte gzip header (no name, no mtime, Unix). Gunzip ignores
   // some of those bytes, so they are checked here: a bundle with any byte changed fails.

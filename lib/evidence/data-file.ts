@@ -4,6 +4,22 @@ import type { ColumnType } from "./format";
 
 const FLUSH_AT = 1 << 20;
 
+/** Resolves on the stream's next "drain" (or rejects on "error"), removing both listeners. */
+export function drained(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      out.removeListener("error", onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      out.removeListener("drain", onDrain);
+      reject(error);
+    };
+    out.once("drain", onDrain);
+    out.once("error", onError);
+  });
+}
+
 /**
  * A file written in large chunks with backpressure, hashed (SHA-256) and counted as it
  * goes. `add` returns a promise only when the buffer was flushed; await it.
@@ -33,13 +49,7 @@ export class HashedFile {
     this.buffered = 0;
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    return new Promise((resolve, reject) => {
-      if (this.out.write(chunk)) resolve();
-      else {
-        this.out.once("drain", resolve);
-        this.out.once("error", reject);
-      }
-    });
+    return this.out.write(chunk) ? Promise.resolve() : drained(this.out);
   }
 
   async close(): Promise<{ sha256: string; bytes: number; rows: number }> {

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import type { Writable } from "node:stream";
+import { drained } from "./data-file";
 
 const BLOCK = 512;
 
@@ -44,13 +45,7 @@ export function tarHeader(name: string, size: number, mtime: Date): Buffer {
 }
 
 function write(out: Writable, chunk: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (out.write(chunk)) resolve();
-    else {
-      out.once("drain", resolve);
-      out.once("error", reject);
-    }
-  });
+  return out.write(chunk) ? Promise.resolve() : drained(out);
 }
 
 /** Streams files into `out` as one tar archive (then two zero blocks); ends nothing. */
