@@ -52,6 +52,36 @@ function decidedSentence(r: ApprovalRequest): string {
 }
 
 /** The context the agent gave: its `reason` (or `justification`) as a quote, anything else as JSON. */
+/** The limits this call counts against, their use now, and which ones approving extends once. */
+function QuotaState({ limits }: { limits: ApprovalRequest["limits"] }) {
+  if (limits === null) return <p className="text-sm text-red-700">The quota counters cannot be read right now.</p>;
+  return (
+    <ul aria-label="Limits this call counts against" className="space-y-2.5">
+      {limits.map((q) => {
+        const share = Math.min(1, q.used / q.limit);
+        const show = (v: number) => (q.metric === "spend_usd" ? `$${v.toFixed(2)}` : String(Math.round(v * 100) / 100));
+        return (
+          <li key={q.id} className="text-sm">
+            <div className="flex items-baseline justify-between gap-3">
+              <span className="font-mono text-xs text-slate-900">
+                {q.name}
+                {q.extended ? <Badge tone="amber" className="ml-2 font-sans">approving extends this once</Badge> : null}
+              </span>
+              <span className="text-xs tabular-nums text-slate-600">
+                {show(q.used)} of {show(q.limit)}
+                {q.resetsAt ? ` · resets ${q.resetsAt.slice(0, 16).replace("T", " ")} UTC` : " · this run"}
+              </span>
+            </div>
+            <div className="mt-1 h-1.5 overflow-hidden rounded-full bg-slate-100" role="meter" aria-label={q.name} aria-valuemin={0} aria-valuemax={q.limit} aria-valuenow={q.used}>
+              <div className={cx("h-full", share >= 1 ? "bg-red-500" : "bg-brand-500")} style={{ width: `${share * 100}%` }} />
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 function Justification({ context }: { context: Record<string, unknown> | null }) {
   if (!context || Object.keys(context).length === 0) return <p className="text-sm text-slate-500">The agent gave no context for this request.</p>;
   const { reason, justification, ...rest } = context;
@@ -264,6 +294,12 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
                 <p className="mt-2 text-xs text-slate-500">This rule asks for approval on every matching call, whatever the arguments.</p>
               ) : null}
             </Card>
+
+            {r.limits === null || r.limits.length > 0 ? (
+              <Card title="Limits">
+                <QuotaState limits={r.limits} />
+              </Card>
+            ) : null}
 
             <Card title="The agent's justification">
               <Justification context={r.context} />

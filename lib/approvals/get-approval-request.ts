@@ -4,6 +4,7 @@ import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import type { Rule } from "@/lib/policy/rules";
+import { readQuotaState } from "@/lib/quotas/read-quota-state";
 import { diffArgs } from "./diff-args";
 import { expireDueApprovals } from "./expire-approvals";
 import { groupCoverage } from "./group-coverage";
@@ -37,7 +38,7 @@ const firstReason = (reasons: unknown): string | null => {
 export async function getApprovalRequest(input: { tenantId: string; approvalId: string; viewer: { userId: string; role: Role } }): Promise<ApprovalRequest> {
   const { tenantId, approvalId, viewer } = input;
   await expireDueApprovals({ tenantId, approvalId });
-  return withTenant({ tenantId }, async (tx) => {
+  const request = await withTenant({ tenantId }, async (tx): Promise<Omit<ApprovalRequest, "limits">> => {
     const approval = await tx.approval.findFirst({ where: { id: approvalId, tenantId }, include: { votes: { orderBy: { createdAt: "asc" } } } });
     if (!approval) throw new AppError("not_found", "Approval request not found.");
     const action = approval.action as StoredAction;
@@ -167,6 +168,7 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
         ? { to: approval.escalateTo, at: approval.escalateAt?.toISOString() ?? null, escalatedAt: approval.escalatedAt?.toISOString() ?? null }
         : null,
       approvals: approval.votes.filter((v) => v.verdict === "approve").length,
+      quotaIds: approval.quotaIds,
       viewer: {
         vote: myVote,
         ownsAgent,
@@ -175,4 +177,14 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
       now: now.toISOString(),
     };
   });
+  // Limits are read only while the request is open: afterwards "use now" says nothing about it.
+  const limits =
+    request.status === "pending" && request.agent
+      ? await readQuotaState({
+          subject: { tenantId, agentId: request.agent.id, labels: request.agent.labels, runId: request.run.id },
+          call: { tool: request.tool, operation: request.operation, riskClass: request.registry?.riskClass },
+          extended: request.quotaIds,
+        })
+      : [];
+  return { ...request, limits };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RISK_CLASSES, type RiskClass } from "@/lib/tools/schemas";
+import type { QuotaLimitState } from "@/lib/quotas/schemas";
 
 /**
  * Shapes shared by the approvals services, their console routes and the console's client
@@ -165,6 +166,10 @@ export type ApprovalRequest = {
   groups: GroupState[];
   escalation: Escalation | null;
   approvals: number;
+  /** Pause-and-ask: the limits approving this extends once. */
+  quotaIds: string[];
+  /** The limits this call counts against and their use now; null when the counters cannot be read. */
+  limits: QuotaLimitState[] | null;
   viewer: { vote: "approve" | "deny" | null; ownsAgent: boolean; blocked: DecideBlock | null };
   now: string;
 };

@@ -6,6 +6,7 @@ import { withTenant } from "@/lib/db/tenant";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionRequest } from "@/lib/decisions/schemas";
 import { AppError } from "@/lib/http/errors";
+import { getApprovalRequest } from "@/lib/approvals/get-approval-request";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { saveWebhook } from "@/lib/notifications/manage-webhook";
 import { createRedis } from "@/lib/redis";
@@ -165,6 +166,9 @@ describe("quotas", () => {
     expect(paused.reasons[0]).toMatchObject({ code: "quota_exceeded" });
     expect(paused.approval).toMatchObject({ status: "pending", required_approvals: 1 });
     const approver = await addApprover(ctx);
+    // The request page shows the limit, its use and that approving extends it once.
+    const page = await getApprovalRequest({ tenantId: ctx.tenant.id, approvalId: paused.approval!.id, viewer: { userId: approver.user.id, role: "approver" } });
+    expect(page.limits).toEqual([expect.objectContaining({ name: "writes_per_hour", used: 1, limit: 1, extended: true })]);
     expect(await voteOnApproval({ actor: approver, approvalId: paused.approval!.id, verdict: "approve" })).toMatchObject({ status: "approved" });
 
     const redeemed = await decideAction({ agent: ctx.principal, request: { ...write(run), approval_id: paused.approval!.id } });

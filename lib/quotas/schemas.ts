@@ -79,6 +79,20 @@ export type QuotaLimit = {
 /** What the decision answer says of each limit that applied. */
 export type QuotaState = { name: string; limit: number; remaining: number; resets_at: string | null };
 
+/** One limit that applies to a call, with its use now (approval request page). */
+export type QuotaLimitState = {
+  id: string;
+  name: string;
+  metric: QuotaMetric;
+  window: QuotaWindow;
+  limit: number;
+  used: number;
+  resetsAt: string | null;
+  onExceed: "deny" | "approval";
+  /** Approving this request extends this limit once (pause-and-ask). */
+  extended: boolean;
+};
+
 /** What the Usage page shows (lib/quotas/get-usage.ts). */
 export type UsageRow = { subject: string; used: number; resetsAt: string | null };
 export type QuotaUsage = {
