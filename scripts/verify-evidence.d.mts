@@ -1,6 +1,7 @@
 // Types for scripts/verify-evidence.mjs (a dependency-free script; tests import it).
 export const GENESIS_HASH: string;
 export function canonicalJson(value: unknown): string;
+export function canonicalParsed(value: unknown): string;
 export function sha256Hex(text: string): string;
 export function chainStep(head: string, item: string): string;
 export function entryHash(entry: Record<string, unknown>): string;

@@ -30,7 +30,7 @@ import { evidenceDir } from "./paths";
 import { exportScope } from "./schemas";
 import { writeTar } from "./tar";
 
-const PAGE = 5_000;
+const PAGE = 2_000; // rows per keyset page; two pages in memory at most (prefetch)
 const CHECK_EVERY_MS = 1_000;
 
 class ExportCancelled extends Error {}

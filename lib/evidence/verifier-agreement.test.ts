@@ -19,6 +19,7 @@ describe("the verifier agrees with the server", () => {
     const value = fc.oneof(json, fc.dictionary(text, fc.oneof(json, fc.date({ noInvalidDate: true }), fc.bigInt(), fc.constant(undefined))));
     fc.assert(fc.property(value, (v) => verifier.canonicalJson(v) === canonicalJson(v)), { numRuns: 500 });
     fc.assert(fc.property(json, (v) => verifier.canonicalJson(v) === canonicalJsonOfParsed(v)), { numRuns: 500 });
+    fc.assert(fc.property(json, (v) => verifier.canonicalParsed(v) === canonicalJson(v)), { numRuns: 500 });
   });
 
   it("audit entries: the hash of an entry as exported (seq and dates as strings) is the server's entryHash", () => {
