@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { AppError } from "./errors";
 import { errorResponse, requestIdFrom } from "./respond";
 
@@ -21,7 +22,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
   }
   res.writeHead(response.status, Object.fromEntries(response.headers));
   if (!response.body) return void res.end();
-  Readable.fromWeb(response.body as import("node:stream/web").ReadableStream)
+  Readable.fromWeb(response.body as WebReadableStream)
     .on("error", () => res.destroy())
     .pipe(res);
 }
