@@ -1,7 +1,8 @@
 /**
  * The decision endpoint (issue 4): engine time per decision for an agent with 1, 50 and
  * 500 rules (in process), and POST /api/v1/decisions over HTTP at a fixed offered load
- * (open loop: requests are sent on schedule whether or not earlier ones have answered).
+ * (open loop: requests are sent on schedule whether or not earlier ones have answered),
+ * through Next.js and through the agent API server, then with quotas on.
  */
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
@@ -14,7 +15,7 @@ import { closeQueues, getQueue } from "@/lib/queue/registry";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, load, percentile, startServer, stopServer } from "./support";
+import { benchDatabase, load, percentile, startAgentApi, startServer, stopServer } from "./support";
 
 function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
   const ajv = new Ajv2020({ strict: false });
@@ -58,72 +59,91 @@ const BENCH_LIMITS: QuotaInput[] = [
   { name: "spend_per_month", scope: "tenant", metric: "spend_usd", window: "month", limit: 1e9, onExceed: "approval" },
 ];
 
-export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: number; seconds: number }) {
+export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: number; seconds: number; agentApiProcesses: number }) {
   const dropDatabase = await benchDatabase();
-  const port = 3201;
+  const nextPort = 3201;
+  const agentApiPort = 3202;
   const { owner, token } = await createPolicyTenant();
   await publishRules(owner, [
     rule({ tool: "stripe", operations: ["refunds.create"], constraints: [{ op: "max", arg: "amount_cents", value: 50_000 }], approval: { tier: "threshold", arg: "amount_cents", above: 10_000 } }),
     rule({ tool: "stripe", operations: ["charges.retrieve"] }),
   ]);
-  const server = await startServer(port);
+  const server = await startServer(nextPort);
+  let agentApi: ReturnType<typeof spawn> | undefined;
   let worker: ReturnType<typeof spawn> | undefined;
   try {
-    const url = `http://127.0.0.1:${port}/api/v1/decisions`;
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const bodies = [
       JSON.stringify({ run_id: "run_bench", tool: "stripe", operation: "refunds.create", args: { charge_id: "ch_1", amount_cents: 500 } }),
       JSON.stringify({ run_id: "run_bench", tool: "stripe", operation: "charges.retrieve", args: { charge_id: "ch_1" } }),
       JSON.stringify({ run_id: "run_bench", tool: "github", operation: "repos.get", args: { repo: "acme/web" } }),
     ];
-    const send = async (i: number) => {
-      const started = performance.now();
-      try {
-        const res = await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] });
-        await res.arrayBuffer();
-        return { ms: performance.now() - started, ok: res.status === 200 };
-      } catch {
-        return { ms: performance.now() - started, ok: false }; // counted as a failure, latency kept
-      }
-    };
-    const probe = await fetch(url, { method: "POST", headers, body: bodies[0] });
-    if (probe.status !== 200) throw new Error(`decision endpoint answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
-    for (let i = 0; i < 300; i++) await send(i); // warm-up
-    const openLoop = async (rate: number, seconds: number) => {
-      const total = rate * seconds;
-      const interval = 1000 / rate;
-      const t0 = performance.now();
-      const pending: Promise<{ ms: number; ok: boolean }>[] = [];
-      for (let i = 0; i < total; i++) {
-        const wait = t0 + i * interval - performance.now();
-        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        pending.push(send(i));
-      }
-      const answers = await Promise.all(pending);
-      const elapsed = (performance.now() - t0) / 1000;
-      const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-      return { offered: rate, achieved: total / elapsed, requests: total, failures: answers.filter((a) => !a.ok).length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! };
+    const against = (port: number) => {
+      const url = `http://127.0.0.1:${port}/api/v1/decisions`;
+      const send = async (i: number) => {
+        const started = performance.now();
+        try {
+          const res = await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] });
+          await res.arrayBuffer();
+          return { ms: performance.now() - started, ok: res.status === 200 };
+        } catch {
+          return { ms: performance.now() - started, ok: false }; // counted as a failure, latency kept
+        }
+      };
+      const openLoop = async (rate: number, seconds: number) => {
+        const total = rate * seconds;
+        const interval = 1000 / rate;
+        const t0 = performance.now();
+        const pending: Promise<{ ms: number; ok: boolean }>[] = [];
+        for (let i = 0; i < total; i++) {
+          const wait = t0 + i * interval - performance.now();
+          if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          pending.push(send(i));
+        }
+        const answers = await Promise.all(pending);
+        const elapsed = (performance.now() - t0) / 1000;
+        const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
+        return { offered: rate, achieved: total / elapsed, requests: total, failures: answers.filter((a) => !a.ok).length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1)! };
+      };
+      return {
+        async probe() {
+          const res = await fetch(url, { method: "POST", headers, body: bodies[0] });
+          if (res.status !== 200) throw new Error(`decision endpoint answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+          return (await res.json()) as { quota?: unknown[] };
+        },
+        async warm() {
+          for (let i = 0; i < 300; i++) await send(i);
+        },
+        capacity: () => load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 }),
+        openLoop,
+      };
     };
     // The answer path alone: decision records wait durably in the queue meanwhile.
-    const capacity = await load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 });
-    const sustainable = await openLoop(opts.sustainableRate, opts.seconds);
-    const target = await openLoop(opts.rate, opts.seconds);
+    const next = against(nextPort);
+    await next.probe();
+    await next.warm();
+    const viaNext = { capacity: await next.capacity(), target: await next.openLoop(opts.rate, opts.seconds) };
+    stopServer(server);
+
+    agentApi = await startAgentApi(agentApiPort, opts.agentApiProcesses);
+    const fast = against(agentApiPort);
+    await fast.probe();
+    await fast.warm();
+    const viaAgentApi = { capacity: await fast.capacity(), sustainable: await fast.openLoop(opts.sustainableRate, opts.seconds), target: await fast.openLoop(opts.rate, opts.seconds) };
+
     // Again with quotas on: three limits apply to every call (one Lua round trip reserves all).
     for (const request of BENCH_LIMITS) await saveQuota({ actor: owner, request });
-    const withLimits = await fetch(url, { method: "POST", headers, body: bodies[0] });
-    const limited = (await withLimits.json()) as { quota?: unknown[] };
+    const limited = await fast.probe();
     if (limited.quota?.length !== BENCH_LIMITS.length) throw new Error(`quotas did not apply: ${JSON.stringify(limited).slice(0, 300)}`);
-    const quotas = {
-      capacity: await load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 }),
-      sustainable: await openLoop(opts.sustainableRate, opts.seconds),
-      target: await openLoop(opts.rate, opts.seconds),
-    };
+    const withQuotas = { capacity: await fast.capacity(), target: await fast.openLoop(opts.rate, opts.seconds) };
+
     // Then the worker: how fast it writes the queued records (row, audit entry, timeline).
     const queue = getQueue("decisions");
     const backlog = async () => {
       const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
       return Object.values(counts).reduce((a, b) => a + b, 0);
     };
+    stopServer(agentApi);
     const queued = await backlog();
     const log = openSync(".data/bench-worker.log", "w");
     worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: process.env, detached: true });
@@ -132,9 +152,10 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     while ((await backlog()) > 0 && performance.now() - drainStarted < 30_000) await new Promise((r) => setTimeout(r, 250));
     const drain = { records: queued - (await backlog()), seconds: (performance.now() - drainStarted) / 1000 };
     await closeQueues();
-    return { capacity, sustainable, target, quotas, drain };
+    return { viaNext, viaAgentApi, withQuotas, drain };
   } finally {
     stopServer(server);
+    if (agentApi) stopServer(agentApi);
     if (worker) stopServer(worker);
     await authState.close();
     await db().$disconnect();

@@ -24,19 +24,23 @@ if (!only || only === "auth") {
 if (!only || only === "decisions") {
   console.log("\n== policy engine: one decision in process (target < 100 µs)");
   for (const r of benchEngine()) console.log(`${String(r.rules).padStart(4)} rules (${r.layout}): ${fmt(r.microseconds)} µs/decision, ${fmt(100 / r.microseconds, 2)}× the target budget left (${r.outcome})`);
-  const http = await benchDecisionsHttp({ rate: 500, sustainableRate: 200, seconds: 15 });
+  const processes = Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2);
+  const http = await benchDecisionsHttp({ rate: 500, sustainableRate: 200, seconds: 15, agentApiProcesses: processes });
   console.log("\n== POST /api/v1/decisions over HTTP (the answer path; records queue up meanwhile); server, Redis and load generator share the two cores (target p99 < 10 ms at 500/s)");
-  const c = http.capacity;
-  console.log(`closed loop, 16 clients:   ${fmt(c.perSecond, 0)} decisions/s, p50 ${fmt(c.p50, 2)} ms, p99 ${fmt(c.p99, 2)} ms (${c.wrongStatus} unexpected statuses)`);
-  for (const [label, r] of [["open loop, 200/s offered:", http.sustainable], ["open loop, 500/s offered:", http.target]] as const) {
+  const line = (label: string, r: { achieved: number; p50: number; p99: number; max: number; failures: number; requests: number }) =>
     console.log(`${label} achieved ${fmt(r.achieved, 0)}/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms, ${r.failures} failures of ${r.requests}; p99 is ${fmt(r.p99 / 10, 2)}× the 10 ms target`);
-  }
-  const q = http.quotas;
-  console.log("with quotas on (3 limits per call, reserved in one Redis round trip):");
-  console.log(`closed loop, 16 clients:   ${fmt(q.capacity.perSecond, 0)} decisions/s (${fmt(q.capacity.perSecond / c.perSecond, 2)}× without), p50 ${fmt(q.capacity.p50, 2)} ms, p99 ${fmt(q.capacity.p99, 2)} ms`);
-  for (const [label, r, before] of [["open loop, 200/s offered:", q.sustainable, http.sustainable], ["open loop, 500/s offered:", q.target, http.target]] as const) {
-    console.log(`${label} achieved ${fmt(r.achieved, 0)}/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms (${fmt(r.p99 / before.p99, 2)}× without quotas), ${r.failures} failures of ${r.requests}`);
-  }
+  const closed = (label: string, c: { perSecond: number; p50: number; p99: number; wrongStatus: number }) =>
+    console.log(`${label} ${fmt(c.perSecond, 0)} decisions/s, p50 ${fmt(c.p50, 2)} ms, p99 ${fmt(c.p99, 2)} ms (${c.wrongStatus} unexpected statuses)`);
+  closed("Next.js (next start), closed loop, 16 clients:", http.viaNext.capacity);
+  line("Next.js, open loop, 500/s offered:", http.viaNext.target);
+  closed(`agent API server (${processes} processes), closed loop, 16 clients:`, http.viaAgentApi.capacity);
+  line("agent API server, open loop, 200/s offered:", http.viaAgentApi.sustainable);
+  line("agent API server, open loop, 500/s offered:", http.viaAgentApi.target);
+  console.log(`agent API server vs Next.js: ${fmt(http.viaAgentApi.capacity.perSecond / http.viaNext.capacity.perSecond, 2)}× the throughput; p99 at 500/s ${fmt(http.viaAgentApi.target.p99 / http.viaNext.target.p99, 2)}× Next's`);
+  console.log("with quotas on (3 limits on every call, reserved in one Redis round trip), agent API server:");
+  closed("closed loop, 16 clients:", http.withQuotas.capacity);
+  line("open loop, 500/s offered:", http.withQuotas.target);
+  console.log(`quotas cost: ${fmt(http.withQuotas.capacity.perSecond / http.viaAgentApi.capacity.perSecond, 2)}× the throughput without; p99 at 500/s ${fmt(http.withQuotas.target.p99 / http.viaAgentApi.target.p99, 2)}× without`);
   console.log(`worker, afterwards: wrote ${http.drain.records} queued decision records (row + audit entry + timeline event) in ${fmt(http.drain.seconds)} s = ${fmt(http.drain.records / http.drain.seconds, 0)} records/s`);
 }
 if (!process.argv[2] || process.argv[2] === "ingest") {

@@ -55,6 +55,22 @@ export async function startServer(port: number): Promise<ChildProcess> {
   throw new Error("server did not start");
 }
 
+/** The agent API server (servers/agent-api.ts) on `port`, with `processes` node:cluster workers. */
+export async function startAgentApi(port: number, processes: number): Promise<ChildProcess> {
+  if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use; stop whatever listens there`);
+  const env = { ...process.env, AGENT_API_PORT: String(port), AGENT_API_PROCESSES: String(processes), NODE_ENV: "production" } as NodeJS.ProcessEnv;
+  const server = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "ignore", env, detached: true });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`)).ok) return server;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error("agent API server did not start");
+}
+
 export function stopServer(server: ChildProcess) {
   try {
     if (server.pid) process.kill(-server.pid, "SIGTERM");
