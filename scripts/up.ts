@@ -5,6 +5,7 @@ import { databaseUrls, ensureServices } from "./services";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
 
 const PORT = Number(process.env.PORT ?? 3000);
+const AGENT_API_PORT = Number(process.env.AGENT_API_PORT ?? PORT + 1);
 
 function readDotEnv(): Record<string, string> {
   if (!existsSync(".env")) return {};
@@ -75,9 +76,11 @@ async function main() {
 
   const web = spawn("npx", ["next", "start", "-p", String(PORT)], { stdio: "inherit" });
   const worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: "inherit" });
+  const agentApi = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "inherit", env: { ...process.env, AGENT_API_PORT: String(AGENT_API_PORT) } });
   const password = process.env.DEMO_PASSWORD ?? "gatehouse-demo";
   console.log(`
   Gatehouse is starting on http://localhost:${PORT}
+  Agent API server (the machine API for busy agents) on http://localhost:${AGENT_API_PORT}
 
   Demo logins (password: ${password})
     owner@acme.test      owner          approver@acme.test   approver
@@ -85,11 +88,12 @@ async function main() {
     auditor@acme.test    auditor        viewer@acme.test     viewer
     owner@globex.test    owner of Globex
   Demo agent credentials: .data/demo-agents.json
-  Ctrl-C stops the web server and the worker.
+  Ctrl-C stops the web server, the agent API server and the worker.
 `);
   const stop = () => {
     web.kill("SIGTERM");
     worker.kill("SIGTERM");
+    agentApi.kill("SIGTERM");
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -100,6 +104,7 @@ async function main() {
   };
   web.on("exit", exit("web"));
   worker.on("exit", exit("worker"));
+  agentApi.on("exit", exit("agent API server"));
 }
 
 main().catch((error) => {

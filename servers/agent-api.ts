@@ -12,7 +12,10 @@ import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
 import { serveRoute } from "@/lib/http/node-handler";
 import { logger } from "@/lib/logger";
+import { loadDotEnv } from "@/scripts/dotenv";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
+
+loadDotEnv();
 
 const port = Number(process.env.AGENT_API_PORT ?? 3001);
 const processes = Math.max(1, Number(process.env.AGENT_API_PROCESSES ?? Math.min(4, availableParallelism())));
