@@ -40,14 +40,12 @@ export async function createApproval(
   });
   // "Approval requested" to the tenant's webhook, committed with the request; the caller
   // dispatches it after the commit (dispatchDeliveries).
-  const [agent, tenant] = await Promise.all([
-    tx.agent.findFirst({ where: { id: input.agentId, tenantId: input.tenantId }, select: { name: true } }),
-    tx.tenant.findFirst({ where: { id: input.tenantId }, select: { slug: true } }),
-  ]);
-  const notificationId = await queueNotification(
-    tx,
-    input.tenantId,
-    approvalRequestedMessage({
+  const notificationId = await queueNotification(tx, input.tenantId, async () => {
+    const [agent, tenant] = await Promise.all([
+      tx.agent.findFirst({ where: { id: input.agentId, tenantId: input.tenantId }, select: { name: true } }),
+      tx.tenant.findFirst({ where: { id: input.tenantId }, select: { slug: true } }),
+    ]);
+    return approvalRequestedMessage({
       id: approval.id,
       tenantSlug: tenant?.slug ?? "",
       agentName: agent?.name ?? input.agentId,
@@ -57,7 +55,7 @@ export async function createApproval(
       expiresAt: approval.expiresAt,
       reason: input.reason,
       runExternalId: input.runExternalId,
-    }),
-  );
+    });
+  });
   return { id: approval.id, notificationId };
 }

@@ -68,17 +68,12 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
           },
         ],
       });
-      const [users, tenant] = await Promise.all([
-        tx.user.findMany({ where: { id: { in: decidedBy } }, select: { id: true, email: true } }),
-        tx.tenant.findFirst({ where: { id: tenantId }, select: { slug: true } }),
-      ]);
-      const emailOf = new Map(users.map((u) => [u.id, u.email]));
-      deliveryId = await queueNotification(
-        tx,
-        tenantId,
-        approvalDecidedMessage({
+      deliveryId = await queueNotification(tx, tenantId, async () => {
+        const users = await tx.user.findMany({ where: { id: { in: decidedBy } }, select: { id: true, email: true } });
+        const emailOf = new Map(users.map((u) => [u.id, u.email]));
+        return approvalDecidedMessage({
           id: approval.id,
-          tenantSlug: tenant?.slug ?? actor.tenant.slug,
+          tenantSlug: actor.tenant.slug,
           agentName: agent?.name ?? approval.agentId,
           action: approval.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null },
           requiredApprovals: approval.requiredApprovals,
@@ -88,8 +83,8 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
           status,
           decidedBy: decidedBy.map((id) => emailOf.get(id) ?? id),
           comment,
-        }),
-      );
+        });
+      });
     }
     await appendAuditEntry(tx, {
       tenantId,

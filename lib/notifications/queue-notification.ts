@@ -12,9 +12,11 @@ import { buildWebhookBody, type TenantMessage } from "./build-message";
  * `dispatchDeliveries` after the commit; the every-minute sweep re-dispatches any delivery
  * whose dispatch was lost (crash, Redis down).
  */
-export async function queueNotification(tx: Tx, tenantId: string, message: TenantMessage): Promise<string | null> {
+export async function queueNotification(tx: Tx, tenantId: string, messageOrBuild: TenantMessage | (() => Promise<TenantMessage>)): Promise<string | null> {
   const webhook = await tx.notificationWebhook.findFirst({ where: { tenantId, enabled: true }, select: { url: true } });
   if (!webhook) return null;
+  // A builder runs only when there is a webhook (it may read more: agent names, emails).
+  const message = typeof messageOrBuild === "function" ? await messageOrBuild() : messageOrBuild;
   const tenant = await tx.tenant.findFirst({ where: { id: tenantId }, select: { slug: true } });
   const id = newId("ntf");
   const body = buildWebhookBody({ tenantId, tenantSlug: tenant?.slug, deliveryId: id, message });
