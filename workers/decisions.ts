@@ -1,6 +1,21 @@
 import { UnrecoverableError, type Job } from "bullmq";
-import { recordDecision } from "@/lib/decisions/record-decision";
+import { recordDecisions } from "@/lib/decisions/record-decision";
+import type { DecisionRecord } from "@/lib/decisions/schemas";
+import { TenantBatcher } from "@/lib/queue/tenant-batcher";
 import { parsePayload } from "@/lib/queue/registry";
+
+/**
+ * Decision records of many jobs (the queue's worker concurrency) written together: one
+ * transaction per tenant takes the audit chain's lock once for all of them.
+ */
+const batcher = new TenantBatcher<DecisionRecord>({
+  name: "decisions",
+  maxSize: 200,
+  maxWaitMs: 10,
+  sizeOf: () => 1,
+  tenantOf: (record) => record.tenantId,
+  write: recordDecisions,
+});
 
 export async function processDecisions(job: Job) {
   if (job.name !== "decision.record") throw new UnrecoverableError(`Unknown decisions job ${job.name}`);
@@ -10,5 +25,6 @@ export async function processDecisions(job: Job) {
   } catch (error) {
     throw new UnrecoverableError(`Malformed decision record: ${(error as Error).message}`);
   }
-  return { result: await recordDecision(record) };
+  await batcher.add(record);
+  return { recorded: true };
 }

@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job, type Queue } from "bullmq";
-import { EventBatcher } from "@/lib/ingest/event-batcher";
+import { createEventBatcher } from "@/lib/ingest/event-batcher";
 import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
 import { parsePayload } from "@/lib/queue/registry";
 import { settleReportedUsage } from "@/lib/quotas/settle-usage";
 import { applyRetention } from "@/lib/runs/apply-retention";
 
-const batcher = new EventBatcher({ maxEvents: 5_000, maxWaitMs: 15, parallel: 2 });
+const batcher = createEventBatcher({ maxEvents: 5_000, maxWaitMs: 15, parallel: 2 });
 
 /**
  * The ingest queue. `events.write` jobs are handed to one batcher per process, which

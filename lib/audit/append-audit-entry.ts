@@ -33,32 +33,45 @@ const jsonOrNull = (value: unknown) =>
  * writers; the database trigger re-checks the link.
  */
 export async function appendAuditEntry(tx: Tx, input: AuditInput) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${"audit:" + input.tenantId}, 0))`;
-  const head = await tx.auditEntry.findFirst({
-    where: { tenantId: input.tenantId },
+  const [entry] = await appendAuditEntries(tx, input.tenantId, [input]);
+  return entry!;
+}
+
+/** Appends several entries of one tenant in order, under one lock and one read of the head. */
+export async function appendAuditEntries(tx: Tx, tenantId: string, inputs: Omit<AuditInput, "tenantId">[]) {
+  if (inputs.length === 0) return [];
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${"audit:" + tenantId}, 0))`;
+  let head = await tx.auditEntry.findFirst({
+    where: { tenantId },
     orderBy: { seq: "desc" },
     select: { seq: true, hash: true },
   });
-  // Values are normalized through JSON so the hash covers exactly what Postgres stores.
-  const before = input.before === undefined ? null : JSON.parse(JSON.stringify(input.before));
-  const after = input.after === undefined ? null : JSON.parse(JSON.stringify(input.after));
-  const entry: ChainedEntry = {
-    id: newId("aud"),
-    tenantId: input.tenantId,
-    seq: (head?.seq ?? 0n) + 1n,
-    actorType: input.actor.type,
-    actorId: input.actor.type === "system" ? null : input.actor.id,
-    actorLabel: input.actor.label,
-    action: input.action,
-    targetType: input.target.type,
-    targetId: input.target.id ?? null,
-    before,
-    after,
-    requestId: input.requestId ?? null,
-    createdAt: new Date(),
-    prevHash: head?.hash ?? GENESIS_HASH,
-  };
-  return tx.auditEntry.create({
-    data: { ...entry, before: jsonOrNull(before), after: jsonOrNull(after), hash: entryHash(entry) },
-  });
+  const created = [];
+  for (const input of inputs) {
+    // Values are normalized through JSON so the hash covers exactly what Postgres stores.
+    const before = input.before === undefined ? null : JSON.parse(JSON.stringify(input.before));
+    const after = input.after === undefined ? null : JSON.parse(JSON.stringify(input.after));
+    const entry: ChainedEntry = {
+      id: newId("aud"),
+      tenantId,
+      seq: (head?.seq ?? 0n) + 1n,
+      actorType: input.actor.type,
+      actorId: input.actor.type === "system" ? null : input.actor.id,
+      actorLabel: input.actor.label,
+      action: input.action,
+      targetType: input.target.type,
+      targetId: input.target.id ?? null,
+      before,
+      after,
+      requestId: input.requestId ?? null,
+      createdAt: new Date(),
+      prevHash: head?.hash ?? GENESIS_HASH,
+    };
+    const row = await tx.auditEntry.create({
+      data: { ...entry, before: jsonOrNull(before), after: jsonOrNull(after), hash: entryHash(entry) },
+    });
+    created.push(row);
+    head = row;
+  }
+  return created;
 }

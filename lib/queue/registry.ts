@@ -16,6 +16,8 @@ export const QUEUES = {
       "decision.record": decisionRecord,
     },
     defaultJobOptions: { attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
+    // Many records in hand at once, so workers/decisions.ts writes them in large batches.
+    worker: { concurrency: 200 },
   },
   maintenance: {
     name: "maintenance",

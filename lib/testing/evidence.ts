@@ -1,6 +1,6 @@
 /** Seed helpers for evidence tests: events, decisions (with their timeline events), approvals. */
 import { createHash, randomUUID } from "node:crypto";
-import { recordDecision } from "@/lib/decisions/record-decision";
+import { recordDecisions } from "@/lib/decisions/record-decision";
 import { withTenant } from "@/lib/db/tenant";
 import { writeEventBatch, type EventToWrite } from "@/lib/ingest/write-event-batch";
 import { newId } from "@/lib/ids";
@@ -40,12 +40,12 @@ export async function seedEvents({ tenantId, agentId, run, count, receivedAt = n
 /** A decision recorded exactly as the decisions worker does (row + timeline event + audit entry). */
 export async function seedDecision({ tenantId, agentId, run, outcome = "allow", policyVersion = null }: { tenantId: string; agentId: string; run: string; outcome?: "allow" | "deny" | "pending_approval"; policyVersion?: number | null }) {
   const id = newId("dec");
-  await recordDecision({
+  await recordDecisions(tenantId, [{
     id, tenantId, agentId, agentName: "evidence-agent", runExternalId: run, tool: "stripe", operation: "refunds.create",
     resource: { type: "charge", id: "ch_1" }, args: { charge_id: "ch_1", amount_cents: 7500 }, actionHash: hash(id), outcome,
     reasons: [{ code: outcome === "allow" ? "allowed_by_rule" : "no_matching_allow_rule", message: "test" }], matchedRules: ["r1"],
     shadow: null, policyVersion, approvalId: null, quota: [], requestId: null, createdAt: new Date().toISOString(),
-  });
+  }]);
   return id;
 }
 
