@@ -30,10 +30,13 @@ import { evidenceDir } from "./paths";
 import { exportScope } from "./schemas";
 import { writeTar } from "./tar";
 
-const PAGE = 2_000; // rows per keyset page; two pages in memory at most (prefetch)
+const PAGE = 4_000; // rows per keyset page; two pages in memory at most (prefetch)
 const CHECK_EVERY_MS = 1_000;
 
 class ExportCancelled extends Error {}
+
+/** a > b for decimal ids without leading zeros (BigInt per row costs more than the rest of the loop). */
+const idAfter = (a: string, b: string) => a.length > b.length || (a.length === b.length && a > b);
 
 type Progress = { done: number; total: number };
 
@@ -196,7 +199,7 @@ async function buildBundle({ tenantId, exportId, job, work, open }: { tenantId: 
     let d = 0;
     for await (const page of keyset((after) => eventPage(tenantId, after, last.toEventId, PAGE), first.fromEventId, PAGE)) {
       for (const e of page) {
-        while (BigInt(e.id) > BigInt(digests[d]!.toEventId)) d++;
+        while (idAfter(e.id, digests[d]!.toEventId)) d++;
         const seq = digests[d]!.seq;
         const eventIn = inScope(scope, { at: e.receivedAt, agent: e.agentId, run: e.runExternalId });
         const decisionIn = e.dId !== null && inScope(scope, { at: e.receivedAt, agent: e.dAgentId!, run: e.dRunExternalId! });
