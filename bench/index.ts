@@ -51,8 +51,10 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
     batch: Number(process.env.BENCH_INGEST_BATCH ?? 250),
     web: Number(process.env.BENCH_INGEST_WEB ?? 1),
     rate: Number(process.env.BENCH_INGEST_RATE ?? 5_000),
+    // BENCH_INGEST_AGENT_API=2: events through the agent API server with 2 processes instead of Next.js.
+    agentApiProcesses: Number(process.env.BENCH_INGEST_AGENT_API ?? 0) || undefined,
   });
-  console.log(`\n== ingest: POST /api/v1/events for ${fmt(r.seconds, 0)} s, ${r.clients} clients × ${r.batch}-event batches (closed loop) over ${r.web} web process(es); web, one worker, Postgres, Redis and the load generator share the two cores (target ≥ 20,000 events/s stored, p99 ack < 50 ms)`);
+  console.log(`\n== ingest: POST /api/v1/events for ${fmt(r.seconds, 0)} s, ${r.clients} clients × ${r.batch}-event batches (closed loop) over ${r.via}; web, one worker, Postgres, Redis and the load generator share the two cores (target ≥ 20,000 events/s stored, p99 ack < 50 ms)`);
   console.log(`acknowledged: ${fmt(r.acceptedPerSecond, 0)} events/s over ${r.requests} requests ${JSON.stringify(r.statuses)}; 202 latency p50 ${fmt(r.ackP50, 1)} ms, p99 ${fmt(r.ackP99, 1)} ms, max ${fmt(r.ackMax, 0)} ms`);
   console.log(`stored:       ${fmt(r.storedPerSecond, 0)} events/s sustained (slowest second ${fmt(r.minStoredSecond, 0)}); backlog at the end ${r.backlogAtEnd} events, drained in ${fmt(r.drainSeconds, 1)} s`);
   console.log(`fixed rate:   ${r.rate} events/s offered in ${r.rateBatch}-event batches (open loop): achieved ${fmt(r.openAchieved, 0)}/s, 202 latency p50 ${fmt(r.openP50, 1)} ms, p99 ${fmt(r.openP99, 1)} ms, max ${fmt(r.openMax, 0)} ms, ${r.openFailures} failures`);

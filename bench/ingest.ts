@@ -24,7 +24,7 @@ import { hashSecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
 import { seedLargeRun } from "@/lib/testing/seed-large-run";
-import { benchDatabase, percentile, startServer, stopServer } from "./support";
+import { benchDatabase, percentile, startAgentApi, startServer, stopServer } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,7 +66,7 @@ function makeEvents(prefix: string, run: string, count: number, seq: { n: number
 }
 
 export async function benchIngest(
-  opts: { seconds?: number; clients?: number; batch?: number; port?: number; web?: number; rate?: number; rateBatch?: number; rateSeconds?: number } = {},
+  opts: { seconds?: number; clients?: number; batch?: number; port?: number; web?: number; rate?: number; rateBatch?: number; rateSeconds?: number; agentApiProcesses?: number } = {},
 ) {
   const seconds = opts.seconds ?? 60;
   const clients = opts.clients ?? 8;
@@ -89,16 +89,20 @@ export async function benchIngest(
     const credential = await createTestCredential(tenant.id, agent.id);
     const { token } = await signAgentToken({ agentId: agent.id, tenantId: tenant.id, credentialId: credential.id, ttlSeconds: 3600 });
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const bases = Array.from({ length: web }, (_, i) => `http://127.0.0.1:${port + i}`);
-    const base = bases[0]!;
+    // Events go to the Next.js server(s), or with `agentApiProcesses` to the agent API server;
+    // the run page is always Next's.
+    const base = `http://127.0.0.1:${port}`;
+    const agentApiPort = port + 50;
+    const bases = opts.agentApiProcesses ? [`http://127.0.0.1:${agentApiPort}`] : Array.from({ length: web }, (_, i) => `http://127.0.0.1:${port + i}`);
 
     servers.push(await startServer(port)); // builds .next-bench
-    for (let i = 1; i < web; i++) servers.push(await startMore(port + i));
+    if (opts.agentApiProcesses) servers.push(await startAgentApi(agentApiPort, opts.agentApiProcesses));
+    else for (let i = 1; i < web; i++) servers.push(await startMore(port + i));
     worker = startWorker();
     await sleep(4_000); // worker up
 
     const count = async () => Number((await owner.query<{ n: string }>(`SELECT count(*) AS n FROM run_events WHERE "tenantId" = $1`, [tenant.id])).rows[0]!.n);
-    const post = async (events: unknown[], to = base) => {
+    const post = async (events: unknown[], to = bases[0]!) => {
       const started = performance.now();
       const res = await fetch(`${to}/api/v1/events`, { method: "POST", headers, body: JSON.stringify({ events }) });
       const body = (await res.json()) as { accepted?: number };
@@ -244,7 +248,7 @@ export async function benchIngest(
       firstPaintMedian: percentile(paints, 50), firstPaintMax: paints.at(-1)!, endMedian: percentile(ends, 50),
       loadBefore, loadDuring,
       visibleAtRateP50: percentile(visibleAtRate, 50), visibleAtRateP99: percentile(visibleAtRate, 99), visibleAtRateProbes: visibleAtRate.length,
-      web, rate, rateBatch, openAchieved, openFailures, openP50: percentile(openLatencies, 50), openP99: percentile(openLatencies, 99), openMax: openLatencies.at(-1) ?? NaN,
+      web, via: opts.agentApiProcesses ? `the agent API server (${opts.agentApiProcesses} processes)` : `${web} Next.js web process(es)`, rate, rateBatch, openAchieved, openFailures, openP50: percentile(openLatencies, 50), openP99: percentile(openLatencies, 99), openMax: openLatencies.at(-1) ?? NaN,
     };
   } finally {
     worker?.kill("SIGTERM");
