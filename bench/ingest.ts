@@ -24,7 +24,7 @@ import { hashSecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
 import { seedLargeRun } from "@/lib/testing/seed-large-run";
-import { benchDatabase, percentile, startAgentApi, startServer, stopServer } from "./support";
+import { benchDatabase, percentile, startAgentApi, startServer, stopServer, waitUntilUp } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,11 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function startMore(port: number): Promise<ChildProcess> {
   const env = { ...process.env, NEXT_DIST_DIR: ".next-bench", NODE_ENV: "production" } as NodeJS.ProcessEnv;
   const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env, detached: true });
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`).then((r) => r.ok, () => false)) return server;
-    await sleep(300);
-  }
-  throw new Error(`server on ${port} did not start`);
+  return waitUntilUp(server, port, "next start");
 }
 
 function startWorker(): ChildProcess {

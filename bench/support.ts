@@ -44,15 +44,16 @@ export async function startServer(port: number): Promise<ChildProcess> {
   console.log("› next build (.next-bench)");
   if (spawnSync("npx", ["next", "build"], { stdio: ["ignore", "ignore", "inherit"], env }).status !== 0) throw new Error("next build failed");
   const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env, detached: true });
+  return waitUntilUp(server, port, "next start");
+}
+
+/** Resolves with `server` once it answers on `port`; 30 s at most. */
+export async function waitUntilUp(server: ChildProcess, port: number, what: string): Promise<ChildProcess> {
   for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`)).ok) return server;
-    } catch {
-      // not up yet
-    }
+    if (await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`).then((r) => r.ok, () => false)) return server;
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error("server did not start");
+  throw new Error(`${what} did not start on port ${port}`);
 }
 
 /** The agent API server (servers/agent-api.ts) on `port`, with `processes` node:cluster workers. */
@@ -60,15 +61,7 @@ export async function startAgentApi(port: number, processes: number): Promise<Ch
   if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use; stop whatever listens there`);
   const env = { ...process.env, AGENT_API_PORT: String(port), AGENT_API_PROCESSES: String(processes), NODE_ENV: "production" } as NodeJS.ProcessEnv;
   const server = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "ignore", env, detached: true });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/v1/oauth/jwks`)).ok) return server;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error("agent API server did not start");
+  return waitUntilUp(server, port, "the agent API server");
 }
 
 export function stopServer(server: ChildProcess) {

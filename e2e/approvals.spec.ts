@@ -1,19 +1,7 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
-import { signIn, signUpUser } from "./support/session";
-
-/** A user who signs up on their own, is invited into `slug` with `role` and accepts, signed in in a browser context of their own. */
-async function joinAs(browser: Browser, request: APIRequestContext, owner: Page, slug: string, label: string, role: string) {
-  const user = await signUpUser(request, label);
-  const invite = await owner.request.post(`/api/console/t/${slug}/members`, { data: { email: user.email, role } });
-  expect(invite.status()).toBe(201);
-  const { acceptUrl } = (await invite.json()) as { acceptUrl: string };
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, user.email, user.password);
-  expect((await page.request.post("/api/console/invitations/accept", { data: { token: acceptUrl.split("/").pop() } })).status()).toBe(200);
-  return { user, context, page };
-}
+import { registerAgentWithToken } from "./support/agent";
+import { joinAs, signIn, signUpUser } from "./support/session";
 
 test("a two-person request appears live in two approvers' queues, the first approval leaves it pending, the second releases it and wakes the agent's long poll", async ({ browser, page, request }) => {
   test.setTimeout(120_000);
@@ -38,15 +26,7 @@ test("a two-person request appears live in two approvers' queues, the first appr
   expect(op.status()).toBe(201);
 
   // An agent owned by the signing-up owner, with a client secret exchanged for a token.
-  const { members } = (await (await page.request.get(api("/members"))).json()) as { members: { userId: string }[] };
-  const agentRes = await page.request.post(api("/agents"), { data: { name: "merge-bot", ownerId: members[0]!.userId } });
-  expect(agentRes.status()).toBe(201);
-  const { agent } = (await agentRes.json()) as { agent: { id: string } };
-  const credential = await page.request.post(api(`/agents/${agent.id}/credentials`), { data: { kind: "client_secret", label: "e2e" } });
-  const { clientSecret } = (await credential.json()) as { clientSecret: string };
-  const issued = await request.post("/api/v1/oauth/token", { form: { grant_type: "client_credentials", client_id: agent.id, client_secret: clientSecret } });
-  expect(issued.status()).toBe(200);
-  const { access_token: token } = (await issued.json()) as { access_token: string };
+  const { token } = await registerAgentWithToken(page.request, request, slug, { name: "merge-bot" });
   const auth = { authorization: `Bearer ${token}` };
 
   // The policy: merges to main need two distinct approvers.

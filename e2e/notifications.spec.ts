@@ -1,21 +1,9 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { signIn, signUpUser } from "./support/session";
-
-/** A user who signs up, is invited into `slug` with `role`, accepts, and is signed in in a context of their own. */
-async function joinAs(browser: Browser, request: APIRequestContext, owner: Page, slug: string, label: string, role: string) {
-  const user = await signUpUser(request, label);
-  const invite = await owner.request.post(`/api/console/t/${slug}/members`, { data: { email: user.email, role } });
-  expect(invite.status()).toBe(201);
-  const { acceptUrl } = (await invite.json()) as { acceptUrl: string };
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, user.email, user.password);
-  expect((await page.request.post("/api/console/invitations/accept", { data: { token: acceptUrl.split("/").pop() } })).status()).toBe(200);
-  return { user, context, page };
-}
+import { registerAgentWithToken } from "./support/agent";
+import { joinAs, signIn, signUpUser } from "./support/session";
 
 test("webhook settings: configure, the secret shown once, send test to a local receiver, delivered and correctly signed", async ({ page, request }) => {
   test.setTimeout(60_000);
@@ -101,10 +89,7 @@ test("approver groups: set on the members page, required by a rule, shown signed
       })
     ).status(),
   ).toBe(201);
-  const { members } = (await (await page.request.get(api("/members"))).json()) as { members: { userId: string }[] };
-  const { agent } = (await (await page.request.post(api("/agents"), { data: { name: "payout-bot", ownerId: members[0]!.userId } })).json()) as { agent: { id: string } };
-  const { clientSecret } = (await (await page.request.post(api(`/agents/${agent.id}/credentials`), { data: { kind: "client_secret", label: "e2e" } })).json()) as { clientSecret: string };
-  const { access_token: token } = (await (await request.post("/api/v1/oauth/token", { form: { grant_type: "client_credentials", client_id: agent.id, client_secret: clientSecret } })).json()) as { access_token: string };
+  const { token } = await registerAgentWithToken(page.request, request, slug, { name: "payout-bot" });
 
   const rule = {
     id: `r_e2e${randomBytes(4).toString("hex")}`,

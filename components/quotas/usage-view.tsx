@@ -9,6 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Card, EmptyState } from "@/components/ui/page";
+import { EditDeleteButtons } from "@/components/ui/row-actions";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { METRIC_LABEL, WINDOW_LABEL, type QuotaLimit, type QuotaUsage as Usage, type UsageRow } from "@/lib/quotas/schemas";
@@ -160,12 +161,7 @@ export function UsageView({ slug, initial, canManage, tools }: { slug: string; i
                   <Td className="text-right tabular-nums">{usage.hits7d[q.name] ?? 0}</Td>
                   {canManage ? (
                     <Td className="whitespace-nowrap text-right">
-                      <Button size="sm" variant="ghost" onClick={() => setEditing(q)} aria-label={`Edit ${q.name}`}>
-                        Edit
-                      </Button>
-                      <Button size="sm" variant="ghost" onClick={() => setDeleting(q)} aria-label={`Delete ${q.name}`}>
-                        Delete
-                      </Button>
+                      <EditDeleteButtons name={q.name} onEdit={() => setEditing(q)} onDelete={() => setDeleting(q)} />
                     </Td>
                   ) : null}
                 </tr>

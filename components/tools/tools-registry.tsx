@@ -8,6 +8,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input, Select } from "@/components/ui/field";
 import { Icons } from "@/components/ui/icons";
 import { Card, EmptyState } from "@/components/ui/page";
+import { EditDeleteButtons } from "@/components/ui/row-actions";
 import { Table, Td, Th } from "@/components/ui/table";
 import { ImportPanel } from "./import-panel";
 import { OperationForm } from "./operation-form";
@@ -259,12 +260,7 @@ function OperationsTable({
                 </Td>
                 {canManage ? (
                   <Td className="whitespace-nowrap text-right">
-                    <Button size="sm" variant="ghost" onClick={() => onEdit(op)} aria-label={`Edit ${op.name}`}>
-                      Edit
-                    </Button>
-                    <Button size="sm" variant="ghost" className="text-red-700!" onClick={() => onDelete(op)} aria-label={`Delete ${op.name}`}>
-                      Delete
-                    </Button>
+                    <EditDeleteButtons name={op.name} onEdit={() => onEdit(op)} onDelete={() => onDelete(op)} />
                   </Td>
                 ) : null}
               </tr>
