@@ -7,6 +7,7 @@
  * then runs the offline verifier on the bundle.
  */
 import { spawnSync } from "node:child_process";
+import { rm } from "node:fs/promises";
 import os from "node:os";
 import pg from "pg";
 import { verifyBundle } from "@/scripts/verify-evidence.mjs";
@@ -99,6 +100,7 @@ export async function benchEvidence({ events = 1_000_000, decisions = 10_000 } =
     const keys = await publicEvidenceKeys();
     const verdict = await verifyBundle(result.file, { publicKey: { text: keys[0]!.pem, source: "instance key" } });
     const verifySeconds = (performance.now() - t) / 1000;
+    await rm(result.file, { force: true });
     return {
       events: result.counts.events!,
       seedSeconds,

@@ -28,6 +28,8 @@ import { sealTenantDigest, takeEventMark } from "./seal-digests";
 import { closeEvidencePool } from "./pg";
 
 const work = mkdtempSync(path.join(tmpdir(), "gh-evidence-test-"));
+// Bundles of this run go to a temporary EVIDENCE_DIR (read lazily, when the first export runs).
+process.env.EVIDENCE_DIR = path.join(work, "exports");
 let publicKey: { text: string; source: string };
 const owner = () => new pg.Client({ connectionString: process.env.MIGRATE_DATABASE_URL });
 
@@ -359,5 +361,5 @@ describe("digest sealing", () => {
 
 it("writes bundles into the evidence directory only", () => {
   copyFileSync(base.file, path.join(work, "copy.tar.gz"));
-  expect(path.dirname(base.file)).toBe(path.resolve(".data/exports"));
+  expect(path.dirname(base.file)).toBe(path.join(work, "exports"));
 });
