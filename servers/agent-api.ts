@@ -41,7 +41,13 @@ if (cluster.isPrimary && processes > 1) {
   server.keepAliveTimeout = 35_000;
   server.headersTimeout = 40_000;
   server.listen(port, () => processes === 1 && logger.info("agent API listening", { port, processes }));
-  const stop = () => server.close(() => process.exit(0));
+  // Finish requests in hand (a long poll answers within its wait), then exit; idle keep-alive
+  // connections would otherwise hold the server open.
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 31_000).unref();
+  };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }
