@@ -61,8 +61,8 @@ export async function startAgentApi(port: number, processes: number): Promise<Ch
   if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use; stop whatever listens there`);
   const env = { ...process.env, AGENT_API_PORT: String(port), AGENT_API_PROCESSES: String(processes), NODE_ENV: "production" } as NodeJS.ProcessEnv;
   // BENCH_PROFILE_DIR=/tmp/prof: each agent API process writes a CPU profile there when stopped.
-  if (process.env.BENCH_PROFILE_DIR) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`.trim();
-  const server = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "ignore", env, detached: true });
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const server = spawn(process.execPath, [...profile, "--import", "tsx", "servers/agent-api.ts"], { stdio: "ignore", env, detached: true });
   return waitUntilUp(server, port, "the agent API server");
 }
 
