@@ -7,17 +7,37 @@ export type AgentPrincipal = { agentId: string; tenantId: string; name: string; 
 
 const invalid = () => new AppError("invalid_token", "The access token is missing, invalid or expired.");
 
+type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: number };
+
 /**
- * Verifies `Authorization: Bearer <jwt>` and returns the agent it names: signature and
- * claims, then agent, credential and tenant state from the in-memory auth state (no
- * database query once warm). 401 for any token problem, one message, no hint which part
- * failed; 403 for a suspended or decommissioned agent or a tenant kill switch.
+ * Tokens whose signature and claims were verified, by their exact text, for at most a
+ * minute (and never past their expiry): an agent presents the same token on every call,
+ * and the ES256 verify is most of authentication's cost. Agent, credential and tenant
+ * state are still checked on every request, so revocation stays immediate.
  */
-export async function authenticateAgent(authorization: string | null): Promise<AgentPrincipal> {
-  const match = authorization?.match(/^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)$/i);
-  if (!match) throw invalid();
-  const token = match[1]!;
-  let claims: { sub?: string; tid?: unknown; cid?: unknown; jti?: string };
+class VerifiedTokens {
+  private entries = new Map<string, { claims: Claims; until: number }>();
+  private static readonly MAX = 10_000;
+  private static readonly TTL_MS = 60_000;
+
+  get(token: string): Claims | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (entry.until > Date.now()) return entry.claims;
+    this.entries.delete(token);
+    return undefined;
+  }
+
+  set(token: string, claims: Claims) {
+    if (this.entries.size >= VerifiedTokens.MAX) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, { claims, until: Math.min(Date.now() + VerifiedTokens.TTL_MS, (claims.exp ?? 0) * 1000) });
+  }
+}
+
+const verified = new VerifiedTokens();
+
+async function verifySignature(token: string): Promise<Claims> {
+  let claims: Claims;
   try {
     const key = await keyForKid(decodeProtectedHeader(token).kid);
     if (!key) throw invalid();
@@ -30,6 +50,21 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   } catch {
     throw invalid();
   }
+  verified.set(token, claims);
+  return claims;
+}
+
+/**
+ * Verifies `Authorization: Bearer <jwt>` and returns the agent it names: signature and
+ * claims, then agent, credential and tenant state from the in-memory auth state (no
+ * database query once warm). 401 for any token problem, one message, no hint which part
+ * failed; 403 for a suspended or decommissioned agent or a tenant kill switch.
+ */
+export async function authenticateAgent(authorization: string | null): Promise<AgentPrincipal> {
+  const match = authorization?.match(/^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)$/i);
+  if (!match) throw invalid();
+  const token = match[1]!;
+  const claims = verified.get(token) ?? (await verifySignature(token));
   if (!claims.sub || typeof claims.tid !== "string" || typeof claims.cid !== "string" || !claims.jti) throw invalid();
 
   const state = await authState.get(claims.tid, claims.sub);
