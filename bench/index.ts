@@ -36,7 +36,7 @@ if (!only || only === "decisions") {
   closed(`agent API server (${processes} processes), closed loop, 16 clients:`, http.viaAgentApi.capacity);
   line("agent API server, open loop, 200/s offered:", http.viaAgentApi.sustainable);
   line("agent API server, open loop, 500/s offered:", http.viaAgentApi.target);
-  console.log(`agent API server vs Next.js: ${fmt(http.viaAgentApi.capacity.perSecond / http.viaNext.capacity.perSecond, 2)}× the throughput; p99 at 500/s ${fmt(http.viaAgentApi.target.p99 / http.viaNext.target.p99, 2)}× Next's`);
+  console.log(`agent API server vs Next.js: ${fmt(http.viaAgentApi.capacity.perSecond / http.viaNext.capacity.perSecond, 2)}× the throughput; p99 at 500/s ${fmt(http.viaNext.target.p99 / http.viaAgentApi.target.p99, 0)}× lower`);
   console.log("with quotas on (3 limits on every call, reserved in one Redis round trip), agent API server:");
   closed("closed loop, 16 clients:", http.withQuotas.capacity);
   line("open loop, 500/s offered:", http.withQuotas.target);

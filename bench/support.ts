@@ -1,8 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
+import { deleteKeysWithPrefix } from "@/lib/redis";
 import { databaseUrls, ensureServices } from "@/scripts/services";
 
 export function machine(): string {
@@ -33,6 +35,10 @@ export async function benchDatabase() {
     await server.connect();
     await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
     await server.end();
+    // Left behind, queued jobs bloat Redis, and its AOF rewrites stall later runs.
+    const redis = new Redis(services.redisUrl);
+    await deleteKeysWithPrefix(redis, `gh-bench-${process.pid}`);
+    redis.disconnect();
   };
 }
 

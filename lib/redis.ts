@@ -11,6 +11,23 @@ export function redisKey(...parts: string[]): string {
   return [env().REDIS_PREFIX, ...parts].join(":");
 }
 
+/**
+ * Deletes every key of a private prefix (a test or bench run's), including BullMQ's
+ * hash-tagged `{prefix…}` keys and prefixes derived from it (`prefix-durability`).
+ */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
+  let deleted = 0;
+  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) deleted += await redis.unlink(...keys);
+    } while (cursor !== "0");
+  }
+  return deleted;
+}
+
 export class RedisNotDurableError extends Error {}
 
 /**

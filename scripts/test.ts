@@ -8,8 +8,10 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
+import { deleteKeysWithPrefix } from "@/lib/redis";
 import { databaseUrls, ensureServices } from "./services";
 
 type Stage = { name: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string };
@@ -98,6 +100,9 @@ const e2e = stage("e2e", async () => {
     await server.connect();
     await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`).catch(() => {});
     await server.end();
+    const redis = new Redis(services.redisUrl);
+    await deleteKeysWithPrefix(redis, env.REDIS_PREFIX!).catch(() => {});
+    redis.disconnect();
   }
 });
 

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
+import { deleteKeysWithPrefix } from "@/lib/redis";
 import { databaseUrls, ensureServices } from "@/scripts/services";
 
 export default async function setup() {
@@ -31,14 +32,7 @@ export default async function setup() {
     await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
     await server.end();
     const redis = new Redis(services.redisUrl);
-    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== "0");
-    }
+    await deleteKeysWithPrefix(redis, prefix);
     redis.disconnect();
   };
 }
