@@ -87,10 +87,10 @@ test("removing a member needs a confirmation and can be cancelled", async ({ pag
 
   await page.goto("/t/acme/settings/members");
   const row = page.getByTestId(`member-${member.email}`);
-  await row.getByRole("button", { name: "Remove" }).click();
+  await row.getByRole("button", { name: "Remove", exact: true }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
   await expect(row).toBeVisible();
-  await row.getByRole("button", { name: "Remove" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+  await row.getByRole("button", { name: "Remove", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Remove", exact: true }).click();
   await expect(row).toHaveCount(0);
 });
