@@ -18,10 +18,14 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
     // A request Node parsed but a Web Request refuses (a mangled Host header, say).
     response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`);
   }
-  // Machine API answers are small JSON: one buffered write beats piping a web stream.
-  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(body);
+  try {
+    // Machine API answers are small JSON: one buffered write beats piping a web stream.
+    const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(body);
+  } catch {
+    res.destroy(); // the answer could not be produced or sent; never an unhandled rejection
+  }
 }
 
 async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerResponse): Promise<Response> {
