@@ -24,6 +24,7 @@ describe("the agent API server (node:http, same route handlers as Next.js)", () 
     const allowed = await post({ run_id: "run_srv", tool: "stripe", operation: "charges.retrieve", args: { charge_id: "ch_1" } });
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(allowed.headers.get("server-timing")).toMatch(/^app;dur=\d+\.\d\d$/);
     expect(await allowed.json()).toMatchObject({ decision: "allow", quota: [] });
 
     const pending = (await (await post({ run_id: "run_srv", tool: "stripe", operation: "refunds.create", args: { charge_id: "ch_1", amount_cents: 5 } })).json()) as { approval: { id: string } };
