@@ -147,7 +147,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     for (const request of BENCH_LIMITS) await saveQuota({ actor: owner, request });
     const limited = await fast.probe();
     if (limited.quota?.length !== BENCH_LIMITS.length) throw new Error(`quotas did not apply: ${JSON.stringify(limited).slice(0, 300)}`);
-    const withQuotas = { capacity: await fast.capacity(), target: await fast.openLoop(opts.rate, opts.seconds) };
+    const withQuotas = { capacity: await fast.capacity(), sustainable: await fast.openLoop(opts.sustainableRate, opts.seconds), target: await fast.openLoop(opts.rate, opts.seconds) };
 
     // Then the worker: how fast it writes the queued records (row, audit entry, timeline).
     const queue = getQueue("decisions");

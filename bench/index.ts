@@ -42,6 +42,7 @@ if (!only || only === "decisions") {
   console.log(`agent API server vs Next.js: ${fmt(http.viaAgentApi.capacity.perSecond / http.viaNext.capacity.perSecond, 2)}× the throughput; p99 at 500/s ${fmt(http.viaNext.target.p99 / http.viaAgentApi.target.p99, 0)}× lower`);
   console.log("with quotas on (3 limits on every call, reserved in one Redis round trip), agent API server:");
   closed("closed loop, 16 clients:", http.withQuotas.capacity);
+  line("open loop, 200/s offered:", http.withQuotas.sustainable);
   line("open loop, 500/s offered:", http.withQuotas.target);
   console.log(`quotas cost: ${fmt(http.withQuotas.capacity.perSecond / http.viaAgentApi.capacity.perSecond, 2)}× the throughput without; p99 at 500/s ${fmt(http.withQuotas.target.p99 / http.viaAgentApi.target.p99, 2)}× without`);
   console.log(`worker, afterwards: wrote ${http.drain.records} queued decision records (row + audit entry + timeline event) in ${fmt(http.drain.seconds)} s = ${fmt(http.drain.records / http.drain.seconds, 0)} records/s`);
