@@ -206,11 +206,16 @@ async function extract(bundle, dir) {
       }
     }
   } catch (error) {
-    if (current) current.out.destroy();
+    // A write still in flight completes with ERR_STREAM_DESTROYED: without a listener that
+    // would be an uncaught exception, after the verdict.
+    if (current) current.out.on("error", () => {}).destroy();
     if (error instanceof Invalid) throw error;
     fail(`the archive is corrupt or not a gzip-compressed tar file (${error.message})`);
   }
-  if (current) fail(`the archive is truncated (in ${current.name})`);
+  if (current) {
+    current.out.on("error", () => {}).destroy();
+    fail(`the archive is truncated (in ${current.name})`);
+  }
   if (!ended) fail("the archive is truncated (no end-of-archive marker)");
   return files;
 }
