@@ -2,7 +2,7 @@
  * Evidence (issue 7): 1,000,000 run events (990,000 agent events of four kinds with
  * realistic payloads, 10,000 server decision events with their decisions rows) in one
  * tenant, sealed into a signed digest, then exported by a separate process exactly as
- * the worker does (keyset pages → data files → signed manifest → tar.gz). Reports rows/s
+ * the worker does (binary COPY pages → data files → signed manifest → tar.gz). Reports rows/s
  * (target ≥ 50,000/s) and that process's peak RSS over its idle RSS (target < 150 MB),
  * then runs the offline verifier on the bundle.
  */

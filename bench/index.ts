@@ -68,7 +68,7 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
 }
 if (!only || only === "evidence") {
   const r = await benchEvidence();
-  console.log("\n== evidence export: 1,000,000 run events (+ their decisions) in one tenant, sealed into a signed digest, exported by a separate process like the worker (keyset pages → files → signed manifest → tar.gz); Postgres and the exporter share the two cores (targets ≥ 50,000 rows/s, peak memory growth < 150 MB)");
+  console.log("\n== evidence export: 1,000,000 run events (+ their decisions) in one tenant, sealed into a signed digest, exported by a separate process like the worker (binary COPY pages → files → signed manifest → tar.gz); Postgres and the exporter share the two cores (targets ≥ 50,000 rows/s, peak memory growth < 150 MB)");
   console.log(`seed: ${fmt(r.seedSeconds)} s; sealing the digest over ${r.sealedEvents.toLocaleString("en-US")} events + decisions: ${fmt(r.sealSeconds)} s = ${fmt(r.sealedEvents / r.sealSeconds, 0)} events/s`);
   console.log(`export: ${r.rows.toLocaleString("en-US")} rows (${r.events.toLocaleString("en-US")} events) in ${fmt(r.exportSeconds)} s = ${fmt(r.rows / r.exportSeconds, 0)} rows/s; bundle ${fmt(r.bytes / 2 ** 20)} MB`);
   console.log(`exporting process memory: idle RSS ${fmt(r.idleRssMb, 0)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, growth ${fmt(r.growthMb, 0)} MB`);
