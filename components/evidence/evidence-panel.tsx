@@ -11,29 +11,11 @@ import { Icons } from "@/components/ui/icons";
 import { Card, EmptyState } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import type { ExportView } from "@/lib/evidence/schemas";
 
-export type ExportRow = {
-  id: string;
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-  format: string;
-  scope: { from: string; to: string; agentIds: string[]; runIds: string[] };
-  agents: { id: string; name: string }[];
-  requestedBy: { id: string; email: string; name: string };
-  progress: number;
-  rowCount: number;
-  counts: Record<string, number> | null;
-  sha256: string | null;
-  bytes: number | null;
-  keyId: string | null;
-  error: string | null;
-  cancelRequested: boolean;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-};
 
-const STATUS_TONE: Record<ExportRow["status"], Tone> = { queued: "neutral", running: "brand", succeeded: "green", failed: "red", cancelled: "amber" };
-const active = (e: ExportRow) => e.status === "queued" || e.status === "running";
+const STATUS_TONE: Record<ExportView["status"], Tone> = { queued: "neutral", running: "brand", succeeded: "green", failed: "red", cancelled: "amber" };
+const active = (e: ExportView) => e.status === "queued" || e.status === "running";
 
 /** datetime-local value (local time, minutes) for a Date. */
 function localInput(d: Date): string {
@@ -49,17 +31,17 @@ function formatBytes(n: number | null): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
-export function EvidencePanel({ slug, agents, initial, keyId }: { slug: string; agents: { id: string; name: string }[]; initial: ExportRow[]; keyId: string }) {
+export function EvidencePanel({ slug, agents, initial, keyId }: { slug: string; agents: { id: string; name: string }[]; initial: ExportView[]; keyId: string }) {
   const queryClient = useQueryClient();
   const key = ["evidence-exports", slug];
   const exports = useQuery({
     queryKey: key,
-    queryFn: () => apiFetch<{ exports: ExportRow[] }>(`/api/console/t/${slug}/evidence/exports`).then((r) => r.exports),
+    queryFn: () => apiFetch<{ exports: ExportView[] }>(`/api/console/t/${slug}/evidence/exports`).then((r) => r.exports),
     initialData: initial,
     // Live progress while something is queued or running; quiet otherwise.
     refetchInterval: (q) => ((q.state.data ?? []).some(active) ? 1000 : false),
   });
-  const [cancelling, setCancelling] = useState<ExportRow | null>(null);
+  const [cancelling, setCancelling] = useState<ExportView | null>(null);
   const rows = exports.data ?? [];
 
   return (

@@ -1,26 +1,6 @@
 import { db } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { exportScope } from "./schemas";
-
-export type ExportView = {
-  id: string;
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-  format: string;
-  scope: { from: string; to: string; agentIds: string[]; runIds: string[] };
-  agents: { id: string; name: string }[];
-  requestedBy: { id: string; email: string; name: string };
-  progress: number;
-  rowCount: number;
-  counts: Record<string, number> | null;
-  sha256: string | null;
-  bytes: number | null;
-  keyId: string | null;
-  error: string | null;
-  cancelRequested: boolean;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-};
+import { exportScope, type ExportView } from "./schemas";
 
 /** The tenant's exports, newest first, with who requested each and for which agents. */
 export async function listExports({ tenantId, take = 50 }: { tenantId: string; take?: number }): Promise<ExportView[]> {

@@ -33,3 +33,24 @@ export const evidencePublicKeyBody = z
     keys: z.array(z.record(z.string(), z.unknown())).meta({ description: "Every evidence key, retired ones included (old bundles keep verifying)" }),
   })
   .meta({ id: "EvidencePublicKey" });
+
+/** One export as the Evidence page lists it (lib/evidence/list-exports.ts). */
+export type ExportView = {
+  id: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  format: string;
+  scope: { from: string; to: string; agentIds: string[]; runIds: string[] };
+  agents: { id: string; name: string }[];
+  requestedBy: { id: string; email: string; name: string };
+  progress: number;
+  rowCount: number;
+  counts: Record<string, number> | null;
+  sha256: string | null;
+  bytes: number | null;
+  keyId: string | null;
+  error: string | null;
+  cancelRequested: boolean;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
