@@ -617,12 +617,21 @@ async function checkPolicies(ctx) {
  * Verifies a bundle. Returns { ok, problem?, warnings, summary }; never throws for an
  * invalid bundle (only for an unreadable file path).
  */
-export async function verifyBundle(bundle, { publicKey } = {}) {
+export async function verifyBundle(bundle, { publicKey, sha256 } = {}) {
   const warnings = [];
   const steps = [];
   const dir = await mkdtemp(path.join(tmpdir(), "gatehouse-verify-"));
   const summary = {};
   try {
+    // The archive's own hash: with the one recorded at download (the console lists it), any
+    // changed byte fails, even one gzip would decompress to the same content.
+    summary.archiveSha256 = await fileSha256(bundle);
+    if (sha256) {
+      if (summary.archiveSha256 !== String(sha256).toLowerCase()) fail(`the archive's SHA-256 is ${summary.archiveSha256}, not the ${sha256} recorded for this export`);
+      steps.push("archive SHA-256 matches the one recorded for the export");
+    } else {
+      warnings.push(`no --sha256 given: compare the archive's SHA-256 ${summary.archiveSha256} with the one the Evidence page lists for this export`);
+    }
     const files = await extract(bundle, dir);
     const manifestEntry = files.get("manifest.json") ?? fail("the archive has no manifest.json");
     let manifest;
@@ -694,19 +703,27 @@ export async function verifyBundle(bundle, { publicKey } = {}) {
   }
 }
 
+async function fileSha256(file) {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk);
+  return hash.digest("hex");
+}
+
 // ---------------------------------------------------------------- command line
 
 function usage() {
-  return "usage: node scripts/verify-evidence.mjs <bundle.tar.gz> [--public-key <key.pem|key.jwk|public-key.json>] [--json]";
+  return "usage: node scripts/verify-evidence.mjs <bundle.tar.gz> [--public-key <key.pem|key.jwk|public-key.json>] [--sha256 <the export's SHA-256>] [--json]";
 }
 
 async function main(argv) {
   const args = argv.slice(2);
   let bundle = null;
   let keyFile = null;
+  let sha256 = null;
   let asJson = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--public-key") keyFile = args[++i];
+    else if (args[i] === "--sha256") sha256 = args[++i];
     else if (args[i] === "--json") asJson = true;
     else if (args[i] === "-h" || args[i] === "--help") {
       console.log(usage());
@@ -717,7 +734,7 @@ async function main(argv) {
       return 2;
     }
   }
-  if (!bundle || (keyFile === undefined)) {
+  if (!bundle || keyFile === undefined || sha256 === undefined || (sha256 !== null && !/^[0-9a-fA-F]{64}$/.test(sha256))) {
     console.error(usage());
     return 2;
   }
@@ -732,7 +749,7 @@ async function main(argv) {
   }
   let result;
   try {
-    result = await verifyBundle(bundle, { publicKey });
+    result = await verifyBundle(bundle, { publicKey, sha256 });
   } catch (error) {
     console.error(`cannot verify ${bundle}: ${error.message}`);
     return 2;
