@@ -102,7 +102,7 @@ export function LimitDialog({
   }
 
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="w-full max-w-lg rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className="m-auto w-full max-w-lg rounded-lg bg-white p-0 shadow-xl backdrop:bg-slate-900/40">
       <form onSubmit={submit} className="space-y-4 p-5">
         <h2 id={titleId} className="text-base font-semibold text-slate-900">
           {editing ? `Edit limit ${editing.name}` : "Add a limit"}

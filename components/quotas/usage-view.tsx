@@ -66,18 +66,24 @@ function SpendChart({ days }: { days: Usage["spendByDay"] }) {
           quota hits: <span className="font-medium tabular-nums text-slate-900">{hits}</span>
         </span>
       </figcaption>
-      <div className="flex h-28 items-end gap-[3px]" role="img" aria-label={`Spend per day over 30 days, ${formatUsd(total)} in total`}>
-        {days.map((d) => (
-          <div key={d.day} className="group relative flex h-full flex-1 flex-col justify-end" title={`${d.day}: ${formatUsd(d.costUsd)}, ${d.quotaHits} quota hits`}>
-            <div className="rounded-t-sm bg-teal-600/80 group-hover:bg-teal-700" style={{ height: `${d.costUsd > 0 ? Math.max(2, (d.costUsd / top) * 100) : 0}%` }} />
-            <div className={`mt-0.5 h-1 rounded-sm ${d.quotaHits > 0 ? "bg-rose-600" : "bg-transparent"}`} />
+      {total === 0 && hits === 0 ? (
+        <p className="flex h-32 items-center justify-center text-sm text-slate-500">No spend or quota hits reported in the last 30 days.</p>
+      ) : (
+        <>
+          <div className="flex h-28 items-end gap-[3px]" role="img" aria-label={`Spend per day over 30 days, ${formatUsd(total)} in total`}>
+            {days.map((d) => (
+              <div key={d.day} className="group relative flex h-full flex-1 flex-col justify-end" title={`${d.day}: ${formatUsd(d.costUsd)}, ${d.quotaHits} quota hits`}>
+                <div className="rounded-t-sm bg-teal-600/80 group-hover:bg-teal-700" style={{ height: `${d.costUsd > 0 ? Math.max(2, (d.costUsd / top) * 100) : 0}%` }} />
+                <div className={`mt-0.5 h-1 rounded-sm ${d.quotaHits > 0 ? "bg-rose-600" : "bg-transparent"}`} />
+              </div>
+            ))}
           </div>
-        ))}
-      </div>
-      <div className="mt-1 flex justify-between text-[11px] text-slate-500">
-        <span>{days[0]?.day}</span>
-        <span>today (UTC)</span>
-      </div>
+          <div className="mt-1 flex justify-between text-[11px] text-slate-500">
+            <span>{days[0]?.day}</span>
+            <span>today (UTC)</span>
+          </div>
+        </>
+      )}
     </figure>
   );
 }
@@ -125,7 +131,7 @@ export function UsageView({ slug, initial, canManage, tools }: { slug: string; i
                 <Th>Counts</Th>
                 <Th>At the limit</Th>
                 <Th>Use now</Th>
-                <Th className="text-right">Hits (7 d)</Th>
+                <Th className="whitespace-nowrap text-right">Hits (7 d)</Th>
                 {canManage ? <Th className="sr-only">Actions</Th> : null}
               </tr>
             </thead>
@@ -139,7 +145,7 @@ export function UsageView({ slug, initial, canManage, tools }: { slug: string; i
                   <Td>
                     {q.metric === "operation_calls" ? `${q.tool} ${q.operation}` : METRIC_LABEL[q.metric]} · {amount(q, q.limit)} {WINDOW_LABEL[q.window]}
                   </Td>
-                  <Td>{q.onExceed === "approval" ? <Badge tone="amber">Ask a human</Badge> : <Badge tone="red">Deny</Badge>}</Td>
+                  <Td className="whitespace-nowrap">{q.onExceed === "approval" ? <Badge tone="amber">Ask a human</Badge> : <Badge tone="red">Deny</Badge>}</Td>
                   <Td>
                     {q.window === "run" ? (
                       <span className="text-xs text-slate-500">counted per run (see each run)</span>
