@@ -33,28 +33,32 @@ const jsonOrNull = (value: unknown) =>
  * writers; the database trigger re-checks the link.
  */
 export async function appendAuditEntry(tx: Tx, input: AuditInput) {
-  const [entry] = await appendAuditEntries(tx, input.tenantId, [input]);
-  return entry!;
+  await appendAuditEntries(tx, input.tenantId, [input]);
 }
 
-/** Appends several entries of one tenant in order, under one lock and one read of the head. */
+/**
+ * Appends several entries of one tenant in order, under one lock and one read of the head,
+ * in one INSERT: the link trigger sees the rows inserted before it in the same statement.
+ */
 export async function appendAuditEntries(tx: Tx, tenantId: string, inputs: Omit<AuditInput, "tenantId">[]) {
-  if (inputs.length === 0) return [];
+  if (inputs.length === 0) return;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${"audit:" + tenantId}, 0))`;
-  let head = await tx.auditEntry.findFirst({
+  const head = await tx.auditEntry.findFirst({
     where: { tenantId },
     orderBy: { seq: "desc" },
     select: { seq: true, hash: true },
   });
-  const created = [];
-  for (const input of inputs) {
+  let seq = head?.seq ?? 0n;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const rows = inputs.map((input) => {
     // Values are normalized through JSON so the hash covers exactly what Postgres stores.
     const before = input.before === undefined ? null : JSON.parse(JSON.stringify(input.before));
     const after = input.after === undefined ? null : JSON.parse(JSON.stringify(input.after));
+    seq += 1n;
     const entry: ChainedEntry = {
       id: newId("aud"),
       tenantId,
-      seq: (head?.seq ?? 0n) + 1n,
+      seq,
       actorType: input.actor.type,
       actorId: input.actor.type === "system" ? null : input.actor.id,
       actorLabel: input.actor.label,
@@ -65,13 +69,11 @@ export async function appendAuditEntries(tx: Tx, tenantId: string, inputs: Omit<
       after,
       requestId: input.requestId ?? null,
       createdAt: new Date(),
-      prevHash: head?.hash ?? GENESIS_HASH,
+      prevHash,
     };
-    const row = await tx.auditEntry.create({
-      data: { ...entry, before: jsonOrNull(before), after: jsonOrNull(after), hash: entryHash(entry) },
-    });
-    created.push(row);
-    head = row;
-  }
-  return created;
+    const hash = entryHash(entry);
+    prevHash = hash;
+    return { ...entry, before: jsonOrNull(before), after: jsonOrNull(after), hash };
+  });
+  await tx.auditEntry.createMany({ data: rows });
 }
