@@ -1,8 +1,8 @@
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
-import { recordServerEvents } from "@/lib/runs/record-server-events";
 import { approvalEscalatedMessage } from "./approval-notifications";
+import { recordApprovalStep } from "./record-approval-step";
 
 export const ESCALATION_ACTOR = { type: "system", label: "approval escalation" } as const;
 
@@ -41,18 +41,11 @@ export async function escalateDueApprovals(input: { tenantId: string; now?: Date
       ]);
       const emails = members.map((m) => m.user.email).sort();
       const waitingMinutes = Math.round((now.getTime() - approval.createdAt.getTime()) / 60_000);
-      await recordServerEvents(tx, {
-        tenantId,
-        events: [
-          {
-            agentId: approval.agentId,
-            runExternalId: approval.runExternalId,
-            key: `${approval.id}:escalated`,
-            type: "approval.escalated",
-            ts: now,
-            payload: { approval_id: approval.id, escalated_to: group, notified: emails, waited_minutes: waitingMinutes },
-          },
-        ],
+      await recordApprovalStep(tx, tenantId, approval, {
+        key: "escalated",
+        type: "approval.escalated",
+        ts: now,
+        payload: { escalated_to: group, notified: emails, waited_minutes: waitingMinutes },
       });
       await appendAuditEntry(tx, {
         tenantId,

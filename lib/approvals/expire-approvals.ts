@@ -2,9 +2,9 @@ import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
-import { recordServerEvents } from "@/lib/runs/record-server-events";
 import { approvalEvents } from "./approval-events";
 import { approvalDecidedMessage } from "./approval-notifications";
+import { recordApprovalStep } from "./record-approval-step";
 
 export const EXPIRY_ACTOR = { type: "system", label: "approval expiry" } as const;
 
@@ -29,18 +29,11 @@ export async function expireApprovalInTx(tx: Tx, input: { tenantId: string; appr
   const agent = await tx.agent.findFirst({ where: { id: approval.agentId, tenantId }, select: { name: true } });
   const tenant = await tx.tenant.findFirst({ where: { id: tenantId }, select: { slug: true } });
   const approvers = approval.votes.filter((v) => v.verdict === "approve");
-  await recordServerEvents(tx, {
-    tenantId,
-    events: [
-      {
-        agentId: approval.agentId,
-        runExternalId: approval.runExternalId,
-        key: `${approval.id}:decided`,
-        type: "approval.decided",
-        ts: approval.expiresAt,
-        payload: { approval_id: approval.id, status: "expired", decided_by: approval.votes.map((v) => v.userId), comment: "" },
-      },
-    ],
+  await recordApprovalStep(tx, tenantId, approval, {
+    key: "decided",
+    type: "approval.decided",
+    ts: approval.expiresAt,
+    payload: { status: "expired", decided_by: approval.votes.map((v) => v.userId), comment: "" },
   });
   await appendAuditEntry(tx, {
     tenantId,

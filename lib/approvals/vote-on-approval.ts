@@ -3,11 +3,11 @@ import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
-import { recordServerEvents } from "@/lib/runs/record-server-events";
 import { approvalEvents } from "./approval-events";
 import { approvalDecidedMessage } from "./approval-notifications";
 import { afterExpiry, expireApprovalInTx } from "./expire-approvals";
 import { groupCoverage, isApproved } from "./group-coverage";
+import { recordApprovalStep } from "./record-approval-step";
 
 /**
  * One approver's verdict. Separation of duties: the agent's owner cannot approve its
@@ -49,24 +49,16 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
     if (status !== "pending") {
       await tx.approval.update({ where: { id: approval.id }, data: { status, decidedAt: now } });
       const decidedBy = [...approval.votes.map((v) => v.userId), actor.user.id];
-      await recordServerEvents(tx, {
-        tenantId,
-        events: [
-          {
-            agentId: approval.agentId,
-            runExternalId: approval.runExternalId,
-            key: `${approval.id}:decided`,
-            type: "approval.decided",
-            ts: now,
-            payload: {
-              approval_id: approval.id,
-              status,
-              decided_by: decidedBy,
-              comment,
-              ...(approval.requiredGroups.length ? { required_groups: approval.requiredGroups, signed_groups: coverage.signedBy } : {}),
-            },
-          },
-        ],
+      await recordApprovalStep(tx, tenantId, approval, {
+        key: "decided",
+        type: "approval.decided",
+        ts: now,
+        payload: {
+          status,
+          decided_by: decidedBy,
+          comment,
+          ...(approval.requiredGroups.length ? { required_groups: approval.requiredGroups, signed_groups: coverage.signedBy } : {}),
+        },
       });
       deliveryId = await queueNotification(tx, tenantId, async () => {
         const users = await tx.user.findMany({ where: { id: { in: decidedBy } }, select: { id: true, email: true } });
