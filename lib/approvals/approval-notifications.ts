@@ -17,6 +17,23 @@ type ApprovalFacts = {
   runExternalId: string;
 };
 
+/** The facts every approval message states, from the stored approval and the names to show. */
+export function approvalFacts(
+  approval: { id: string; action: unknown; requiredApprovals: number; requiredGroups: string[]; expiresAt: Date; runExternalId: string; reason?: string },
+  names: { tenantSlug: string; agentName: string },
+): ApprovalFacts {
+  return {
+    id: approval.id,
+    ...names,
+    action: approval.action as ApprovalFacts["action"],
+    requiredApprovals: approval.requiredApprovals,
+    requiredGroups: approval.requiredGroups,
+    expiresAt: approval.expiresAt,
+    reason: approval.reason,
+    runExternalId: approval.runExternalId,
+  };
+}
+
 export function approvalUrl(tenantSlug: string, approvalId: string): string {
   const base = (env().NEXTAUTH_URL ?? "").replace(/\/$/, "");
   return `${base}/t/${tenantSlug}/approvals/${approvalId}`;

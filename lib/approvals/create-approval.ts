@@ -1,7 +1,7 @@
 import type { Tx } from "@/lib/db/client";
 import { type Prisma } from "@/lib/db/generated/client";
 import { queueNotification } from "@/lib/notifications/queue-notification";
-import { approvalRequestedMessage } from "./approval-notifications";
+import { approvalFacts, approvalRequestedMessage } from "./approval-notifications";
 
 /** A pending approval bound to the exact action (its hash); created in the decision's request. */
 export async function createApproval(
@@ -45,17 +45,7 @@ export async function createApproval(
       tx.agent.findFirst({ where: { id: input.agentId, tenantId: input.tenantId }, select: { name: true } }),
       tx.tenant.findFirst({ where: { id: input.tenantId }, select: { slug: true } }),
     ]);
-    return approvalRequestedMessage({
-      id: approval.id,
-      tenantSlug: tenant?.slug ?? "",
-      agentName: agent?.name ?? input.agentId,
-      action: input.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null },
-      requiredApprovals: approval.requiredApprovals,
-      requiredGroups: approval.requiredGroups,
-      expiresAt: approval.expiresAt,
-      reason: input.reason,
-      runExternalId: input.runExternalId,
-    });
+    return approvalRequestedMessage(approvalFacts(approval, { tenantSlug: tenant?.slug ?? "", agentName: agent?.name ?? input.agentId }));
   });
   return { id: approval.id, notificationId };
 }

@@ -1,7 +1,7 @@
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
-import { approvalEscalatedMessage } from "./approval-notifications";
+import { approvalEscalatedMessage, approvalFacts } from "./approval-notifications";
 import { recordApprovalStep } from "./record-approval-step";
 
 export const ESCALATION_ACTOR = { type: "system", label: "approval escalation" } as const;
@@ -59,14 +59,7 @@ export async function escalateDueApprovals(input: { tenantId: string; now?: Date
         tx,
         tenantId,
         approvalEscalatedMessage({
-          id: approval.id,
-          tenantSlug: tenant?.slug ?? "",
-          agentName: agent?.name ?? approval.agentId,
-          action: approval.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null },
-          requiredApprovals: approval.requiredApprovals,
-          requiredGroups: approval.requiredGroups,
-          expiresAt: approval.expiresAt,
-          runExternalId: approval.runExternalId,
+          ...approvalFacts(approval, { tenantSlug: tenant?.slug ?? "", agentName: agent?.name ?? approval.agentId }),
           group,
           members: emails,
           waitingMinutes,

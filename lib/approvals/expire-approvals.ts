@@ -3,7 +3,7 @@ import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
 import { approvalEvents } from "./approval-events";
-import { approvalDecidedMessage } from "./approval-notifications";
+import { approvalDecidedMessage, approvalFacts } from "./approval-notifications";
 import { recordApprovalStep } from "./record-approval-step";
 
 export const EXPIRY_ACTOR = { type: "system", label: "approval expiry" } as const;
@@ -51,19 +51,11 @@ export async function expireApprovalInTx(tx: Tx, input: { tenantId: string; appr
       run: approval.runExternalId,
     },
   });
-  const action = approval.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null };
   const deliveryId = await queueNotification(
     tx,
     tenantId,
     approvalDecidedMessage({
-      id: approval.id,
-      tenantSlug: tenant?.slug ?? "",
-      agentName: agent?.name ?? approval.agentId,
-      action,
-      requiredApprovals: approval.requiredApprovals,
-      requiredGroups: approval.requiredGroups,
-      expiresAt: approval.expiresAt,
-      runExternalId: approval.runExternalId,
+      ...approvalFacts(approval, { tenantSlug: tenant?.slug ?? "", agentName: agent?.name ?? approval.agentId }),
       status: "expired",
       decidedBy: [],
     }),

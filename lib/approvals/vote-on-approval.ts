@@ -4,7 +4,7 @@ import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
 import { approvalEvents } from "./approval-events";
-import { approvalDecidedMessage } from "./approval-notifications";
+import { approvalDecidedMessage, approvalFacts } from "./approval-notifications";
 import { afterExpiry, expireApprovalInTx } from "./expire-approvals";
 import { groupCoverage, isApproved } from "./group-coverage";
 import { recordApprovalStep } from "./record-approval-step";
@@ -64,14 +64,7 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
         const users = await tx.user.findMany({ where: { id: { in: decidedBy } }, select: { id: true, email: true } });
         const emailOf = new Map(users.map((u) => [u.id, u.email]));
         return approvalDecidedMessage({
-          id: approval.id,
-          tenantSlug: actor.tenant.slug,
-          agentName: agent?.name ?? approval.agentId,
-          action: approval.action as { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null },
-          requiredApprovals: approval.requiredApprovals,
-          requiredGroups: approval.requiredGroups,
-          expiresAt: approval.expiresAt,
-          runExternalId: approval.runExternalId,
+          ...approvalFacts(approval, { tenantSlug: actor.tenant.slug, agentName: agent?.name ?? approval.agentId }),
           status,
           decidedBy: decidedBy.map((id) => emailOf.get(id) ?? id),
           comment,
