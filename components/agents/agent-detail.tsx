@@ -15,7 +15,7 @@ import { AgentForm } from "./agent-form";
 import { CopyButton } from "./copy-button";
 import { AddCredentialForm, CredentialsTable, KIND_LABEL } from "./credentials-card";
 import { localInputValue, isoFromLocalInput, useNow } from "./format";
-import { OneTimeSecret } from "./one-time-secret";
+import { NewClientSecret } from "./one-time-secret";
 import { StatusBadge } from "./status-badge";
 import type { AgentDetail, AgentStatus, Credential } from "./types";
 
@@ -274,7 +274,7 @@ export function AgentDetailView({
             ) : null}
           </div>
           {secret ? (
-            <OneTimeSecret secret={secret.value} label={secret.label} clientId={agent.id} tokenEndpoint={tokenEndpoint} onDismiss={() => setSecret(null)} />
+            <NewClientSecret secret={secret.value} label={secret.label} clientId={agent.id} tokenEndpoint={tokenEndpoint} onDismiss={() => setSecret(null)} />
           ) : null}
           {adding ? (
             <AddCredentialForm

@@ -1,14 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { apiFetch } from "@/components/api";
-import { CopyButton } from "@/components/agents/copy-button";
+import { OneTimeSecret } from "@/components/agents/one-time-secret";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field, FormError, Input } from "@/components/ui/field";
-import { Icons } from "@/components/ui/icons";
 import { Card } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -52,7 +51,16 @@ export function WebhookSettings({ slug, initial }: { slug: string; initial: Noti
 
   return (
     <div className="space-y-4">
-      {secret ? <SecretPanel secret={secret} onDismiss={() => setSecret(null)} /> : null}
+      {secret ? (
+        <OneTimeSecret
+          secret={secret}
+          title="Webhook signing secret: copy it now"
+          hint="It will not be shown again. Your receiver verifies X-Gatehouse-Signature with it."
+          copyLabel="Copy signing secret"
+          testId="webhook-secret"
+          onDismiss={() => setSecret(null)}
+        />
+      ) : null}
       <Card title="Outgoing webhook">
         <form
           className="space-y-4"
@@ -158,30 +166,5 @@ export function WebhookSettings({ slug, initial }: { slug: string; initial: Noti
         <p className="text-sm text-slate-600">The current secret stops working at once: receivers must switch to the new one, which is shown once.</p>
       </ConfirmDialog>
     </div>
-  );
-}
-
-function SecretPanel({ secret, onDismiss }: { secret: string; onDismiss: () => void }) {
-  const ref = useRef<HTMLElement>(null);
-  useEffect(() => ref.current?.focus(), [secret]);
-  return (
-    <section ref={ref} tabIndex={-1} aria-labelledby="webhook-secret-title" className="rounded-lg border border-amber-300 bg-amber-50 p-4 shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-amber-500">
-      <div className="flex items-start gap-2.5">
-        <Icons.alert className="mt-0.5 h-5 w-5 text-amber-700" />
-        <div className="min-w-0 flex-1">
-          <h2 id="webhook-secret-title" className="text-sm font-semibold text-amber-950">Webhook signing secret: copy it now</h2>
-          <p className="mt-0.5 text-xs text-amber-900">It will not be shown again. Your receiver verifies X-Gatehouse-Signature with it.</p>
-          <div className="mt-3 flex items-center gap-2">
-            <code data-testid="webhook-secret" className="block min-w-0 flex-1 select-all break-all rounded-md bg-white px-2.5 py-1.5 font-mono text-xs text-slate-900 ring-1 ring-inset ring-amber-300">
-              {secret}
-            </code>
-            <CopyButton value={secret} label="Copy signing secret" size="md" />
-          </div>
-        </div>
-        <Button variant="secondary" size="sm" onClick={onDismiss}>
-          I have stored it
-        </Button>
-      </div>
-    </section>
   );
 }
