@@ -1,4 +1,5 @@
 import { redisKey } from "@/lib/redis";
+import { quotaCache } from "./load-quotas";
 import type { QuotaLimit } from "./schemas";
 import { counterExpiry, windowBucket } from "./windows";
 
@@ -38,4 +39,10 @@ export function counterFor(q: QuotaLimit, subject: CallSubject, now: Date): { ke
 
 export function counterTag(tenantId: string): string {
   return `{${redisKey("quota", tenantId)}}`;
+}
+
+/** The tenant's limits that apply to this call, each with its counter at `now`. */
+export async function countersForCall(subject: CallSubject, call: { tool: string; operation: string; riskClass: string | undefined }, now: Date) {
+  const limits = (await quotaCache.get(subject.tenantId)).filter((q) => limitCoversAgent(q, subject) && limitCoversCall(q, call));
+  return limits.map((q) => ({ quota: q, ...counterFor(q, subject, now) }));
 }

@@ -12,31 +12,28 @@ export async function getQuotaUsage(input: { tenantId: string; now?: Date; meter
   const { tenantId } = input;
   const now = input.now ?? new Date();
   const since = new Date(now.getTime() - 30 * 86_400_000);
-  const [limits, agents, hitsByQuota, recentHits, spend] = await Promise.all([
-    loadTenantQuotas(tenantId),
-    withTenant({ tenantId }, (tx) => tx.agent.findMany({ where: { tenantId, status: { not: "decommissioned" } }, select: { id: true, name: true, labels: true }, orderBy: { name: "asc" } })),
-    withTenant({ tenantId }, (tx) =>
+  const limits = await loadTenantQuotas(tenantId);
+  // The page's reads, in one transaction.
+  const [agents, hitsByQuota, recentHits, spend] = await withTenant({ tenantId }, (tx) =>
+    Promise.all([
+      tx.agent.findMany({ where: { tenantId, status: { not: "decommissioned" } }, select: { id: true, name: true, labels: true }, orderBy: { name: "asc" } }),
       tx.$queryRaw<{ quota: string; hits: number }[]>`
         SELECT r->'details'->>'quota' AS quota, count(*)::int AS hits
           FROM decisions d, jsonb_array_elements(d.reasons) r
          WHERE d."tenantId" = ${tenantId} AND d."createdAt" >= ${new Date(now.getTime() - 7 * 86_400_000)} AND r->>'code' = 'quota_exceeded'
          GROUP BY 1`,
-    ),
-    withTenant({ tenantId }, (tx) =>
       tx.$queryRaw<{ id: string; createdAt: Date; agentId: string; runExternalId: string; tool: string; operation: string; outcome: string; reasons: unknown }[]>`
         SELECT id, "createdAt", "agentId", "runExternalId", tool, operation, outcome::text AS outcome, reasons
           FROM decisions
          WHERE "tenantId" = ${tenantId} AND "createdAt" >= ${since} AND reasons @> '[{"code":"quota_exceeded"}]'::jsonb
          ORDER BY "createdAt" DESC LIMIT 25`,
-    ),
-    withTenant({ tenantId }, (tx) =>
       tx.$queryRaw<{ day: Date; costUsd: number; quotaHits: number }[]>`
         SELECT date_trunc('day', hour) AS day, sum("costUsd")::float8 AS "costUsd", sum("quotaHits")::int AS "quotaHits"
           FROM run_stats_hourly
          WHERE "tenantId" = ${tenantId} AND hour >= ${since}
          GROUP BY 1 ORDER BY 1`,
-    ),
-  ]);
+    ]),
+  );
 
   const agentName = new Map(agents.map((a) => [a.id, a.name]));
   // One counter per limit, except "each agent" limits: one per agent.

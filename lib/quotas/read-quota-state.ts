@@ -1,5 +1,4 @@
-import { counterFor, limitCoversAgent, limitCoversCall, type CallSubject } from "./counters";
-import { quotaCache } from "./load-quotas";
+import { countersForCall, type CallSubject } from "./counters";
 import { quotaMeter, type QuotaMeter } from "./meter";
 import type { QuotaLimitState } from "./schemas";
 
@@ -16,8 +15,7 @@ export async function readQuotaState(input: {
   meter?: QuotaMeter;
 }): Promise<QuotaLimitState[] | null> {
   const now = input.now ?? new Date();
-  const limits = (await quotaCache.get(input.subject.tenantId)).filter((q) => limitCoversAgent(q, input.subject) && limitCoversCall(q, input.call));
-  const counters = limits.map((q) => ({ quota: q, ...counterFor(q, input.subject, now) }));
+  const counters = await countersForCall(input.subject, input.call, now);
   let values: number[];
   try {
     values = await (input.meter ?? quotaMeter()).read(counters.map((c) => c.key));

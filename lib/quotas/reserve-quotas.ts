@@ -8,8 +8,7 @@
 import { logger } from "@/lib/logger";
 import type { Reason } from "@/lib/policy/engine";
 import { alertOnCrossing } from "./alert-on-crossing";
-import { counterFor, limitCoversAgent, limitCoversCall, type CallSubject } from "./counters";
-import { quotaCache } from "./load-quotas";
+import { countersForCall, type CallSubject } from "./counters";
 import { quotaMeter, type CounterMode, type QuotaMeter } from "./meter";
 import type { QuotaLimit, QuotaState } from "./schemas";
 
@@ -38,16 +37,15 @@ export async function reserveQuotas(input: {
   now: Date;
   meter?: QuotaMeter;
 }): Promise<QuotaOutcome> {
-  const limits = (await quotaCache.get(input.subject.tenantId)).filter((q) => limitCoversAgent(q, input.subject) && limitCoversCall(q, input.call));
-  if (limits.length === 0) return { kind: "within", quota: [] };
+  const counters = await countersForCall(input.subject, input.call, input.now);
+  if (counters.length === 0) return { kind: "within", quota: [] };
 
-  const checks = limits.map((q) => ({
-    quota: q,
-    ...counterFor(q, input.subject, input.now),
-    mode: MODE[q.metric],
+  const checks = counters.map((c) => ({
+    ...c,
+    mode: MODE[c.quota.metric],
     amount: 1,
-    limit: q.limit,
-    forced: input.extend?.includes(q.id) ?? false,
+    limit: c.quota.limit,
+    forced: input.extend?.includes(c.quota.id) ?? false,
   }));
   const meter = input.meter ?? quotaMeter();
   let counted;
