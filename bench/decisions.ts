@@ -15,7 +15,7 @@ import { closeQueues, getQueue } from "@/lib/queue/registry";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, load, percentile, startAgentApi, startServer, stopServer } from "./support";
+import { benchDatabase, generateLoad, percentile, startAgentApi, startServer, stopServer } from "./support";
 
 function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
   const ajv = new Ajv2020({ strict: false });
@@ -68,7 +68,9 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     rule({ tool: "stripe", operations: ["refunds.create"], constraints: [{ op: "max", arg: "amount_cents", value: 50_000 }], approval: { tier: "threshold", arg: "amount_cents", above: 10_000 } }),
     rule({ tool: "stripe", operations: ["charges.retrieve"] }),
   ]);
-  const server = await startServer(nextPort);
+  // BENCH_DECISIONS_NEXT=0: skip the Next.js comparison (and its build).
+  const withNext = process.env.BENCH_DECISIONS_NEXT !== "0";
+  const server = withNext ? await startServer(nextPort) : undefined;
   let agentApi: ReturnType<typeof spawn> | undefined;
   let worker: ReturnType<typeof spawn> | undefined;
   try {
@@ -80,41 +82,17 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     ];
     const against = (port: number) => {
       const url = `http://127.0.0.1:${port}/api/v1/decisions`;
-      const send = async (i: number) => {
-        const started = performance.now();
-        try {
-          const res = await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] });
-          await res.arrayBuffer();
-          // The agent API server says how long it worked on the request (Server-Timing).
-          const server = Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1] ?? NaN);
-          return { ms: performance.now() - started, server, ok: res.status === 200 };
-        } catch {
-          return { ms: performance.now() - started, server: NaN, ok: false }; // counted as a failure, latency kept
-        }
-      };
       const openLoop = async (rate: number, seconds: number) => {
-        const total = rate * seconds;
-        const interval = 1000 / rate;
-        const t0 = performance.now();
-        const pending: Promise<{ ms: number; server: number; ok: boolean }>[] = [];
-        for (let i = 0; i < total; i++) {
-          const wait = t0 + i * interval - performance.now();
-          if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-          pending.push(send(i));
-        }
-        const answers = await Promise.all(pending);
-        const elapsed = (performance.now() - t0) / 1000;
-        const latencies = answers.map((a) => a.ms).sort((a, b) => a - b);
-        const serverTimes = answers.map((a) => a.server).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+        const r = await generateLoad({ url, headers, bodies, rate, seconds });
         return {
           offered: rate,
-          achieved: total / elapsed,
-          requests: total,
-          failures: answers.filter((a) => !a.ok).length,
-          p50: percentile(latencies, 50),
-          p99: percentile(latencies, 99),
-          max: latencies.at(-1)!,
-          serverP99: serverTimes.length ? percentile(serverTimes, 99) : NaN,
+          achieved: r.requests / (r.elapsedMs / 1000),
+          requests: r.requests,
+          failures: r.failures,
+          p50: percentile(r.latencies, 50),
+          p99: percentile(r.latencies, 99),
+          max: r.latencies.at(-1)!,
+          serverP99: r.serverMs.length ? percentile(r.serverMs, 99) : NaN,
         };
       };
       return {
@@ -124,18 +102,24 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
           return (await res.json()) as { quota?: unknown[] };
         },
         async warm() {
-          for (let i = 0; i < 300; i++) await send(i);
+          for (let i = 0; i < 300; i++) await (await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] })).arrayBuffer();
         },
-        capacity: () => load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 }),
+        capacity: async () => {
+          const r = await generateLoad({ url, headers, bodies: [bodies[0]!], concurrency: 16, seconds: 10 });
+          return { requests: r.requests, perSecond: r.requests / (r.elapsedMs / 1000), p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), wrongStatus: r.requests - (r.statuses[200] ?? 0) };
+        },
         openLoop,
       };
     };
     // The answer path alone: decision records wait durably in the queue meanwhile.
-    const next = against(nextPort);
-    await next.probe();
-    await next.warm();
-    const viaNext = { capacity: await next.capacity(), target: await next.openLoop(opts.rate, opts.seconds) };
-    stopServer(server);
+    let viaNext: { capacity: Awaited<ReturnType<ReturnType<typeof against>["capacity"]>>; target: Awaited<ReturnType<ReturnType<typeof against>["openLoop"]>> } | undefined;
+    if (server) {
+      const next = against(nextPort);
+      await next.probe();
+      await next.warm();
+      viaNext = { capacity: await next.capacity(), target: await next.openLoop(opts.rate, opts.seconds) };
+      stopServer(server);
+    }
 
     agentApi = await startAgentApi(agentApiPort, opts.agentApiProcesses);
     const fast = against(agentApiPort);
@@ -166,7 +150,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     await closeQueues();
     return { viaNext, viaAgentApi, withQuotas, drain };
   } finally {
-    stopServer(server);
+    if (server) stopServer(server);
     if (agentApi) stopServer(agentApi);
     if (worker) stopServer(worker);
     await authState.close();

@@ -34,12 +34,15 @@ if (!only || only === "decisions") {
     );
   const closed = (label: string, c: { perSecond: number; p50: number; p99: number; wrongStatus: number }) =>
     console.log(`${label} ${fmt(c.perSecond, 0)} decisions/s, p50 ${fmt(c.p50, 2)} ms, p99 ${fmt(c.p99, 2)} ms (${c.wrongStatus} unexpected statuses)`);
-  closed("Next.js (next start), closed loop, 16 clients:", http.viaNext.capacity);
-  line("Next.js, open loop, 500/s offered:", http.viaNext.target);
+  if (http.viaNext) {
+    closed("Next.js (next start), closed loop, 16 clients:", http.viaNext.capacity);
+    line("Next.js, open loop, 500/s offered:", http.viaNext.target);
+  }
   closed(`agent API server (${processes} processes), closed loop, 16 clients:`, http.viaAgentApi.capacity);
   line("agent API server, open loop, 200/s offered:", http.viaAgentApi.sustainable);
   line("agent API server, open loop, 500/s offered:", http.viaAgentApi.target);
-  console.log(`agent API server vs Next.js: ${fmt(http.viaAgentApi.capacity.perSecond / http.viaNext.capacity.perSecond, 2)}× the throughput; p99 at 500/s ${fmt(http.viaNext.target.p99 / http.viaAgentApi.target.p99, 0)}× lower`);
+  if (http.viaNext)
+    console.log(`agent API server vs Next.js: ${fmt(http.viaAgentApi.capacity.perSecond / http.viaNext.capacity.perSecond, 2)}× the throughput; p99 at 500/s ${fmt(http.viaNext.target.p99 / http.viaAgentApi.target.p99, 0)}× lower`);
   console.log("with quotas on (3 limits on every call, reserved in one Redis round trip), agent API server:");
   closed("closed loop, 16 clients:", http.withQuotas.capacity);
   line("open loop, 200/s offered:", http.withQuotas.sustainable);
@@ -57,14 +60,17 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
     rate: Number(process.env.BENCH_INGEST_RATE ?? 5_000),
     // BENCH_INGEST_AGENT_API=2: events through the agent API server with 2 processes instead of Next.js.
     agentApiProcesses: Number(process.env.BENCH_INGEST_AGENT_API ?? 0) || undefined,
+    // BENCH_INGEST_PAGE=0 (with the agent API): skip the Next.js build and the run-page measurement.
+    page: process.env.BENCH_INGEST_PAGE !== "0",
   });
   console.log(`\n== ingest: POST /api/v1/events for ${fmt(r.seconds, 0)} s, ${r.clients} clients × ${r.batch}-event batches (closed loop) over ${r.via}; web, one worker, Postgres, Redis and the load generator share the two cores (target ≥ 20,000 events/s stored, p99 ack < 50 ms)`);
   console.log(`acknowledged: ${fmt(r.acceptedPerSecond, 0)} events/s over ${r.requests} requests ${JSON.stringify(r.statuses)}; 202 latency p50 ${fmt(r.ackP50, 1)} ms, p99 ${fmt(r.ackP99, 1)} ms, max ${fmt(r.ackMax, 0)} ms`);
   console.log(`stored:       ${fmt(r.storedPerSecond, 0)} events/s sustained (slowest second ${fmt(r.minStoredSecond, 0)}); backlog at the end ${r.backlogAtEnd} events, drained in ${fmt(r.drainSeconds, 1)} s`);
+  console.log(`CPU during the capacity phase (cores busy, µs per stored event): ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} (${fmt(c.usPerUnit, 0)} µs)`).join(", ")}`);
   console.log(`fixed rate:   ${r.rate} events/s offered in ${r.rateBatch}-event batches (open loop): achieved ${fmt(r.openAchieved, 0)}/s, 202 latency p50 ${fmt(r.openP50, 1)} ms, p99 ${fmt(r.openP99, 1)} ms, max ${fmt(r.openMax, 0)} ms, ${r.openFailures} failures`);
   console.log(`visible:      202 → run readable through the API: at saturation p50 ${fmt(r.visibleP50, 0)} ms, p99 ${fmt(r.visibleP99, 0)} ms, max ${fmt(r.visibleMax, 0)} ms (${r.probes} probes); at the fixed rate p50 ${fmt(r.visibleAtRateP50, 0)} ms, p99 ${fmt(r.visibleAtRateP99, 0)} ms (${r.visibleAtRateProbes} probes)`);
   console.log(`machine load (1-min average): ${fmt(r.loadBefore, 1)} before the bench started, ${fmt(r.loadDuring, 1)} at the end of the capacity phase (this bench alone keeps it near 4-5; more means other work competed)`);
-  console.log(`run page, 100,000 events: first timeline rows ${fmt(r.firstPaintMedian, 0)} ms after navigation (median of 5, max ${fmt(r.firstPaintMax, 0)}); last rows ${fmt(r.endMedian, 0)} ms after a jump to the end`);
+  if (r.firstPaintMedian) console.log(`run page, 100,000 events: first timeline rows ${fmt(r.firstPaintMedian, 0)} ms after navigation (median of 5, max ${fmt(r.firstPaintMax, 0)}); last rows ${fmt(r.endMedian, 0)} ms after a jump to the end`);
 }
 if (!only || only === "evidence") {
   const r = await benchEvidence();

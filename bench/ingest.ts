@@ -24,7 +24,7 @@ import { hashSecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
 import { seedLargeRun } from "@/lib/testing/seed-large-run";
-import { benchDatabase, percentile, startAgentApi, startServer, stopServer, waitUntilUp } from "./support";
+import { benchDatabase, cpuByComponent, cpuShare, generateLoad, percentile, startAgentApi, startServer, stopServer, waitUntilUp } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,7 +36,9 @@ async function startMore(port: number): Promise<ChildProcess> {
 }
 
 function startWorker(): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { env: { ...process.env, NODE_ENV: "production" }, stdio: "ignore" });
+  // BENCH_PROFILE_DIR=/tmp/prof: the worker writes a CPU profile there when stopped.
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  return spawn(process.execPath, [...profile, "--import", "tsx", "workers/index.ts"], { env: { ...process.env, NODE_ENV: "production" }, stdio: "ignore" });
 }
 
 /** A realistic mix: model calls, tool calls with args and output, side effects, logs. */
@@ -62,7 +64,7 @@ function makeEvents(prefix: string, run: string, count: number, seq: { n: number
 }
 
 export async function benchIngest(
-  opts: { seconds?: number; clients?: number; batch?: number; port?: number; web?: number; rate?: number; rateBatch?: number; rateSeconds?: number; agentApiProcesses?: number } = {},
+  opts: { seconds?: number; clients?: number; batch?: number; port?: number; web?: number; rate?: number; rateBatch?: number; rateSeconds?: number; agentApiProcesses?: number; page?: boolean } = {},
 ) {
   const seconds = opts.seconds ?? 60;
   const clients = opts.clients ?? 8;
@@ -87,11 +89,13 @@ export async function benchIngest(
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     // Events go to the Next.js server(s), or with `agentApiProcesses` to the agent API server;
     // the run page is always Next's.
-    const base = `http://127.0.0.1:${port}`;
     const agentApiPort = port + 50;
+    // Without the page (`page: false`, agent API only) no Next.js server is built or started.
+    const page = opts.page ?? true;
+    const base = page || !opts.agentApiProcesses ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${agentApiPort}`;
     const bases = opts.agentApiProcesses ? [`http://127.0.0.1:${agentApiPort}`] : Array.from({ length: web }, (_, i) => `http://127.0.0.1:${port + i}`);
 
-    servers.push(await startServer(port)); // builds .next-bench
+    if (page || !opts.agentApiProcesses) servers.push(await startServer(port)); // builds .next-bench
     if (opts.agentApiProcesses) servers.push(await startAgentApi(agentApiPort, opts.agentApiProcesses));
     else for (let i = 1; i < web; i++) servers.push(await startMore(port + i));
     worker = startWorker();
@@ -111,12 +115,10 @@ export async function benchIngest(
     while ((await count()) < 20 * batch) await sleep(100);
 
     // 1–3: load, stored rate, time until visible.
-    const latencies: number[] = [];
-    const statuses = new Map<number, number>();
-    let accepted = 0;
     const storedAtStart = await count();
     const samples: { t: number; stored: number }[] = [];
     const visible: number[] = [];
+    const cpuBefore = cpuByComponent();
     const t0 = performance.now();
     const end = t0 + seconds * 1000;
     let sampling = true;
@@ -144,20 +146,17 @@ export async function benchIngest(
       }
     };
     const prober = probe(end, visible);
-    await Promise.all(
-      Array.from({ length: clients }, async (_, c) => {
-        const seq = { n: 0 };
-        const run = `run_load_${c}`;
-        while (performance.now() < end) {
-          const r = await post(makeEvents(`c${c}`, run, batch, seq), bases[c % bases.length]);
-          latencies.push(r.ms);
-          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-          if (r.status === 202) accepted += r.accepted;
-          else await sleep(200); // 429/503: back off like a client
-        }
-      }),
+    // Request i carries events e{{i}}-0 … (unique ids), spread over one run per client.
+    const templates = Array.from({ length: clients }, (_, c) => JSON.stringify({ events: makeEvents("e{{i}}", `run_load_${c}`, batch, { n: 0 }) }));
+    const loads = await Promise.all(
+      bases.map((b) => generateLoad({ url: `${b}/api/v1/events`, headers, bodies: templates, concurrency: Math.ceil(clients / bases.length), seconds, sumField: "accepted" })),
     );
+    const latencies = loads.flatMap((l) => l.latencies).sort((x, y) => x - y);
+    const statuses = new Map<string, number>();
+    for (const l of loads) for (const [status, n] of Object.entries(l.statuses)) statuses.set(status, (statuses.get(status) ?? 0) + n);
+    const accepted = loads.reduce((sum, l) => sum + l.summed, 0);
     const loadSeconds = (performance.now() - t0) / 1000;
+    const cpuAfter = cpuByComponent();
     const loadDuring = os.loadavg()[0]!;
     await prober;
     const storedAtEnd = (await count()) - storedAtStart;
@@ -175,31 +174,24 @@ export async function benchIngest(
     const perSecondSeries = inside.slice(1).map((s, i) => s.stored - inside[i]!.stored);
 
     // 2: latency at a fixed offered rate, below saturation (open loop: send on schedule).
-    const openLatencies: number[] = [];
-    let openFailures = 0;
-    const openSeq = { n: 0 };
-    const interval = (rateBatch / rate) * 1000;
     const openStart = performance.now();
-    const inFlight: Promise<void>[] = [];
     const visibleAtRate: number[] = [];
     const rateProber = probe(openStart + rateSeconds * 1000, visibleAtRate);
-    for (let i = 0; performance.now() - openStart < rateSeconds * 1000; i++) {
-      const due = openStart + i * interval;
-      if (due > performance.now()) await sleep(due - performance.now());
-      inFlight.push(
-        post(makeEvents("open", `run_open_${i % 16}`, rateBatch, openSeq), bases[i % bases.length]).then((r) => {
-          openLatencies.push(r.ms);
-          if (r.status !== 202) openFailures++;
-        }),
-      );
-    }
-    await Promise.all(inFlight);
+    const openTemplates = Array.from({ length: 16 }, (_, r) => JSON.stringify({ events: makeEvents("open{{i}}", `run_open_${r}`, rateBatch, { n: 0 }) }));
+    const opens = await Promise.all(
+      bases.map((b) => generateLoad({ url: `${b}/api/v1/events`, headers, bodies: openTemplates, rate: rate / rateBatch / bases.length, seconds: rateSeconds })),
+    );
     await rateProber;
     visibleAtRate.sort((a, b) => a - b);
-    const openAchieved = (openLatencies.length * rateBatch) / ((performance.now() - openStart) / 1000);
-    openLatencies.sort((a, b) => a - b);
+    const openLatencies = opens.flatMap((o) => o.latencies).sort((x, y) => x - y);
+    const openFailures = opens.reduce((sum, o) => sum + o.failures, 0);
+    const openAchieved = (openLatencies.length * rateBatch) / rateSeconds;
+
 
     // 3: the run page on 100,000 events.
+    const paints: number[] = [];
+    const ends: number[] = [];
+    if (page) {
     const large = await seedLargeRun({ ownerUrl: process.env.MIGRATE_DATABASE_URL!, tenantSlug: tenant.slug, events: 100_000 });
     const password = `bench-${randomBytes(6).toString("hex")}`;
     await owner.query(`UPDATE users SET "passwordHash" = $1 WHERE id = $2`, [await hashSecret(password), ownerCtx.user.id]);
@@ -213,8 +205,6 @@ export async function benchIngest(
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/t\//);
-    const paints: number[] = [];
-    const ends: number[] = [];
     for (let i = 0; i < 5; i++) {
       const started = performance.now();
       await page.goto(`/t/${tenant.slug}/runs/${large.runId}`);
@@ -226,6 +216,7 @@ export async function benchIngest(
       ends.push(performance.now() - jump);
     }
     await browser.close();
+    }
     paints.sort((a, b) => a - b);
     ends.sort((a, b) => a - b);
 
@@ -243,6 +234,7 @@ export async function benchIngest(
       visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99), visibleMax: visible.at(-1) ?? NaN, probes: visible.length,
       firstPaintMedian: percentile(paints, 50), firstPaintMax: paints.at(-1)!, endMedian: percentile(ends, 50),
       loadBefore, loadDuring,
+      cpu: cpuShare(cpuBefore, cpuAfter, loadSeconds, Math.max(1, storedAtEnd)),
       visibleAtRateP50: percentile(visibleAtRate, 50), visibleAtRateP99: percentile(visibleAtRate, 99), visibleAtRateProbes: visibleAtRate.length,
       web, via: opts.agentApiProcesses ? `the agent API server (${opts.agentApiProcesses} processes)` : `${web} Next.js web process(es)`, rate, rateBatch, openAchieved, openFailures, openP50: percentile(openLatencies, 50), openP99: percentile(openLatencies, 99), openMax: openLatencies.at(-1) ?? NaN,
     };

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { openSync, readFileSync, readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { Worker } from "node:worker_threads";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
@@ -68,7 +70,10 @@ export async function startAgentApi(port: number, processes: number): Promise<Ch
   const env = { ...process.env, AGENT_API_PORT: String(port), AGENT_API_PROCESSES: String(processes), NODE_ENV: "production" } as NodeJS.ProcessEnv;
   // BENCH_PROFILE_DIR=/tmp/prof: each agent API process writes a CPU profile there when stopped.
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const server = spawn(process.execPath, [...profile, "--import", "tsx", "servers/agent-api.ts"], { stdio: "ignore", env, detached: true });
+  // BENCH_AGENT_API_FLAGS="--trace-gc": more node flags for the agent API processes; their output goes to .data/bench-agent-api.log.
+  const flags = process.env.BENCH_AGENT_API_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const out = flags.length ? openSync(".data/bench-agent-api.log", "w") : "ignore";
+  const server = spawn(process.execPath, [...profile, ...flags, "--import", "tsx", "servers/agent-api.ts"], { stdio: ["ignore", out, "inherit"], env, detached: true });
   return waitUntilUp(server, port, "the agent API server");
 }
 
@@ -107,4 +112,83 @@ export async function load(opts: { url: string; method?: string; body?: string; 
     p99: percentile(latencies, 99),
     wrongStatus,
   };
+}
+
+/** Which part of the system a process is, from its command line (null: not ours to count). */
+function componentOf(pid: number, cmdline: string): string | null {
+  if (pid === process.pid) return "load generator";
+  if (cmdline.startsWith("postgres")) return "postgres";
+  if (cmdline.includes("redis-server")) return "redis";
+  if (cmdline.includes("servers/agent-api.ts")) return "agent API";
+  if (cmdline.includes("workers/index.ts")) return "worker";
+  if (cmdline.includes("next-server") || cmdline.includes("next start")) return "next";
+  return null;
+}
+
+/**
+ * CPU seconds used so far by each part of the system (user + system, from /proc), so a
+ * bench can say where the two cores went. Linux only; elsewhere an empty map.
+ */
+export function cpuByComponent(): Map<string, number> {
+  const totals = new Map<string, number>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return totals;
+  }
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      const component = componentOf(Number(pid), cmdline);
+      if (!component) continue;
+      // Fields after the ")" closing the command name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+      totals.set(component, (totals.get(component) ?? 0) + seconds);
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return totals;
+}
+
+/** CPU per component between two `cpuByComponent` readings, as cores busy and µs per unit of work. */
+export function cpuShare(before: Map<string, number>, after: Map<string, number>, seconds: number, units: number) {
+  return [...after]
+    .map(([component, total]) => ({ component, cores: (total - (before.get(component) ?? 0)) / seconds, usPerUnit: ((total - (before.get(component) ?? 0)) * 1e6) / units }))
+    .filter((c) => c.cores > 0.005)
+    .sort((a, b) => b.cores - a.cores);
+}
+
+export type LoadResult = { latencies: number[]; serverMs: number[]; statuses: Record<string, number>; failures: number; summed: number; requests: number; elapsedMs: number };
+
+/**
+ * HTTP load from bench/load-generator.mjs in its own thread: an open loop at `rate`
+ * requests/s, or a closed loop of `concurrency` clients, for `seconds`. Request i's body is
+ * `bodies[i % n]` with "{{i}}" replaced by i. `sumField` sums that field of 2xx JSON answers.
+ * Latencies come back sorted.
+ */
+export function generateLoad(opts: {
+  url: string;
+  method?: string;
+  headers: Record<string, string>;
+  bodies: string[];
+  seconds: number;
+  rate?: number;
+  concurrency?: number;
+  sumField?: string;
+}): Promise<LoadResult> {
+  const url = new URL(opts.url);
+  const workerData = { host: url.hostname, port: Number(url.port), path: url.pathname, method: opts.method ?? "POST", headers: opts.headers, bodies: opts.bodies, seconds: opts.seconds, rate: opts.rate, concurrency: opts.concurrency, sumField: opts.sumField };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./load-generator.mjs", import.meta.url), { workerData });
+    worker.once("message", (result: LoadResult) => {
+      result.latencies.sort((a, b) => a - b);
+      result.serverMs.sort((a, b) => a - b);
+      resolve(result);
+    });
+    worker.once("error", reject);
+  });
 }

@@ -23,7 +23,11 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
     // Machine API answers are small JSON: one buffered write beats piping a web stream.
     const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
     // Server-Timing: the time this process spent on the request, so callers can tell it from the network's.
-    res.writeHead(response.status, { ...Object.fromEntries(response.headers), "server-timing": `app;dur=${(performance.now() - started).toFixed(2)}` });
+    res.writeHead(response.status, {
+      ...Object.fromEntries(response.headers),
+      "content-length": body?.length ?? 0, // known: no chunked framing
+      "server-timing": `app;dur=${(performance.now() - started).toFixed(2)}`,
+    });
     res.end(body);
   } catch {
     res.destroy(); // the answer could not be produced or sent; never an unhandled rejection
