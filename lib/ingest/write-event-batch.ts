@@ -19,21 +19,24 @@ export const prismaExecutor =
  * Inserts keys and events in one statement: the key table's primary key decides what is
  * new (ON CONFLICT DO NOTHING … RETURNING), and only those rows become events. Input is
  * sorted by key so concurrent writers take index locks in the same order.
+ * The rows arrive as one JSON array ($2): JSON.stringify is native, where thirteen array
+ * parameters cost the worker more CPU (node-postgres escapes every element) than Postgres
+ * spent parsing them.
  */
 const INSERT_EVENTS = `
 WITH input AS (
-  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamp(3)[], $7::timestamp(3)[],
-                       $8::jsonb[], $9::text[], $10::jsonb[], $11::boolean[], $12::int[], $13::int[], $14::numeric[])
-    AS t(agent, key, run, type, ts, received, payload, hash, redacted, is_error, in_tok, out_tok, cost)
+  SELECT * FROM json_to_recordset($2::json)
+    AS t(agent text, key text, run text, type text, ts timestamp(3), received timestamp(3), payload jsonb, hash text,
+         redacted jsonb, is_error boolean, in_tok int, out_tok int, cost numeric)
 ), keys AS (
   INSERT INTO run_event_keys ("agentId", "source", "eventKey", "tenantId", "receivedAt")
-  SELECT agent, $15, key, $1, received FROM input
+  SELECT agent, $3, key, $1, received FROM input
   ON CONFLICT DO NOTHING
   RETURNING "agentId", "eventKey"
 ), events AS (
   INSERT INTO run_events ("tenantId", "runExternalId", "agentId", "eventKey", "type", "source", "ts", "receivedAt",
                           "payload", "payloadHash", "redacted", "isError", "inputTokens", "outputTokens", "costUsd")
-  SELECT $1, i.run, i.agent, i.key, i.type, $15, i.ts, i.received, i.payload, i.hash, i.redacted, i.is_error, i.in_tok, i.out_tok, i.cost
+  SELECT $1, i.run, i.agent, i.key, i.type, $3, i.ts, i.received, i.payload, i.hash, i.redacted, i.is_error, i.in_tok, i.out_tok, i.cost
     FROM input i JOIN keys k ON k."agentId" = i.agent AND k."eventKey" = i.key
   RETURNING 1
 )
@@ -97,23 +100,22 @@ export async function writeEventBatch(
   if (events.length === 0) return { inserted: 0, duplicates: input.events.length, runs: [] };
 
   const sql: SqlExecutor = typeof tx === "function" ? tx : prismaExecutor(tx);
-  const rows = await sql<{ agentId: string; eventKey: string }>(INSERT_EVENTS, [
-    input.tenantId,
-    events.map((e) => e.agentId),
-    events.map((e) => e.key),
-    events.map((e) => e.run),
-    events.map((e) => e.type),
-    events.map((e) => e.ts),
-    events.map((e) => e.receivedAt),
-    events.map((e) => JSON.stringify(e.payload)),
-    events.map((e) => e.hash),
-    events.map((e) => json(e.redacted?.length ? e.redacted : null)),
-    events.map((e) => e.isError ?? false),
-    events.map((e) => e.inputTokens ?? null),
-    events.map((e) => e.outputTokens ?? null),
-    events.map((e) => e.costUsd ?? null),
-    input.source,
-  ]);
+  const inputRows = events.map((e) => ({
+    agent: e.agentId,
+    key: e.key,
+    run: e.run,
+    type: e.type,
+    ts: e.ts,
+    received: e.receivedAt,
+    payload: e.payload,
+    hash: e.hash,
+    redacted: e.redacted?.length ? e.redacted : null,
+    is_error: e.isError ?? false,
+    in_tok: e.inputTokens,
+    out_tok: e.outputTokens,
+    cost: e.costUsd,
+  }));
+  const rows = await sql<{ agentId: string; eventKey: string }>(INSERT_EVENTS, [input.tenantId, JSON.stringify(inputRows), input.source]);
   const stored = new Set(rows.map((r) => `${r.agentId}\u0000${r.eventKey}`));
   const fresh = events.filter((e) => stored.has(`${e.agentId}\u0000${e.key}`));
   const runs = summarizeRuns(fresh);
