@@ -84,36 +84,49 @@ const NUL = /\u0000/g;
  */
 export function redactValue(value: unknown, paths: CompiledPath[], prefix: string[] = []): { value: unknown; redacted: string[] } {
   const redacted: string[] = [];
-  const walk = (node: unknown, at: string[]): unknown => {
-    if (typeof node === "string") {
-      const clean = node.includes("\u0000") ? node.replace(NUL, "\uFFFD") : node;
-      const out = redactString(clean);
-      if (out !== clean) redacted.push(at.join("."));
-      return out;
-    }
-    if (node === null || typeof node !== "object") return node;
-    if (Array.isArray(node)) {
-      return node.map((item, i) => {
-        const here = [...at, String(i)];
-        if (paths.length && matchesAny(paths, here)) {
-          redacted.push(here.join("."));
-          return REDACTED;
-        }
-        return walk(item, here);
-      });
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(node as Record<string, unknown>)) {
-      const safeKey = key.includes("\u0000") ? key.replace(NUL, "\uFFFD") : key;
-      const here = [...at, safeKey];
-      if ((SENSITIVE_KEY.test(key) && item !== null && item !== "" && typeof item !== "boolean") || (paths.length && matchesAny(paths, here))) {
-        redacted.push(here.join("."));
-        out[safeKey] = REDACTED;
+  return { value: walk(value, [...prefix], paths, redacted), redacted };
+}
+
+/**
+ * One node of redactValue's copy. `at` is the path to `node`, a stack shared by the whole
+ * walk (pushed and popped around each child) so that no path is built unless reported:
+ * this runs for every value of every ingested event.
+ */
+function walk(node: unknown, at: string[], paths: CompiledPath[], redacted: string[]): unknown {
+  if (typeof node === "string") {
+    const clean = node.includes("\u0000") ? node.replace(NUL, "\uFFFD") : node;
+    const out = redactString(clean);
+    if (out !== clean) redacted.push(at.join("."));
+    return out;
+  }
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) {
+    const out = new Array<unknown>(node.length);
+    for (let i = 0; i < node.length; i++) {
+      at.push(String(i));
+      if (paths.length && matchesAny(paths, at)) {
+        redacted.push(at.join("."));
+        out[i] = REDACTED;
       } else {
-        out[safeKey] = walk(item, here);
+        out[i] = walk(node[i], at, paths, redacted);
       }
+      at.pop();
     }
     return out;
-  };
-  return { value: walk(value, prefix), redacted };
+  }
+  const out: Record<string, unknown> = {};
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue;
+    const item = (node as Record<string, unknown>)[key];
+    const safeKey = key.includes("\u0000") ? key.replace(NUL, "\uFFFD") : key;
+    at.push(safeKey);
+    if ((SENSITIVE_KEY.test(key) && item !== null && item !== "" && typeof item !== "boolean") || (paths.length && matchesAny(paths, at))) {
+      redacted.push(at.join("."));
+      out[safeKey] = REDACTED;
+    } else {
+      out[safeKey] = walk(item, at, paths, redacted);
+    }
+    at.pop();
+  }
+  return out;
 }
