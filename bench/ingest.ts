@@ -94,8 +94,9 @@ export async function benchIngest(
     const agentApiPort = port + 50;
     // Without the page (`page: false`, agent API only) no Next.js server is built or started.
     const page = opts.page ?? true;
-    const base = page || !opts.agentApiProcesses ? `http://127.0.0.1:${port}` : `http://127.0.0.1:${agentApiPort}`;
+    const base = `http://127.0.0.1:${port}`; // Next.js: the run page
     const bases = opts.agentApiProcesses ? [`http://127.0.0.1:${agentApiPort}`] : Array.from({ length: web }, (_, i) => `http://127.0.0.1:${port + i}`);
+    const probeBase = bases[0]!; // where events go: the probes read the run back there too
 
     if (page || !opts.agentApiProcesses) servers.push(await startServer(port)); // builds .next-bench
     if (opts.agentApiProcesses) servers.push(await startAgentApi(agentApiPort, opts.agentApiProcesses));
@@ -140,7 +141,7 @@ export async function benchIngest(
         if (ack.status !== 202) continue;
         const acked = performance.now();
         for (;;) {
-          const res = await fetch(`${base}/api/v1/runs/${run}`, { headers });
+          const res = await fetch(`${probeBase}/api/v1/runs/${run}`, { headers });
           if (res.ok && ((await res.json()) as { totals: { events: number } }).totals.events >= 1) break;
           await res.arrayBuffer().catch(() => {});
           if (performance.now() - acked > 30_000) break;

