@@ -25,7 +25,7 @@ if (!only || only === "decisions") {
   console.log("\n== policy engine: one decision in process (target < 100 µs)");
   for (const r of benchEngine()) console.log(`${String(r.rules).padStart(4)} rules (${r.layout}): ${fmt(r.microseconds)} µs/decision, ${fmt(100 / r.microseconds, 2)}× the target budget left (${r.outcome})`);
   const processes = Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2);
-  const http = await benchDecisionsHttp({ rate: 500, sustainableRate: 200, seconds: 15, agentApiProcesses: processes });
+  const http = await benchDecisionsHttp({ rate: 500, sustainableRate: 200, seconds: 30, agentApiProcesses: processes });
   console.log("\n== POST /api/v1/decisions over HTTP (the answer path; records queue up meanwhile); server, Redis and load generator share the two cores (target p99 < 10 ms at 500/s)");
   const line = (label: string, r: { achieved: number; p50: number; p99: number; max: number; failures: number; requests: number; serverP99: number }) =>
     console.log(
