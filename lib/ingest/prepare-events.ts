@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { zodDetails } from "@/lib/http/errors";
 import { canonicalJsonOfParsed } from "./canonical";
-import { redactValue, type CompiledPath } from "./redact";
+import { redactValue, setOwn, type CompiledPath } from "./redact";
 import { agentEvent, type AgentEvent } from "./schemas";
 import type { TimelineEvent } from "./timeline-event";
 
@@ -40,7 +40,10 @@ export function prepareEvents(raw: unknown[], opts: { paths: CompiledPath[]; now
 
 function toTimelineEvent(event: AgentEvent, original: unknown, opts: { paths: CompiledPath[]; now: Date }): TimelineEvent {
   const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event)) if (!RESERVED.has(key) && value !== undefined) rest[key] = value;
+  for (const [key, value] of Object.entries(event)) if (!RESERVED.has(key) && value !== undefined) setOwn(rest, key, value);
+  // zod's output drops a top-level "__proto__" key: the agent's value is kept as sent.
+  const proto = Object.getOwnPropertyDescriptor(original, "__proto__");
+  if (proto) setOwn(rest, "__proto__", proto.value);
   const { value: payload, redacted } = redactValue(rest, opts.paths);
   const out: TimelineEvent = {
     key: event.id,

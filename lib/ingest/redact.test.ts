@@ -66,6 +66,14 @@ describe("redactValue", () => {
     expect(redactValue({ "a\u0000": "b\u0000c" }, []).value).toEqual({ "a\uFFFD": "b\uFFFDc" });
   });
 
+  it("copies a key named __proto__ as a key, redacting inside it like anywhere else", () => {
+    const input = JSON.parse('{"__proto__": {"password": "hunter2", "x": 1}, "a": [{"__proto__": 2}]}');
+    const { value, redacted } = redactValue(input, []);
+    expect(JSON.stringify(value)).toBe('{"__proto__":{"password":"[REDACTED]","x":1},"a":[{"__proto__":2}]}');
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(redacted).toEqual(["__proto__.password"]);
+  });
+
   it("accepts only well-formed paths in settings", () => {
     for (const ok of ["args.card.number", "output.items[*].email", "$.input.x", "args.*"]) expect(ok).toMatch(redactionPathSyntax);
     for (const bad of ["", "args..x", "args.", "a b", "args[x]"]) expect(bad).not.toMatch(redactionPathSyntax);

@@ -122,11 +122,21 @@ function walk(node: unknown, at: string[], paths: CompiledPath[], redacted: stri
     at.push(safeKey);
     if ((SENSITIVE_KEY.test(key) && item !== null && item !== "" && typeof item !== "boolean") || (paths.length && matchesAny(paths, at))) {
       redacted.push(at.join("."));
-      out[safeKey] = REDACTED;
+      setOwn(out, safeKey, REDACTED);
     } else {
-      out[safeKey] = walk(item, at, paths, redacted);
+      setOwn(out, safeKey, walk(item, at, paths, redacted));
     }
     at.pop();
   }
   return out;
+}
+
+/**
+ * `obj[key] = value`, except that a "__proto__" key (JSON.parse makes it an ordinary own
+ * key) stays a key: assigned, it would replace the copy's prototype and the agent's data
+ * would silently disappear from what is stored.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown) {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }

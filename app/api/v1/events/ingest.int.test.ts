@@ -249,6 +249,23 @@ describe("POST /api/v1/events", () => {
     }
   });
 
+  it("stores keys named __proto__ as sent, at the top and nested (JSON.parse makes them ordinary keys)", async () => {
+    const agent = await newAgent();
+    const run = `run_${uniq()}`;
+    // Built from JSON text: an object literal's "__proto__" would set the prototype instead.
+    const original = JSON.parse(
+      `{"id":"p1","run_id":"${run}","type":"tool.call","ts":"${ts(0)}","tool":"t","operation":"o","status":"ok","__proto__":{"top":1},"args":{"__proto__":{"nested":2},"a":3}}`,
+    );
+    expect((await post(agent, [original])).body).toMatchObject({ accepted: 1 });
+    await waitForRun(agent, run, 1);
+    const [event] = await allEvents(agent, run);
+    expect(Object.getOwnPropertyDescriptor(event, "__proto__")?.value).toEqual({ top: 1 });
+    const args = event!.args as Record<string, unknown>;
+    expect(Object.getOwnPropertyDescriptor(args, "__proto__")?.value).toEqual({ nested: 2 });
+    expect(args.a).toBe(3);
+    expect(event!.payload_sha256).toBe(sha256(canonicalJson(original)));
+  });
+
   it("answers 400 for a bad envelope, 401 without a token", async () => {
     const agent = await newAgent();
     expect((await post(agent, [])).status).toBe(400);
