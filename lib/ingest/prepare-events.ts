@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { zodDetails } from "@/lib/http/errors";
 import { canonicalJsonOfParsed } from "./canonical";
-import { redactValue, setOwn, type CompiledPath } from "./redact";
+import { redactValue, type CompiledPath } from "./redact";
+import { setOwn } from "./set-own";
 import { agentEvent, type AgentEvent } from "./schemas";
 import type { TimelineEvent } from "./timeline-event";
 

@@ -11,6 +11,8 @@
  * The caller keeps a SHA-256 of the original event, so evidence can be matched later.
  */
 
+import { setOwn } from "./set-own";
+
 export const REDACTED = "[REDACTED]";
 
 const SENSITIVE_KEY =
@@ -131,12 +133,3 @@ function walk(node: unknown, at: string[], paths: CompiledPath[], redacted: stri
   return out;
 }
 
-/**
- * `obj[key] = value`, except that a "__proto__" key (JSON.parse makes it an ordinary own
- * key) stays a key: assigned, it would replace the copy's prototype and the agent's data
- * would silently disappear from what is stored.
- */
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown) {
-  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
-}

@@ -4,6 +4,7 @@
  * fields Gatehouse maps (wire types varint, fixed64, length-delimited, fixed32); unknown
  * fields are skipped, as protobuf requires.
  */
+import { setOwn } from "../set-own";
 
 export type OtlpValue = string | number | boolean | null | OtlpValue[] | { [key: string]: OtlpValue };
 
@@ -128,7 +129,7 @@ function readAnyValue(r: Reader): OtlpValue {
         const t = l.tag();
         if (t.field === 1 && t.wire === 2) {
           const [k, v] = readKeyValue(l.sub());
-          kv[k] = v;
+          setOwn(kv, k, v);
         } else l.skip(t.wire);
       }
       value = kv;
@@ -166,7 +167,7 @@ function readSpan(r: Reader, resource: Record<string, OtlpValue>, scope: OtlpSpa
     else if (field === 8 && wire === 1) span.endNs = r.fixed64();
     else if (field === 9 && wire === 2) {
       const [k, v] = readKeyValue(r.sub());
-      span.attributes[k] = v;
+      setOwn(span.attributes, k, v);
     } else if (field === 11 && wire === 2) {
       const e = r.sub();
       const event = { name: "", timeNs: 0n, attributes: {} as Record<string, OtlpValue> };
@@ -176,7 +177,7 @@ function readSpan(r: Reader, resource: Record<string, OtlpValue>, scope: OtlpSpa
         else if (t.field === 2 && t.wire === 2) event.name = e.string();
         else if (t.field === 3 && t.wire === 2) {
           const [k, v] = readKeyValue(e.sub());
-          event.attributes[k] = v;
+          setOwn(event.attributes, k, v);
         } else e.skip(t.wire);
       }
       span.events.push(event);
@@ -199,7 +200,7 @@ function readAttributesMessage(r: Reader): Record<string, OtlpValue> {
     const { field, wire } = r.tag();
     if (field === 1 && wire === 2) {
       const [k, v] = readKeyValue(r.sub());
-      attributes[k] = v;
+      setOwn(attributes, k, v);
     } else r.skip(wire);
   }
   return attributes;
@@ -268,7 +269,7 @@ function jsonValue(v: JsonAny | undefined): OtlpValue {
 
 function jsonAttributes(list: JsonKv[] | undefined): Record<string, OtlpValue> {
   const out: Record<string, OtlpValue> = {};
-  for (const kv of list ?? []) if (kv && typeof kv.key === "string") out[kv.key] = jsonValue(kv.value);
+  for (const kv of list ?? []) if (kv && typeof kv.key === "string") setOwn(out, kv.key, jsonValue(kv.value));
   return out;
 }
 
