@@ -8,6 +8,7 @@ import { Input, Select } from "@/components/ui/field";
 import { Icons } from "@/components/ui/icons";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import { VerificationBanner } from "@/components/ui/verification-banner";
 
 type Entry = {
   id: string;
@@ -163,38 +164,30 @@ export function AuditLog({ slug, actions, lastVerification }: { slug: string; ac
 
 function ChainStatus({ verification, onVerify, verifying, error }: { verification: Verification | null; onVerify: () => void; verifying: boolean; error?: string }) {
   return (
-    <div
-      data-testid="chain-status"
-      className={`flex flex-wrap items-center justify-between gap-3 rounded-lg border px-4 py-3 ${
-        !verification ? "border-slate-200 bg-white" : verification.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50"
-      }`}
+    <VerificationBanner
+      testId="chain-status"
+      ok={verification ? verification.ok : null}
+      icon={<Icons.check className="mt-0.5 h-5 w-5 text-emerald-600" />}
+      title={
+        !verification
+          ? "The chain has not been verified yet"
+          : verification.ok
+            ? `Chain verified: ${verification.checked} entries intact`
+            : `Chain broken at entry #${verification.brokenAtSeq}`
+      }
+      error={error}
+      onVerify={onVerify}
+      verifying={verifying}
+      verifyLabel="Verify now"
     >
-      <div className="flex items-start gap-2.5">
-        {verification && !verification.ok ? <Icons.alert className="mt-0.5 h-5 w-5 text-red-600" /> : <Icons.check className="mt-0.5 h-5 w-5 text-emerald-600" />}
-        <div>
-          <div className="font-medium text-slate-900">
-            {!verification
-              ? "The chain has not been verified yet"
-              : verification.ok
-                ? `Chain verified: ${verification.checked} entries intact`
-                : `Chain broken at entry #${verification.brokenAtSeq}`}
-          </div>
-          <div className="text-xs text-slate-600">
-            {verification ? (
-              <>
-                {verification.problem ? `${verification.problem}. ` : null}Last checked <Time value={verification.at} />. The worker re-checks every hour.
-              </>
-            ) : (
-              "Recompute every hash now, or wait for the hourly check."
-            )}
-          </div>
-          {error ? <div className="text-xs text-red-700">{error}</div> : null}
-        </div>
-      </div>
-      <Button variant="secondary" onClick={onVerify} disabled={verifying}>
-        {verifying ? "Verifying…" : "Verify now"}
-      </Button>
-    </div>
+      {verification ? (
+        <>
+          {verification.problem ? `${verification.problem}. ` : null}Last checked <Time value={verification.at} />. The worker re-checks every hour.
+        </>
+      ) : (
+        "Recompute every hash now, or wait for the hourly check."
+      )}
+    </VerificationBanner>
   );
 }
 

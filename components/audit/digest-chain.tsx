@@ -3,10 +3,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { apiFetch } from "@/components/api";
-import { Button } from "@/components/ui/button";
 import { Icons } from "@/components/ui/icons";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import { VerificationBanner } from "@/components/ui/verification-banner";
 
 export type DigestRow = {
   seq: string;
@@ -35,42 +35,35 @@ export function DigestChain({ slug, digests }: { slug: string; digests: DigestRo
   const latest = digests[0];
   return (
     <section aria-labelledby="digests-heading" className="space-y-2">
-      <div
-        data-testid="digest-status"
-        className={`flex flex-wrap items-center justify-between gap-3 rounded-lg border px-4 py-3 ${
-          !check ? "border-slate-200 bg-white" : check.ok ? "border-emerald-200 bg-emerald-50" : "border-red-200 bg-red-50"
-        }`}
+      <VerificationBanner
+        testId="digest-status"
+        ok={check ? check.ok : null}
+        icon={<Icons.evidence className="mt-0.5 h-5 w-5 text-slate-500" />}
+        headingId="digests-heading"
+        title={
+          !check
+            ? latest
+              ? `Run events and decisions: ${digests.length === 1 ? "1 signed digest" : `signed digests up to #${latest.seq}`}`
+              : "Run events and decisions: no digest sealed yet"
+            : check.ok
+              ? `Digest chain verified: ${check.digests} digests signed and linked, the latest ${check.recomputed} recomputed from the stored rows`
+              : `Digest chain broken at digest #${check.brokenAtSeq}`
+        }
+        error={verify.error?.message}
+        onVerify={() => verify.mutate()}
+        verifying={verify.isPending}
+        verifyLabel="Verify digests"
       >
-        <div className="flex items-start gap-2.5">
-          {check && !check.ok ? <Icons.alert className="mt-0.5 h-5 w-5 text-red-600" /> : <Icons.evidence className="mt-0.5 h-5 w-5 text-slate-500" />}
-          <div>
-            <h2 id="digests-heading" className="font-medium text-slate-900">
-              {!check
-                ? latest
-                  ? `Run events and decisions: ${digests.length === 1 ? "1 signed digest" : `signed digests up to #${latest.seq}`}`
-                  : "Run events and decisions: no digest sealed yet"
-                : check.ok
-                  ? `Digest chain verified: ${check.digests} digests signed and linked, the latest ${check.recomputed} recomputed from the stored rows`
-                  : `Digest chain broken at digest #${check.brokenAtSeq}`}
-            </h2>
-            <p className="text-xs text-slate-600">
-              {check && !check.ok ? `${check.problem}. ` : null}
-              Every hour the worker seals a signed digest over the events and decisions recorded since the previous one (Ed25519, chained by
-              hash), so deleting or reordering rows between digests is detectable; evidence bundles carry them.
-              {latest ? (
-                <>
-                  {" "}
-                  Latest sealed <Time value={latest.createdAt} />.
-                </>
-              ) : null}
-            </p>
-            {verify.error ? <p className="text-xs text-red-700">{verify.error.message}</p> : null}
-          </div>
-        </div>
-        <Button variant="secondary" onClick={() => verify.mutate()} disabled={verify.isPending}>
-          {verify.isPending ? "Verifying…" : "Verify digests"}
-        </Button>
-      </div>
+        {check && !check.ok ? `${check.problem}. ` : null}
+        Every hour the worker seals a signed digest over the events and decisions recorded since the previous one (Ed25519, chained by hash),
+        so deleting or reordering rows between digests is detectable; evidence bundles carry them.
+        {latest ? (
+          <>
+            {" "}
+            Latest sealed <Time value={latest.createdAt} />.
+          </>
+        ) : null}
+      </VerificationBanner>
       {digests.length ? (
         <details className="rounded-lg border border-slate-200 bg-white">
           <summary className="cursor-pointer px-4 py-2 text-sm font-medium text-slate-700">Digest history (latest {digests.length})</summary>
