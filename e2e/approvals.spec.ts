@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { registerAgentWithToken } from "./support/agent";
+import { addTool, publishRules } from "./support/policy";
 import { joinAs, signIn, signUpUser } from "./support/session";
 
 test("a two-person request appears live in two approvers' queues, the first approval leaves it pending, the second releases it and wakes the agent's long poll", async ({ browser, page, request }) => {
@@ -9,21 +10,16 @@ test("a two-person request appears live in two approvers' queues, the first appr
   const owner = await signUpUser(request, "approvals");
   await signIn(page, owner.email, owner.password);
   const slug = owner.slug;
-  const api = (path: string) => `/api/console/t/${slug}${path}`;
 
   // The tool registry: github pulls.merge, a deploy-class operation.
-  const tool = await page.request.post(api("/tools"), { data: { name: "github", displayName: "GitHub" } });
-  expect(tool.status()).toBe(201);
-  const { tool: created } = (await tool.json()) as { tool: { id: string } };
-  const op = await page.request.post(api(`/tools/${created.id}/operations`), {
-    data: {
+  await addTool(page.request, slug, { name: "github", displayName: "GitHub" }, [
+    {
       name: "pulls.merge",
       riskClass: "deploy",
       reversible: false,
       argsSchema: { type: "object", properties: { repo: { type: "string" }, base: { type: "string" }, pull_number: { type: "integer" } }, required: ["repo", "base"] },
     },
-  });
-  expect(op.status()).toBe(201);
+  ]);
 
   // An agent owned by the signing-up owner, with a client secret exchanged for a token.
   const { token } = await registerAgentWithToken(page.request, request, slug, { name: "merge-bot" });
@@ -38,9 +34,7 @@ test("a two-person request appears live in two approvers' queues, the first appr
     constraints: [{ op: "equals", arg: "base", value: "main" }],
     approval: { tier: "two_person", expiresInMinutes: 30 },
   };
-  const draft = await page.request.put(api("/policy/draft"), { data: { rules: [rule] } });
-  expect((await draft.json()).problems).toEqual([]);
-  expect((await page.request.post(api("/policy/publish"), { data: {} })).status()).toBe(200);
+  await publishRules(page.request, slug, [rule]);
 
   // Two approvers, each in a browser context of their own, watching the queue.
   const first = await joinAs(browser, request, page, slug, "approver-one", "approver");

@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { registerAgentWithToken } from "./support/agent";
+import { addTool, publishRules } from "./support/policy";
 import { joinAs, signIn, signUpUser } from "./support/session";
 
 test("webhook settings: configure, the secret shown once, send test to a local receiver, delivered and correctly signed", async ({ page, request }) => {
@@ -78,17 +79,10 @@ test("approver groups: set on the members page, required by a rule, shown signed
   const owner = await signUpUser(request, "groups");
   await signIn(page, owner.email, owner.password);
   const slug = owner.slug;
-  const api = (path: string) => `/api/console/t/${slug}${path}`;
 
-  const tool = await page.request.post(api("/tools"), { data: { name: "stripe", displayName: "Stripe" } });
-  const { tool: created } = (await tool.json()) as { tool: { id: string } };
-  expect(
-    (
-      await page.request.post(api(`/tools/${created.id}/operations`), {
-        data: { name: "payouts.create", riskClass: "money", reversible: false, argsSchema: { type: "object", properties: { amount_cents: { type: "integer" } }, required: ["amount_cents"] } },
-      })
-    ).status(),
-  ).toBe(201);
+  await addTool(page.request, slug, { name: "stripe", displayName: "Stripe" }, [
+    { name: "payouts.create", riskClass: "money", reversible: false, argsSchema: { type: "object", properties: { amount_cents: { type: "integer" } }, required: ["amount_cents"] } },
+  ]);
   const { token } = await registerAgentWithToken(page.request, request, slug, { name: "payout-bot" });
 
   const rule = {
@@ -98,8 +92,7 @@ test("approver groups: set on the members page, required by a rule, shown signed
     operations: ["payouts.create"],
     approval: { tier: "always", expiresInMinutes: 30, groups: ["security", "finance"] },
   };
-  expect((await (await page.request.put(api("/policy/draft"), { data: { rules: [rule] } })).json()).problems).toEqual([]);
-  expect((await page.request.post(api("/policy/publish"), { data: {} })).status()).toBe(200);
+  await publishRules(page.request, slug, [rule]);
 
   const sec = await joinAs(browser, request, page, slug, "sec-approver", "approver");
   const fin = await joinAs(browser, request, page, slug, "fin-approver", "approver");

@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { registerAgentWithToken } from "./support/agent";
+import { addTool } from "./support/policy";
 import { signIn, signUpUser } from "./support/session";
 
 // Publishing changes what every agent of a tenant may do: this runs in a brand-new tenant
@@ -10,12 +11,8 @@ type Decision = { decision: string; reasons: { code: string }[]; policy_version:
 /** A tool "payments" (refund: money, get_charge: read), an agent "refund-bot" in group "billing" with a fresh token. */
 async function setUpTenant(page: Page, request: APIRequestContext, slug: string) {
   const api = page.request;
-  const base = `/api/console/t/${slug}`;
-  const tool = await api.post(`${base}/tools`, { data: { name: "payments", displayName: "Payments" } });
-  expect(tool.status()).toBe(201);
-  const { tool: created } = (await tool.json()) as { tool: { id: string } };
-  const refund = await api.post(`${base}/tools/${created.id}/operations`, {
-    data: {
+  await addTool(api, slug, { name: "payments", displayName: "Payments" }, [
+    {
       name: "refund",
       riskClass: "money",
       reversible: false,
@@ -25,12 +22,8 @@ async function setUpTenant(page: Page, request: APIRequestContext, slug: string)
         required: ["charge_id", "amount_cents", "currency"],
       },
     },
-  });
-  expect(refund.status()).toBe(201);
-  const read = await api.post(`${base}/tools/${created.id}/operations`, {
-    data: { name: "get_charge", riskClass: "read", reversible: true, argsSchema: { type: "object", properties: { charge_id: { type: "string" } } } },
-  });
-  expect(read.status()).toBe(201);
+    { name: "get_charge", riskClass: "read", reversible: true, argsSchema: { type: "object", properties: { charge_id: { type: "string" } } } },
+  ]);
 
   const { agentId, token } = await registerAgentWithToken(api, request, slug, { name: "refund-bot", labels: ["billing"] });
 

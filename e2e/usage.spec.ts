@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { registerAgentWithToken } from "./support/agent";
+import { addTool, publishRules } from "./support/policy";
 import { signIn, signUpUser } from "./support/session";
 
 type Decision = { decision: string; reasons: { code: string }[]; quota: { name: string; limit: number; remaining: number; resets_at: string | null }[] };
@@ -11,18 +12,13 @@ test("an admin caps an agent's writes on the Usage page; the decision API holds 
   const owner = await signUpUser(request, "usage");
   await signIn(page, owner.email, owner.password);
   const slug = owner.slug;
-  const api = (path: string) => `/api/console/t/${slug}${path}`;
 
-  const tool = await page.request.post(api("/tools"), { data: { name: "slack", displayName: "Slack" } });
-  const { tool: created } = (await tool.json()) as { tool: { id: string } };
-  const op = await page.request.post(api(`/tools/${created.id}/operations`), {
-    data: { name: "chat.postMessage", riskClass: "write", reversible: false, argsSchema: { type: "object", properties: { channel: { type: "string" }, text: { type: "string" } } } },
-  });
-  expect(op.status()).toBe(201);
+  await addTool(page.request, slug, { name: "slack", displayName: "Slack" }, [
+    { name: "chat.postMessage", riskClass: "write", reversible: false, argsSchema: { type: "object", properties: { channel: { type: "string" }, text: { type: "string" } } } },
+  ]);
   const { token } = await registerAgentWithToken(page.request, request, slug, { name: "triage-bot" });
   const rule = { id: `r_e2e${randomBytes(4).toString("hex")}`, name: "Post anywhere", tool: "slack", operations: ["chat.postMessage"] };
-  expect((await (await page.request.put(api("/policy/draft"), { data: { rules: [rule] } })).json()).problems).toEqual([]);
-  expect((await page.request.post(api("/policy/publish"), { data: {} })).status()).toBe(200);
+  await publishRules(page.request, slug, [rule]);
 
   // No limits yet: the empty state offers to add one.
   await page.goto(`/t/${slug}/usage`);
