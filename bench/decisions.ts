@@ -15,7 +15,7 @@ import { closeQueues, getQueue } from "@/lib/queue/registry";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, generateLoad, percentile, startAgentApi, startServer, stopServer } from "./support";
+import { benchDatabase, generateLoad, load, percentile, startAgentApi, startServer, stopServer } from "./support";
 
 function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
   const ajv = new Ajv2020({ strict: false });
@@ -104,10 +104,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
         async warm() {
           for (let i = 0; i < 300; i++) await (await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] })).arrayBuffer();
         },
-        capacity: async () => {
-          const r = await generateLoad({ url, headers, bodies: [bodies[0]!], concurrency: 16, seconds: 10 });
-          return { requests: r.requests, perSecond: r.requests / (r.elapsedMs / 1000), p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), wrongStatus: r.requests - (r.statuses[200] ?? 0) };
-        },
+        capacity: () => load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 }),
         openLoop,
       };
     };

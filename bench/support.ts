@@ -86,31 +86,18 @@ export function stopServer(server: ChildProcess) {
 }
 
 /**
- * Closed-loop load: `concurrency` clients each send the next request when the last one
- * answers, for `seconds`. Returns requests/s and latency percentiles in ms.
+ * Closed-loop load (generateLoad): `concurrency` clients each send the next request when
+ * the last one answers, for `seconds`. Returns requests/s, latency percentiles in ms, and
+ * how many answers had another status than `expectStatus`.
  */
 export async function load(opts: { url: string; method?: string; body?: string; headers?: Record<string, string>; concurrency: number; seconds: number; expectStatus: number }) {
-  const latencies: number[] = [];
-  let wrongStatus = 0;
-  const end = performance.now() + opts.seconds * 1000;
-  await Promise.all(
-    Array.from({ length: opts.concurrency }, async () => {
-      while (performance.now() < end) {
-        const started = performance.now();
-        const res = await fetch(opts.url, { method: opts.method ?? "GET", headers: opts.headers, body: opts.body });
-        await res.arrayBuffer();
-        latencies.push(performance.now() - started);
-        if (res.status !== opts.expectStatus) wrongStatus++;
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
+  const r = await generateLoad({ url: opts.url, method: opts.method ?? "GET", headers: opts.headers ?? {}, bodies: [opts.body ?? ""], concurrency: opts.concurrency, seconds: opts.seconds });
   return {
-    requests: latencies.length,
-    perSecond: latencies.length / opts.seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    wrongStatus,
+    requests: r.requests,
+    perSecond: r.requests / (r.elapsedMs / 1000),
+    p50: percentile(r.latencies, 50),
+    p99: percentile(r.latencies, 99),
+    wrongStatus: r.requests - (r.statuses[opts.expectStatus] ?? 0),
   };
 }
 
