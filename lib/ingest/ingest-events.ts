@@ -68,12 +68,12 @@ async function backlog(): Promise<number> {
  *     written with ON CONFLICT DO NOTHING by the worker; an event is stored once however
  *     often it arrives.
  *   - Redis answers the 202's `duplicates` without waiting for the worker: ids already
- *     claimed are left out of the job; the rest are queued FIRST and claimed (SET NX)
+ *     claimed are left out of the job; the rest are queued FIRST and claimed (HSETNX)
  *     only after the job is durable, so an id is never marked as seen unless its event
  *     was queued. Two racing requests with the same id both queue it; one claim wins,
  *     the other reports a duplicate, and Postgres stores it once.
- *   - Redis remembers ids for INGEST_DEDUPE_TTL_SECONDS (24 h). A retry after that is
- *     still stored once, but is reported as accepted.
+ *   - Redis remembers ids for at least INGEST_DEDUPE_TTL_SECONDS (24 h). A retry after that
+ *     is still stored once, but may be reported as accepted.
  */
 export async function ingestEvents(input: { agent: AgentPrincipal; events: unknown[]; requestId?: string }): Promise<EventsResponse> {
   const { agent } = input;
@@ -85,7 +85,7 @@ export async function ingestEvents(input: { agent: AgentPrincipal; events: unkno
 
   let events = prepared.events;
   try {
-    const known = await within(knownEventIds(agent.agentId, events.map((e) => e.key)));
+    const known = await within(knownEventIds(agent.agentId, events.map((e) => e.key), env().INGEST_DEDUPE_TTL_SECONDS));
     if (known.size) {
       events = events.filter((e) => !known.has(e.key));
       duplicates += known.size;
