@@ -19,7 +19,10 @@ const schema = z.object({
     .transform((v) => v === "true" || v === "1"),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
   // Ingest (POST /api/v1/events): above this many waiting batches, answer 429 + Retry-After.
-  INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(2_000),
+  // 200 batches of the usual 100–250 events are 1–3 s of the worker's work: acknowledged
+  // events stay visible within a few seconds (API.md), and a saturated API cannot take the
+  // CPU the worker needs.
+  INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(200),
   // How long Redis remembers an accepted event id, so retries are counted as duplicates
   // at once (Postgres stores every event once regardless; docs/RUNS.md).
   INGEST_DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
