@@ -57,9 +57,12 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
     clients: Number(process.env.BENCH_INGEST_CLIENTS ?? 8),
     batch: Number(process.env.BENCH_INGEST_BATCH ?? 250),
     web: Number(process.env.BENCH_INGEST_WEB ?? 1),
-    rate: Number(process.env.BENCH_INGEST_RATE ?? 5_000),
-    // BENCH_INGEST_AGENT_API=2: events through the agent API server with 2 processes instead of Next.js.
-    agentApiProcesses: Number(process.env.BENCH_INGEST_AGENT_API ?? 0) || undefined,
+    rate: Number(process.env.BENCH_INGEST_RATE ?? 20_000),
+    rateBatch: Number(process.env.BENCH_INGEST_RATE_BATCH ?? 250),
+    rateSeconds: Number(process.env.BENCH_INGEST_RATE_SECONDS ?? seconds),
+    // Events go to the agent API server (2 processes), where agents send them under `npm run up`;
+    // BENCH_INGEST_AGENT_API=0 sends them to Next.js instead.
+    agentApiProcesses: Number(process.env.BENCH_INGEST_AGENT_API ?? 2) || undefined,
     // BENCH_INGEST_PAGE=0 (with the agent API): skip the Next.js build and the run-page measurement.
     page: process.env.BENCH_INGEST_PAGE !== "0",
   });
@@ -67,7 +70,7 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
   console.log(`acknowledged: ${fmt(r.acceptedPerSecond, 0)} events/s over ${r.requests} requests ${JSON.stringify(r.statuses)}; 202 latency p50 ${fmt(r.ackP50, 1)} ms, p99 ${fmt(r.ackP99, 1)} ms, max ${fmt(r.ackMax, 0)} ms`);
   console.log(`stored:       ${fmt(r.storedPerSecond, 0)} events/s sustained (slowest second ${fmt(r.minStoredSecond, 0)}); backlog at the end ${r.backlogAtEnd} events, drained in ${fmt(r.drainSeconds, 1)} s`);
   console.log(`CPU during the capacity phase (cores busy, µs per stored event): ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} (${fmt(c.usPerUnit, 0)} µs)`).join(", ")}`);
-  console.log(`fixed rate:   ${r.rate} events/s offered in ${r.rateBatch}-event batches (open loop): achieved ${fmt(r.openAchieved, 0)}/s, 202 latency p50 ${fmt(r.openP50, 1)} ms, p99 ${fmt(r.openP99, 1)} ms, max ${fmt(r.openMax, 0)} ms, ${r.openFailures} failures`);
+  console.log(`fixed rate:   ${r.rate} events/s offered for ${fmt(r.rateSeconds, 0)} s in ${r.rateBatch}-event batches (open loop): accepted ${fmt(r.openAchieved, 0)}/s, stored ${fmt(r.openStoredPerSecond, 0)}/s (backlog at the end ${r.openBacklogAtEnd} events); 202 latency p50 ${fmt(r.openP50, 1)} ms, p99 ${fmt(r.openP99, 1)} ms, max ${fmt(r.openMax, 0)} ms, ${r.openFailures} failures; in the server (Server-Timing) p99 ${fmt(r.openServerP99, 1)} ms`);
   console.log(`visible:      202 → run readable through the API: at saturation p50 ${fmt(r.visibleP50, 0)} ms, p99 ${fmt(r.visibleP99, 0)} ms, max ${fmt(r.visibleMax, 0)} ms (${r.probes} probes); at the fixed rate p50 ${fmt(r.visibleAtRateP50, 0)} ms, p99 ${fmt(r.visibleAtRateP99, 0)} ms (${r.visibleAtRateProbes} probes)`);
   console.log(`machine load (1-min average): ${fmt(r.loadBefore, 1)} before the bench started, ${fmt(r.loadDuring, 1)} at the end of the capacity phase (this bench alone keeps it near 4-5; more means other work competed)`);
   if (r.firstPaintMedian) console.log(`run page, 100,000 events: first timeline rows ${fmt(r.firstPaintMedian, 0)} ms after navigation (median of 5, max ${fmt(r.firstPaintMax, 0)}); last rows ${fmt(r.endMedian, 0)} ms after a jump to the end`);
