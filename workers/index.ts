@@ -3,7 +3,6 @@
  * SIGTERM/SIGINT (finish the jobs in hand, then close connections).
  */
 import { createServer, type Server } from "node:http";
-import { constants, setPriority } from "node:os";
 import { Worker, type Processor } from "bullmq";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -102,11 +101,6 @@ async function startHealthServer(): Promise<Server | null> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { loadDotEnv } = await import("@/scripts/dotenv");
   loadDotEnv();
-  // Queue work yields the CPU to request work: where the worker shares cores with the API
-  // servers (`npm run up`), agents' acknowledgements would otherwise wait behind batch
-  // writes (measured at 20,000 events/s offered on two cores: 202 p50 28 → 12 ms). The
-  // queues catch up in the gaps; ingest backpressure (429) bounds how far they fall behind.
-  setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
   startWorkers().catch((error) => {
     logger.error("worker failed to start", { error });
     process.exit(1);
