@@ -74,13 +74,18 @@ export function eventIdHashes(agentId: string, ttlSeconds: number, nowMs = Date.
   };
 }
 
-/** The ids among `eventIds` this agent already had accepted (within the TTL). */
+/**
+ * The ids among `eventIds` this agent already had accepted (within the TTL). Sent at once
+ * when connected, so the round trip overlaps whatever the caller does until it awaits.
+ */
 export async function knownEventIds(agentId: string, eventIds: string[], ttlSeconds: number, nowMs = Date.now()): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
-  const redis = await ready();
   const { current, previous } = eventIdHashes(agentId, ttlSeconds, nowMs);
+  const lookUp = (redis: Redis) => redis.pipeline().hmget(current, ...eventIds).hmget(previous, ...eventIds).exec();
+  const connected = client();
   type Reply = [Error | null, (string | null)[]];
-  const [[currentError, inCurrent], [previousError, inPrevious]] = (await redis.pipeline().hmget(current, ...eventIds).hmget(previous, ...eventIds).exec()) as [Reply, Reply];
+  const replies = (await (connected.status === "ready" ? lookUp(connected) : ready().then(lookUp))) as [Reply, Reply];
+  const [[currentError, inCurrent], [previousError, inPrevious]] = replies;
   if (currentError ?? previousError) throw currentError ?? previousError;
   return new Set(eventIds.filter((_, i) => inCurrent[i] !== null || inPrevious[i] !== null));
 }

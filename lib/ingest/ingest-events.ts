@@ -78,6 +78,11 @@ async function backlog(): Promise<number> {
 export async function ingestEvents(input: { agent: AgentPrincipal; events: unknown[]; requestId?: string }): Promise<EventsResponse> {
   const { agent } = input;
   const now = new Date();
+  // Which ids were accepted before is asked first, so Redis answers while the batch is
+  // validated and redacted (ids of events that turn out invalid are asked about, and ignored).
+  const rawIds = input.events.flatMap((e) => (typeof (e as { id?: unknown })?.id === "string" ? [(e as { id: string }).id] : []));
+  const knownIds = within(knownEventIds(agent.agentId, rawIds, env().INGEST_DEDUPE_TTL_SECONDS));
+  knownIds.catch(() => {}); // awaited below; until then a rejection must not count as unhandled
   const paths = await tenantRedactionPaths(agent.tenantId);
   const prepared = prepareEvents(input.events, { paths, now });
   let duplicates = prepared.duplicates;
@@ -85,10 +90,10 @@ export async function ingestEvents(input: { agent: AgentPrincipal; events: unkno
 
   let events = prepared.events;
   try {
-    const known = await within(knownEventIds(agent.agentId, events.map((e) => e.key), env().INGEST_DEDUPE_TTL_SECONDS));
+    const known = await knownIds;
     if (known.size) {
       events = events.filter((e) => !known.has(e.key));
-      duplicates += known.size;
+      duplicates += prepared.events.length - events.length;
     }
   } catch (error) {
     throw unavailable(error);
