@@ -178,6 +178,10 @@ describe("POST /api/v1/events", () => {
     expect((await post(agent, [ev(1), ev(2), ev(3)])).body).toMatchObject({ accepted: 3, duplicates: 0 });
     expect((await post(agent, [ev(1), ev(2), ev(3)])).body).toMatchObject({ accepted: 0, duplicates: 3 });
     expect((await post(agent, [ev(2), ev(3), ev(4), ev(4)])).body).toMatchObject({ accepted: 1, duplicates: 3 });
+    // An invalid event is rejected, not counted as a duplicate, even under an accepted id.
+    const mixed = await post(agent, [{ ...ev(1), type: "not-a-type" }, { ...ev(100), run_id: `run_${uniq()}` }]);
+    expect(mixed.body).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(mixed.body.rejected.map((r) => r.index)).toEqual([0]);
 
     // Five identical requests at once: each event accepted exactly once in total.
     const racing = await Promise.all(Array.from({ length: 5 }, () => post(agent, [ev(5), ev(6)])));
@@ -187,7 +191,7 @@ describe("POST /api/v1/events", () => {
     // Redis forgot the ids (TTL passed): reported as accepted, still stored once (Postgres key).
     const redis = (await import("@/lib/redis")).createRedis();
     const { current } = eventIdHashes(agent.agentId, env().INGEST_DEDUPE_TTL_SECONDS);
-    expect((await redis.hkeys(current)).sort()).toEqual(["d1", "d2", "d3", "d4", "d5", "d6"]);
+    expect((await redis.hkeys(current)).sort()).toEqual(["d1", "d100", "d2", "d3", "d4", "d5", "d6"]);
     await redis.del(current);
     redis.disconnect();
     expect((await post(agent, [ev(1), ev(6)])).body).toMatchObject({ accepted: 2, duplicates: 0 });
