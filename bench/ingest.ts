@@ -13,7 +13,7 @@
  *   3. The run page on a 100,000-event run: time from navigation to the first timeline
  *      rows painted, and to the last rows after a jump to the end (Chromium).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { chromium } from "@playwright/test";
@@ -138,7 +138,12 @@ export async function benchIngest(
     const probe = async (until: number, into: number[]) => {
       for (let k = 0; performance.now() < until - 2_000; k++) {
         const run = `run_probe_${k}_${randomBytes(3).toString("hex")}`;
-        const ack = await post(makeEvents(`probe-${run}`, run, 1, { n: 0 }));
+        const ack = await post(makeEvents(`probe-${run}`, run, 1, { n: 0 })).catch((error: Error) => {
+          // Seen a few times: the agent API refused connections mid-run. What was running then:
+          const processes = execSync("ps -eo pid,pgid,stat,etime,args | grep -E 'agent-api|workers/index' | grep -v grep || true").toString();
+          console.error(`${new Date().toISOString()} probe failed: ${String(error.cause ?? error)}\n${processes}`);
+          return { status: 0, ms: 0, accepted: 0 };
+        });
         if (ack.status !== 202) continue;
         const acked = performance.now();
         for (;;) {
