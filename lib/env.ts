@@ -23,8 +23,8 @@ const schema = z.object({
   // events stay visible within a few seconds (API.md), and a saturated API cannot take the
   // CPU the worker needs.
   INGEST_MAX_BACKLOG: z.coerce.number().int().positive().default(200),
-  // How long Redis remembers an accepted event id, so retries are counted as duplicates
-  // at once (Postgres stores every event once regardless; docs/RUNS.md).
+  // How long Redis remembers an accepted event id at least (at most twice this), so retries
+  // are counted as duplicates at once (Postgres stores every event once regardless; docs/RUNS.md).
   INGEST_DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
   // Where evidence bundles (issue 7) are written and served from; relative to the working directory.
   EVIDENCE_DIR: z.string().default(".data/exports"),
