@@ -25,7 +25,7 @@ import { hashSecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
 import { seedLargeRun } from "@/lib/testing/seed-large-run";
-import { benchDatabase, cpuByComponent, cpuShare, generateLoad, percentile, startAgentApi, startServer, stopServer, waitUntilUp } from "./support";
+import { benchDatabase, cpuByComponent, cpuShare, generateLoad, mergeLoads, percentile, startAgentApi, startServer, stopServer, waitUntilUp } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -66,6 +66,43 @@ function makeEvents(prefix: string, run: string, count: number, seq: { n: number
   });
 }
 
+/**
+ * The run page on a seeded 100,000-event run, five times: time from navigation to the first
+ * timeline rows, and from a jump to the end to the last rows (Chromium). Sorted.
+ */
+async function measureRunPage(opts: { owner: pg.Client; base: string; tenantSlug: string; userId: string; email: string }) {
+  const large = await seedLargeRun({ ownerUrl: process.env.MIGRATE_DATABASE_URL!, tenantSlug: opts.tenantSlug, events: 100_000 });
+  const password = `bench-${randomBytes(6).toString("hex")}`;
+  await opts.owner.query(`UPDATE users SET "passwordHash" = $1 WHERE id = $2`, [await hashSecret(password), opts.userId]);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const paints: number[] = [];
+  const ends: number[] = [];
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: opts.base })).newPage();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(opts.email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(/\/t\//);
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await page.goto(`/t/${opts.tenantSlug}/runs/${large.runId}`);
+      await page.getByTestId("timeline").locator('[data-index="0"]').getByText("run.started").waitFor();
+      paints.push(performance.now() - started);
+      const jump = performance.now();
+      await page.getByTestId("timeline").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.getByTestId("timeline").locator('[data-index="99999"]').getByText("run.finished").waitFor();
+      ends.push(performance.now() - jump);
+    }
+  } finally {
+    await browser.close();
+  }
+  return { paints: paints.sort((a, b) => a - b), ends: ends.sort((a, b) => a - b) };
+}
+
 export async function benchIngest(
   opts: { seconds?: number; clients?: number; batch?: number; port?: number; web?: number; rate?: number; rateBatch?: number; rateSeconds?: number; agentApiProcesses?: number; page?: boolean } = {},
 ) {
@@ -94,12 +131,12 @@ export async function benchIngest(
     // the run page is always Next's.
     const agentApiPort = port + 50;
     // Without the page (`page: false`, agent API only) no Next.js server is built or started.
-    const page = opts.page ?? true;
+    const withPage = opts.page ?? true;
     const base = `http://127.0.0.1:${port}`; // Next.js: the run page
     const bases = opts.agentApiProcesses ? [`http://127.0.0.1:${agentApiPort}`] : Array.from({ length: web }, (_, i) => `http://127.0.0.1:${port + i}`);
     const probeBase = bases[0]!; // where events go: the probes read the run back there too
 
-    if (page || !opts.agentApiProcesses) servers.push(await startServer(port)); // builds .next-bench
+    if (withPage || !opts.agentApiProcesses) servers.push(await startServer(port)); // builds .next-bench
     if (opts.agentApiProcesses) servers.push(await startAgentApi(agentApiPort, opts.agentApiProcesses));
     else for (let i = 1; i < web; i++) servers.push(await startMore(port + i));
     worker = startWorker();
@@ -160,13 +197,12 @@ export async function benchIngest(
     const prober = probe(end, visible);
     // Request i carries events e{{i}}-0 … (unique ids), spread over one run per client.
     const templates = Array.from({ length: clients }, (_, c) => JSON.stringify({ events: makeEvents("e{{i}}", `run_load_${c}`, batch, { n: 0 }) }));
-    const loads = await Promise.all(
-      bases.map((b) => generateLoad({ url: `${b}/api/v1/events`, headers, bodies: templates, concurrency: Math.ceil(clients / bases.length), seconds, sumField: "accepted" })),
+    const capacity = mergeLoads(
+      await Promise.all(
+        bases.map((b) => generateLoad({ url: `${b}/api/v1/events`, headers, bodies: templates, concurrency: Math.ceil(clients / bases.length), seconds, sumField: "accepted" })),
+      ),
     );
-    const latencies = loads.flatMap((l) => l.latencies).sort((x, y) => x - y);
-    const statuses = new Map<string, number>();
-    for (const l of loads) for (const [status, n] of Object.entries(l.statuses)) statuses.set(status, (statuses.get(status) ?? 0) + n);
-    const accepted = loads.reduce((sum, l) => sum + l.summed, 0);
+    const accepted = capacity.summed;
     const loadSeconds = (performance.now() - t0) / 1000;
     const cpuAfter = cpuByComponent();
     const loadDuring = os.loadavg()[0]!;
@@ -178,7 +214,6 @@ export async function benchIngest(
     const drainSeconds = (performance.now() - drainStart) / 1000;
     sampling = false;
     await sampler;
-    latencies.sort((a, b) => a - b);
     visible.sort((a, b) => a - b);
     // Stored rate over the load window, from the samples (first to last sample inside it).
     const inside = samples.filter((s) => s.t <= loadSeconds);
@@ -193,67 +228,36 @@ export async function benchIngest(
     const visibleAtRate: number[] = [];
     const rateProber = probe(openStart + rateSeconds * 1000, visibleAtRate);
     const openTemplates = Array.from({ length: 16 }, (_, r) => JSON.stringify({ events: makeEvents("open{{i}}", `run_open_${r}`, rateBatch, { n: 0 }) }));
-    const opens = await Promise.all(
-      bases.map((b) => generateLoad({ url: `${b}/api/v1/events`, headers, bodies: openTemplates, rate: rate / rateBatch / bases.length, seconds: rateSeconds, sumField: "accepted" })),
+    const open = mergeLoads(
+      await Promise.all(
+        bases.map((b) => generateLoad({ url: `${b}/api/v1/events`, headers, bodies: openTemplates, rate: rate / rateBatch / bases.length, seconds: rateSeconds, sumField: "accepted" })),
+      ),
     );
     const openSeconds = (performance.now() - openStart) / 1000;
     const storedDuringOpen = (await count()) - storedBeforeOpen;
     await rateProber;
     visibleAtRate.sort((a, b) => a - b);
-    const openLatencies = opens.flatMap((o) => o.latencies).sort((x, y) => x - y);
-    const openFailures = opens.reduce((sum, o) => sum + o.failures, 0);
-    const openAccepted = opens.reduce((sum, o) => sum + o.summed, 0);
-    const openServerMs = opens.flatMap((o) => o.serverMs).sort((x, y) => x - y);
 
     // 3: the run page on 100,000 events.
-    const paints: number[] = [];
-    const ends: number[] = [];
-    if (page) {
-    const large = await seedLargeRun({ ownerUrl: process.env.MIGRATE_DATABASE_URL!, tenantSlug: tenant.slug, events: 100_000 });
-    const password = `bench-${randomBytes(6).toString("hex")}`;
-    await owner.query(`UPDATE users SET "passwordHash" = $1 WHERE id = $2`, [await hashSecret(password), ownerCtx.user.id]);
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base })).newPage();
-    await page.goto("/signin");
-    await page.getByLabel("Email").fill(ownerCtx.user.email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.waitForURL(/\/t\//);
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await page.goto(`/t/${tenant.slug}/runs/${large.runId}`);
-      await page.getByTestId("timeline").locator('[data-index="0"]').getByText("run.started").waitFor();
-      paints.push(performance.now() - started);
-      const jump = performance.now();
-      await page.getByTestId("timeline").evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-      await page.getByTestId("timeline").locator('[data-index="99999"]').getByText("run.finished").waitFor();
-      ends.push(performance.now() - jump);
-    }
-    await browser.close();
-    }
-    paints.sort((a, b) => a - b);
-    ends.sort((a, b) => a - b);
+    const { paints, ends } = withPage ? await measureRunPage({ owner, base, tenantSlug: tenant.slug, userId: ownerCtx.user.id, email: ownerCtx.user.email }) : { paints: [], ends: [] };
 
     return {
       seconds: loadSeconds, clients, batch,
-      requests: latencies.length,
-      statuses: Object.fromEntries(statuses),
+      requests: capacity.requests,
+      statuses: capacity.statuses,
       acceptedPerSecond: accepted / loadSeconds,
       storedPerSecond,
       storedDuringLoad: storedAtEnd,
       minStoredSecond: Math.min(...perSecondSeries),
       backlogAtEnd: accepted - storedAtEnd,
       drainSeconds,
-      ackP50: percentile(latencies, 50), ackP99: percentile(latencies, 99), ackMax: latencies.at(-1) ?? NaN,
+      ackP50: percentile(capacity.latencies, 50), ackP99: percentile(capacity.latencies, 99), ackMax: capacity.latencies.at(-1) ?? NaN,
       visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99), visibleMax: visible.at(-1) ?? NaN, probes: visible.length,
       firstPaintMedian: percentile(paints, 50), firstPaintMax: paints.at(-1)!, endMedian: percentile(ends, 50),
       loadBefore, loadDuring,
       cpu: cpuShare(cpuBefore, cpuAfter, loadSeconds, Math.max(1, storedAtEnd)),
       visibleAtRateP50: percentile(visibleAtRate, 50), visibleAtRateP99: percentile(visibleAtRate, 99), visibleAtRateProbes: visibleAtRate.length,
-      web, via: opts.agentApiProcesses ? `the agent API server (${opts.agentApiProcesses} processes)` : `${web} Next.js web process(es)`, rate, rateBatch, rateSeconds, openAchieved: openAccepted / openSeconds, openStoredPerSecond: storedDuringOpen / openSeconds, openBacklogAtEnd: openAccepted - storedDuringOpen, openFailures, openP50: percentile(openLatencies, 50), openP99: percentile(openLatencies, 99), openMax: openLatencies.at(-1) ?? NaN, openServerP99: percentile(openServerMs, 99),
+      web, via: opts.agentApiProcesses ? `the agent API server (${opts.agentApiProcesses} processes)` : `${web} Next.js web process(es)`, rate, rateBatch, rateSeconds, openAchieved: open.summed / openSeconds, openStoredPerSecond: storedDuringOpen / openSeconds, openBacklogAtEnd: open.summed - storedDuringOpen, openFailures: open.failures, openP50: percentile(open.latencies, 50), openP99: percentile(open.latencies, 99), openMax: open.latencies.at(-1) ?? NaN, openServerP99: percentile(open.serverMs, 99),
     };
   } finally {
     worker?.kill("SIGTERM");

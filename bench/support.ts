@@ -179,3 +179,18 @@ export function generateLoad(opts: {
     worker.once("error", reject);
   });
 }
+
+/** Loads that ran side by side (one per server) as one: latencies merged and sorted, counts summed. */
+export function mergeLoads(results: LoadResult[]): LoadResult {
+  const statuses: Record<string, number> = {};
+  for (const r of results) for (const [status, n] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  return {
+    latencies: results.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    serverMs: results.flatMap((r) => r.serverMs).sort((a, b) => a - b),
+    statuses,
+    failures: results.reduce((sum, r) => sum + r.failures, 0),
+    summed: results.reduce((sum, r) => sum + r.summed, 0),
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    elapsedMs: Math.max(...results.map((r) => r.elapsedMs)),
+  };
+}
