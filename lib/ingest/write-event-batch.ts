@@ -95,7 +95,7 @@ export async function writeEventBatch(
 ): Promise<{ inserted: number; duplicates: number; runs: RunDelta[] }> {
   const unique = new Map<string, EventToWrite>();
   for (const e of input.events) {
-    const id = `${e.agentId}\u0000${e.key}`;
+    const id = storedKey(e.agentId, e.key);
     if (!unique.has(id)) unique.set(id, e);
   }
   const events = [...unique.values()].sort((a, b) => (a.agentId === b.agentId ? cmp(a.key, b.key) : cmp(a.agentId, b.agentId)));
@@ -106,8 +106,8 @@ export async function writeEventBatch(
   // Usually every event is new: no set of 5,000 composite keys to build then.
   let fresh = events;
   if (rows.length < events.length) {
-    const stored = new Set(rows.map((r) => `${r.agentId}\u0000${r.eventKey}`));
-    fresh = events.filter((e) => stored.has(`${e.agentId}\u0000${e.key}`));
+    const stored = new Set(rows.map((r) => storedKey(r.agentId, r.eventKey)));
+    fresh = events.filter((e) => stored.has(storedKey(e.agentId, e.key)));
   }
   const runs = summarizeRuns(fresh);
   if (runs.length) {
@@ -152,5 +152,8 @@ export async function writeEventBatch(
   }
   return { inserted: fresh.length, duplicates: input.events.length - fresh.length, runs };
 }
+
+/** An event's identity in the key table (the source is the batch's): agent and event id. */
+const storedKey = (agentId: string, eventKey: string) => `${agentId}\u0000${eventKey}`;
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
