@@ -1,0 +1,77 @@
+/**
+ * What Postgres can store of an agent's JSON, checked before anything is answered or
+ * queued: text and jsonb refuse NUL (\u0000) and ill-formed UTF-16 (a lone surrogate has no
+ * UTF-8 form), and a value nested thousands deep overflows the stack of every recursive
+ * walk after this one (canonical JSON, redaction) and Postgres' own jsonb parser.
+ * The walk is iterative, so the check itself cannot overflow.
+ */
+
+/** Deeper than any real tool argument or event payload; far below what overflows a walk. */
+export const MAX_JSON_DEPTH = 64;
+
+export type Unstorable = { path: (string | number)[]; message: string };
+
+/** ES2024's String.prototype.isWellFormed (native since Node 20; tsconfig's lib predates it). */
+type WellFormedCheck = string & { isWellFormed(): boolean };
+
+/** Why a string cannot be stored, or null when it can. */
+export function unstorableString(value: string): string | null {
+  if (value.includes("\u0000")) return "must not contain the NUL character (\\u0000).";
+  if (!(value as WellFormedCheck).isWellFormed()) return "must not contain a lone surrogate (ill-formed UTF-16).";
+  return null;
+}
+
+/**
+ * The first value Postgres could not store or that is nested deeper than `maxDepth`
+ * containers (the root object counts as one), with its path; null when all is storable.
+ * Only what JSON.parse produces is expected (objects, arrays, strings, numbers, booleans, null).
+ */
+export function findUnstorable(root: unknown, maxDepth = MAX_JSON_DEPTH): Unstorable | null {
+  if (typeof root === "string") {
+    const why = unstorableString(root);
+    return why ? { path: [], message: `String ${why}` } : null;
+  }
+  if (typeof root !== "object" || root === null) return null;
+  // One entry per container (never per leaf: ingest runs this on every event); a path is
+  // only built for the value that is refused.
+  const stack: Container[] = [{ value: root as object, key: null, parent: null, depth: 1 }];
+  while (stack.length) {
+    const container = stack.pop()!;
+    if (container.depth > maxDepth) return { path: pathOf(container), message: `Nested deeper than ${maxDepth} levels.` };
+    const entries: [string | number, unknown][] = Array.isArray(container.value)
+      ? container.value.map((item, i) => [i, item])
+      : Object.entries(container.value);
+    for (const [key, value] of entries) {
+      if (typeof key === "string") {
+        const why = unstorableString(key);
+        if (why) return { path: [...pathOf(container), key], message: `Key ${why}` };
+      }
+      if (typeof value === "string") {
+        const why = unstorableString(value);
+        if (why) return { path: [...pathOf(container), key], message: `String ${why}` };
+      } else if (typeof value === "object" && value !== null) {
+        stack.push({ value, key, parent: container, depth: container.depth + 1 });
+      }
+    }
+  }
+  return null;
+}
+
+type Container = { value: object; key: string | number | null; parent: Container | null; depth: number };
+
+function pathOf(container: Container): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let c: Container | null = container; c && c.key !== null; c = c.parent) path.unshift(c.key);
+  return path;
+}
+
+/** A zod refinement: the value must be storable (see findUnstorable); the issue names its path. */
+export function refineStorable(value: unknown, ctx: { addIssue: (issue: { code: "custom"; message: string; path: (string | number)[]; input: unknown }) => void }) {
+  const found = findUnstorable(value);
+  if (found) ctx.addIssue({ code: "custom", message: found.message, path: found.path, input: value });
+}
+
+/** `JSON.parse(text)` nested `depth` arrays deep around `leaf`, built without recursion (tests). */
+export function deeplyNested(depth: number, leaf: unknown = 1): unknown {
+  return JSON.parse("[".repeat(depth) + JSON.stringify(leaf) + "]".repeat(depth));
+}
