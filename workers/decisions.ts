@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { recordDecisions } from "@/lib/decisions/record-decision";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
+import { retryOrDeadLetter } from "@/lib/queue/dead-letter-job";
 import { TenantBatcher } from "@/lib/queue/tenant-batcher";
 import { parsePayload } from "@/lib/queue/registry";
 
@@ -25,6 +26,10 @@ export async function processDecisions(job: Job) {
   } catch (error) {
     throw new UnrecoverableError(`Malformed decision record: ${(error as Error).message}`);
   }
-  await batcher.add(record);
+  try {
+    await batcher.add(record);
+  } catch (error) {
+    return retryOrDeadLetter({ queue: "decisions", job, tenantId: record.tenantId, error });
+  }
   return { recorded: true };
 }

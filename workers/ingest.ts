@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { createEventBatcher } from "@/lib/ingest/event-batcher";
 import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
+import { retryOrDeadLetter } from "@/lib/queue/dead-letter-job";
 import { parsePayload } from "@/lib/queue/registry";
 import { settleReportedUsage } from "@/lib/quotas/settle-usage";
 import { applyRetention } from "@/lib/runs/apply-retention";
@@ -17,7 +18,11 @@ export async function processIngest(job: Job) {
   switch (job.name) {
     case "events.write": {
       const data = parsePayload("ingest", "events.write", job.data);
-      await batcher.add(data);
+      try {
+        await batcher.add(data);
+      } catch (error) {
+        return retryOrDeadLetter({ queue: "ingest", job, tenantId: data.tenantId, error });
+      }
       // After the commit, so a settle that fails retries the job (a no-op write) and settles then.
       const usage = await settleReportedUsage(data);
       return { events: data.events.length, settled: usage.settled };

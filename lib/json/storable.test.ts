@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { MAX_JSON_DEPTH, deeplyNested, findUnstorable, refineStorable } from "./storable";
+import { MAX_JSON_DEPTH, deeplyNested, findUnstorable, makeStorable, refineStorable } from "./storable";
 
 describe("findUnstorable", () => {
   it("accepts what Postgres stores", () => {
@@ -29,5 +29,11 @@ describe("findUnstorable", () => {
     const result = schema.safeParse({ args: { x: "a\u0000" } });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(["args", "x"]);
+  });
+
+  it("makes a value storable by replacing NUL and lone surrogates, keeping well-formed pairs", () => {
+    const fixed = makeStorable({ a: "x\u0000y", list: ["\udc00", "😀"], ["k\ud800"]: { deep: "ok" } });
+    expect(fixed).toEqual({ a: "x\uFFFDy", list: ["\uFFFD", "😀"], ["k\uFFFD"]: { deep: "ok" } });
+    expect(findUnstorable(fixed)).toBeNull();
   });
 });

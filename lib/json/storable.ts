@@ -75,3 +75,30 @@ export function refineStorable(value: unknown, ctx: { addIssue: (issue: { code: 
 export function deeplyNested(depth: number, leaf: unknown = 1): unknown {
   return JSON.parse("[".repeat(depth) + JSON.stringify(leaf) + "]".repeat(depth));
 }
+
+/** NUL and lone surrogates replaced with U+FFFD (ES2024's toWellFormed, native since Node 20). */
+export function storableString(value: string): string {
+  return (value as string & { toWellFormed(): string }).toWellFormed().replaceAll("\u0000", "\uFFFD");
+}
+
+/**
+ * Makes a value from JSON.parse storable in place (strings and keys through storableString),
+ * without recursion; depth is left as it is. What re-driving a dead-lettered job relies on.
+ */
+export function makeStorable<T>(root: T): T {
+  if (typeof root === "string") return storableString(root) as T;
+  const stack: object[] = typeof root === "object" && root !== null ? [root] : [];
+  while (stack.length) {
+    const container = stack.pop() as Record<string, unknown>;
+    for (const key of Object.keys(container)) {
+      let value = container[key];
+      if (typeof value === "string") value = container[key] = storableString(value);
+      else if (typeof value === "object" && value !== null) stack.push(value);
+      if (!Array.isArray(container) && unstorableString(key)) {
+        delete container[key];
+        container[storableString(key)] = value;
+      }
+    }
+  }
+  return root;
+}
