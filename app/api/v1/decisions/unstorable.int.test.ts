@@ -2,6 +2,8 @@
  * A decision Postgres could not record must be refused before it is made (issue 13 §1):
  * otherwise an allowed action leaves no trace in the audit log or the run timeline.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { QueueEvents, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/lib/db/tenant";
@@ -9,6 +11,8 @@ import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry"
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { processDecisions } from "@/workers/decisions";
+import { serveRoute } from "@/lib/http/node-handler";
+import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
 import { POST } from "./route";
 
 type Answer = { decision_id?: string; decision?: string; error?: { code: string; message: string; details: { path: string; message: string }[] } };
@@ -73,5 +77,33 @@ describe("POST /api/v1/decisions with values Postgres cannot store", () => {
     expect(timeline.events).toEqual([expect.objectContaining({ id: ok.body.decision_id, type: "decision", source: "server", decision: "allow" })]);
     const decisions = await withTenant({ tenantId: tenant.id }, (tx) => tx.decision.findMany({ where: { tenantId: tenant.id } }));
     expect(decisions.map((d) => d.id)).toEqual([ok.body.decision_id]);
+  });
+
+  it("answers the same on the agent API server (:3001): 400 for decisions, a rejected entry for events", async () => {
+    const server: Server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { owner, token } = await createPolicyTenant();
+      await publishRules(owner, [rule({ tool: "webhooks", operations: ["send"] })]);
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const deep = `${"[".repeat(10_000)}1${"]".repeat(10_000)}`;
+
+      const nul = await fetch(`${base}/api/v1/decisions`, { method: "POST", headers, body: JSON.stringify({ run_id: "run\u0000x", tool: "webhooks", operation: "send", args: { url: "u" } }) });
+      expect(nul.status).toBe(400);
+      expect(await nul.json()).toMatchObject({ error: { code: "validation_failed", details: [{ path: "run_id" }] } });
+      const deepArgs = await fetch(`${base}/api/v1/decisions`, { method: "POST", headers, body: `{"run_id":"r","tool":"webhooks","operation":"send","args":{"url":${deep}}}` });
+      expect(deepArgs.status).toBe(400);
+
+      const events = await fetch(`${base}/api/v1/events`, {
+        method: "POST",
+        headers,
+        body: `{"events":[{"id":"a","run_id":"r","type":"log","level":"info","message":"ok"},{"id":"b","run_id":"r","type":"log","level":"info","message":"x","args":${deep}},{"id":"c","run_id":"r","type":"log","level":"info","message":"\\udc00"}]}`,
+      });
+      expect(events.status).toBe(202);
+      expect(await events.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1 }, { index: 2 }] });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
