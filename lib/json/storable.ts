@@ -14,8 +14,12 @@ export type Unstorable = { path: (string | number)[]; message: string };
 /** ES2024's String.prototype.isWellFormed (native since Node 20; tsconfig's lib predates it). */
 type WellFormedCheck = string & { isWellFormed(): boolean };
 
+/** A NUL or any surrogate: one scan finds the rare strings that need a closer look. */
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
 /** Why a string cannot be stored, or null when it can. */
 export function unstorableString(value: string): string | null {
+  if (!SUSPECT.test(value)) return null;
   if (value.includes("\u0000")) return "must not contain the NUL character (\\u0000).";
   if (!(value as WellFormedCheck).isWellFormed()) return "must not contain a lone surrogate (ill-formed UTF-16).";
   return null;
@@ -38,22 +42,40 @@ export function findUnstorable(root: unknown, maxDepth = MAX_JSON_DEPTH): Unstor
   while (stack.length) {
     const container = stack.pop()!;
     if (container.depth > maxDepth) return { path: pathOf(container), message: `Nested deeper than ${maxDepth} levels.` };
-    const entries: [string | number, unknown][] = Array.isArray(container.value)
-      ? container.value.map((item, i) => [i, item])
-      : Object.entries(container.value);
-    for (const [key, value] of entries) {
-      if (typeof key === "string") {
-        const why = unstorableString(key);
-        if (why) return { path: [...pathOf(container), key], message: `Key ${why}` };
-      }
-      if (typeof value === "string") {
-        const why = unstorableString(value);
-        if (why) return { path: [...pathOf(container), key], message: `String ${why}` };
-      } else if (typeof value === "object" && value !== null) {
-        stack.push({ value, key, parent: container, depth: container.depth + 1 });
-      }
-    }
+    const refused = Array.isArray(container.value) ? walkArray(container, stack) : walkObject(container, stack);
+    if (refused) return refused;
   }
+  return null;
+}
+
+// Plain loops, no entry arrays: this runs on every event ingest accepts.
+function walkArray(container: Container, stack: Container[]): Unstorable | null {
+  const array = container.value as unknown[];
+  for (let i = 0; i < array.length; i++) {
+    const refused = visit(container, i, array[i], stack);
+    if (refused) return refused;
+  }
+  return null;
+}
+
+function walkObject(container: Container, stack: Container[]): Unstorable | null {
+  const object = container.value as Record<string, unknown>;
+  // JSON.parse output has no inherited enumerable keys: for…in sees exactly its own.
+  for (const key in object) {
+    const why = unstorableString(key);
+    if (why) return { path: [...pathOf(container), key], message: `Key ${why}` };
+    const refused = visit(container, key, object[key], stack);
+    if (refused) return refused;
+  }
+  return null;
+}
+
+function visit(container: Container, key: string | number, value: unknown, stack: Container[]): Unstorable | null {
+  if (typeof value === "string") {
+    const why = unstorableString(value);
+    return why ? { path: [...pathOf(container), key], message: `String ${why}` } : null;
+  }
+  if (typeof value === "object" && value !== null) stack.push({ value, key, parent: container, depth: container.depth + 1 });
   return null;
 }
 
