@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/audit/chain";
-import { deeplyNested } from "@/lib/json/storable";
+import { deeplyNested } from "@/lib/testing/deep-json";
 import { MAX_CANONICAL_DEPTH, canonicalJsonOfParsed } from "./canonical";
 
 function random(depth: number): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/audit/chain";
-import { deeplyNested } from "@/lib/json/storable";
+import { deeplyNested } from "@/lib/testing/deep-json";
 import { prepareEvents, sha256 } from "./prepare-events";
 import { summarizeRuns } from "./summarize-runs";
 

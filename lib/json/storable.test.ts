@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { MAX_JSON_DEPTH, deeplyNested, findUnstorable, makeStorable, refineStorable } from "./storable";
+import { deeplyNested } from "@/lib/testing/deep-json";
+import { MAX_JSON_DEPTH, findUnstorable, makeStorable, refineStorable } from "./storable";
 
 describe("findUnstorable", () => {
   it("accepts what Postgres stores", () => {

@@ -9,7 +9,7 @@
 /** Deeper than any real tool argument or event payload; far below what overflows a walk. */
 export const MAX_JSON_DEPTH = 64;
 
-export type Unstorable = { path: (string | number)[]; message: string };
+type Unstorable = { path: (string | number)[]; message: string };
 
 /** ES2024's String.prototype.isWellFormed (native since Node 20; tsconfig's lib predates it). */
 type WellFormedCheck = string & { isWellFormed(): boolean };
@@ -18,7 +18,7 @@ type WellFormedCheck = string & { isWellFormed(): boolean };
 const SUSPECT = /[\u0000\ud800-\udfff]/;
 
 /** Why a string cannot be stored, or null when it can. */
-export function unstorableString(value: string): string | null {
+function unstorableString(value: string): string | null {
   if (!SUSPECT.test(value)) return null;
   if (value.includes("\u0000")) return "must not contain the NUL character (\\u0000).";
   if (!(value as WellFormedCheck).isWellFormed()) return "must not contain a lone surrogate (ill-formed UTF-16).";
@@ -93,13 +93,8 @@ export function refineStorable(value: unknown, ctx: { addIssue: (issue: { code: 
   if (found) ctx.addIssue({ code: "custom", message: found.message, path: found.path, input: value });
 }
 
-/** `JSON.parse(text)` nested `depth` arrays deep around `leaf`, built without recursion (tests). */
-export function deeplyNested(depth: number, leaf: unknown = 1): unknown {
-  return JSON.parse("[".repeat(depth) + JSON.stringify(leaf) + "]".repeat(depth));
-}
-
 /** NUL and lone surrogates replaced with U+FFFD (ES2024's toWellFormed, native since Node 20). */
-export function storableString(value: string): string {
+function storableString(value: string): string {
   return (value as string & { toWellFormed(): string }).toWellFormed().replaceAll("\u0000", "\uFFFD");
 }
 
