@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { recordDecisions } from "@/lib/decisions/record-decision";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
-import { retryOrDeadLetter } from "@/lib/queue/dead-letter-job";
+import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { TenantBatcher } from "@/lib/queue/tenant-batcher";
 import { parsePayload } from "@/lib/queue/registry";
 
@@ -24,6 +24,8 @@ export async function processDecisions(job: Job) {
   try {
     record = parsePayload("decisions", "decision.record", job.data);
   } catch (error) {
+    const tenantId = tenantOf(job.data);
+    if (tenantId) return retryOrDeadLetter({ queue: "decisions", job, tenantId, error });
     throw new UnrecoverableError(`Malformed decision record: ${(error as Error).message}`);
   }
   try {

@@ -29,6 +29,12 @@ export async function retryOrDeadLetter(input: { queue: QueueKey; job: Job; tena
   throw new UnrecoverableError(`Dead-lettered as ${id}: ${describeWriteError(error)}`);
 }
 
+/** The tenant a job's payload names, read without trusting its shape. */
+export function tenantOf(data: unknown): string | null {
+  const tenantId = (data as { tenantId?: unknown } | null)?.tenantId;
+  return typeof tenantId === "string" && tenantId.length > 0 ? tenantId : null;
+}
+
 /** Stores a failed job's payload and error for an admin to see and re-drive; returns the row's id. */
 export async function deadLetterJob(input: { tenantId: string; queue: QueueKey; jobName: string; jobId: string | null; data: unknown; error: unknown; attempts: number }): Promise<string> {
   const id = newId("dlq");

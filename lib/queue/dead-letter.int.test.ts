@@ -109,4 +109,13 @@ describe("dead-lettering a job Postgres refuses", () => {
     await expect.poll(() => listDeadLetters({ tenantId: tenant.id }), { timeout: 10_000 }).toEqual([expect.objectContaining({ queue: "decisions", jobName: "decision.record", attempts: 1 })]);
     await expect.poll(async () => (await queue.getJob(bad!.id!))?.attemptsMade, { timeout: 5_000 }).toBe(1);
   });
+
+  it("dead-letters a job whose payload fails its schema instead of retrying it", async () => {
+    const { tenant } = await createTestTenant();
+    const job = await getQueue("ingest").add("events.write", { tenantId: tenant.id, agentId: "agt_x", receivedAt: "yesterday", events: [] });
+    await expect.poll(() => listDeadLetters({ tenantId: tenant.id }), { timeout: 10_000 }).toEqual([
+      expect.objectContaining({ queue: "ingest", jobName: "events.write", attempts: 1, error: expect.stringContaining("receivedAt") }),
+    ]);
+    await expect.poll(async () => (await getQueue("ingest").getJob(job.id!))?.attemptsMade, { timeout: 5_000 }).toBe(1);
+  });
 });

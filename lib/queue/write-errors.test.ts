@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { describeWriteError, isDataError } from "./write-errors";
 
 const withCode = (message: string, code?: string, cause?: unknown) => Object.assign(new Error(message, { cause }), code ? { code } : {});
@@ -10,6 +11,7 @@ describe("isDataError", () => {
     expect(isDataError(new Error("Invalid `tx.decision.createManyAndReturn()` invocation:\n\nJSON Error: lone leading surrogate in hex escape"))).toBe(true);
     expect(isDataError(withCode("stack depth limit exceeded", "54001"))).toBe(true);
     expect(isDataError(new RangeError("Maximum call stack size exceeded"))).toBe(true);
+    expect(isDataError(z.object({ tenantId: z.string() }).safeParse({}).error)).toBe(true);
   });
 
   it("leaves what may pass later to retries", () => {
@@ -25,5 +27,9 @@ describe("describeWriteError", () => {
     expect(describeWriteError(withCode("Invalid invocation\n\n  → 15 tx.x()\nfailed", undefined, withCode("unsupported Unicode escape sequence", "22P05")))).toBe(
       "failed ← 22P05 unsupported Unicode escape sequence",
     );
+  });
+
+  it("lists a schema failure's paths", () => {
+    expect(describeWriteError(z.object({ receivedAt: z.iso.datetime() }).safeParse({ receivedAt: "yesterday" }).error)).toBe("Invalid job payload: receivedAt: Invalid ISO datetime");
   });
 });
