@@ -4,7 +4,8 @@
  * of failing the first request that opens a secret.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env } = await import("@/lib/env");
-  env();
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { env } = await import("@/lib/env");
+    env();
+  }
 }
