@@ -157,7 +157,8 @@ export async function outboundFetch(req: OutboundRequest, deps: { resolve?: Reso
             if (req.onTooLarge !== "truncate") return finish(new OutboundError("too_large", `more than ${maxBytes} bytes`));
             chunks.push(chunk.subarray(0, maxBytes - size));
             size = maxBytes;
-            return finish(undefined, answer(status, response, chunks, true));
+            finish(undefined, answer(status, response, chunks, true));
+            return request.destroy(); // the rest is not read
           }
           chunks.push(chunk);
           size += chunk.length;
