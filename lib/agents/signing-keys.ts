@@ -1,12 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import { openSecret, sealSecret } from "@/lib/secrets/envelope";
 
 export const TOKEN_ALG = "ES256";
 export const TOKEN_ISSUER = "gatehouse";
 export const TOKEN_AUDIENCE = "gatehouse-api";
 
-type LoadedKey = { kid: string; publicKey: CryptoKey; privateJwk: JWK; retiredAt: Date | null; publicJwk: JWK };
+// The private half stays sealed in memory too; only signing opens it (activeSigningKey).
+type LoadedKey = { kid: string; publicKey: CryptoKey; privateJwkSealed: string; retiredAt: Date | null; publicJwk: JWK };
 
 let cache: { at: number; keys: LoadedKey[] } | undefined;
 const CACHE_MS = 60_000;
@@ -26,7 +29,7 @@ export async function rotateSigningKey(): Promise<string> {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: TOKEN_ALG };
   await db().$transaction([
     db().signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: new Date() } }),
-    db().signingKey.create({ data: { kid, publicJwk, privateJwk } }),
+    db().signingKey.create({ data: { kid, publicJwk, privateJwkSealed: sealSecret(JSON.stringify(privateJwk), signingKeyContext(kid)) } }),
   ]);
   cache = undefined;
   return kid;
@@ -44,13 +47,22 @@ export async function verificationKeys(): Promise<LoadedKey[]> {
     rows.map(async (row) => ({
       kid: row.kid,
       publicJwk: row.publicJwk as JWK,
-      privateJwk: row.privateJwk as JWK,
+      privateJwkSealed: row.privateJwkSealed ?? (await sealPlaintext(row)),
       retiredAt: row.retiredAt,
       publicKey: (await importJWK(row.publicJwk as JWK, TOKEN_ALG)) as CryptoKey,
     })),
   );
   cache = { at: Date.now(), keys };
   return keys;
+}
+
+export const signingKeyContext = (kid: string) => `signing_key/${kid}`;
+
+/** A row still in plaintext (from before envelope encryption): sealed and its plaintext cleared now. */
+async function sealPlaintext(row: { kid: string; privateJwk: Prisma.JsonValue | null }): Promise<string> {
+  const sealed = sealSecret(JSON.stringify(row.privateJwk), signingKeyContext(row.kid));
+  await db().signingKey.updateMany({ where: { kid: row.kid, privateJwkSealed: null }, data: { privateJwkSealed: sealed, privateJwk: Prisma.DbNull } });
+  return sealed;
 }
 
 export async function keyForKid(kid: string | undefined): Promise<CryptoKey | undefined> {
@@ -65,7 +77,8 @@ export async function keyForKid(kid: string | undefined): Promise<CryptoKey | un
 export async function activeSigningKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
   const key = (await verificationKeys()).find((k) => !k.retiredAt);
   if (!key) throw new Error("No active signing key: run `npm run db:migrate` and the seed, or ensureSigningKey().");
-  return { kid: key.kid, privateKey: (await importJWK(key.privateJwk, TOKEN_ALG)) as CryptoKey };
+  const privateJwk = JSON.parse(openSecret(key.privateJwkSealed, signingKeyContext(key.kid))) as JWK;
+  return { kid: key.kid, privateKey: (await importJWK(privateJwk, TOKEN_ALG)) as CryptoKey };
 }
 
 export async function publicJwks(): Promise<{ keys: JWK[] }> {
