@@ -11,7 +11,7 @@ import { POST as tenantsPost } from "@/app/api/console/tenants/route";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string } }));
 vi.mock("next-auth", async (original) => ({
-  ...(await original<typeof import("next-auth")>()),
+  ...(await original<object>()),
   getServerSession: async () => (session.user ? { user: session.user, expires: new Date(Date.now() + 60_000).toISOString() } : null),
 }));
 
