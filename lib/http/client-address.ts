@@ -10,7 +10,7 @@ import { env } from "@/lib/env";
 
 export const PEER_HEADER = "x-gatehouse-peer";
 
-export function clientAddress(request: Request, trustedHops = env().TRUSTED_PROXY_HOPS): string {
+export function clientAddress(request: { headers: Headers }, trustedHops = env().TRUSTED_PROXY_HOPS): string {
   const peer = request.headers.get(PEER_HEADER)?.trim() || "unknown";
   if (trustedHops === 0) return peer;
   const forwarded = (request.headers.get("x-forwarded-for") ?? "")
