@@ -1,5 +1,5 @@
 import { OAuthError, issueToken } from "@/lib/agents/issue-token";
-import { readTextCapped } from "@/lib/http/body";
+import { readFormCapped } from "@/lib/http/body";
 import { AppError } from "@/lib/http/errors";
 import { logger } from "@/lib/logger";
 import { requestIdFrom } from "@/lib/http/respond";
@@ -20,7 +20,7 @@ export async function POST(request: Request) {
     return oauthError("invalid_request", "Send the request as application/x-www-form-urlencoded.", 400, requestId);
   }
   try {
-    const form = new URLSearchParams(await readTextCapped(request, MAX_FORM_BYTES));
+    const form = await readFormCapped(request, MAX_FORM_BYTES);
     const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
     const tokenEndpoint = new URL("/api/v1/oauth/token", request.url).toString();
     const token = await issueToken({ form, address, tokenEndpoint });
@@ -28,6 +28,7 @@ export async function POST(request: Request) {
   } catch (error) {
     if (error instanceof OAuthError) return oauthError(error.error, error.description, error.status, requestId, error.retryAfterSeconds);
     if (error instanceof AppError && error.code === "payload_too_large") return oauthError("invalid_request", "The request is too large.", 413, requestId);
+    if (error instanceof AppError) return oauthError("invalid_request", error.message, error.status, requestId);
     logger.error("token endpoint failed", { requestId, error });
     return oauthError("server_error", `Internal error. Quote request id ${requestId}.`, 500, requestId);
   }
