@@ -20,6 +20,7 @@ import * as runEvents from "@/app/api/v1/runs/[runId]/events/route";
 import * as run from "@/app/api/v1/runs/[runId]/route";
 import * as whoami from "@/app/api/v1/whoami/route";
 import { serveRoute } from "@/lib/http/node-handler";
+import { seedEvents } from "@/lib/testing/evidence";
 import { createPolicyTenant } from "@/lib/testing/policy";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
 import { errorBody } from "@/lib/api/contract";
@@ -111,8 +112,9 @@ const hostileQuery = fc
   .array(fc.tuple(fc.constantFrom(...QUERY_NAMES), fc.oneof(hostileString.map(safeEncode), fc.constantFrom("%", "%zz", "%E0%A4%A", "%00", "%ED%A0%80"))), { maxLength: 3 })
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&"));
 
-/** A path segment as sent on the wire: encoded hostile text, or malformed %-escapes. */
-const wireSegment = fc.oneof(hostileString.map(safeEncode), fc.constantFrom("%", "%zz", "%E0%A4%A", "%00", "%ED%A0%80", "a%2Fb"));
+/** A path segment as sent on the wire: encoded hostile text, malformed %-escapes, or an id that exists (so its query is read). */
+const wireSegment = (existing: string) =>
+  fc.oneof(hostileString.map(safeEncode), fc.constantFrom("%", "%zz", "%E0%A4%A", "%00", "%ED%A0%80", "a%2Fb"), fc.constant(existing));
 
 function safeEncode(value: string): string {
   try {
@@ -135,10 +137,10 @@ function operations(doc: { paths: Record<string, Record<string, { requestBody?: 
 
 type Case = { auth: string | undefined; segment: string; query: string; body: string; type: string | undefined };
 
-const caseFor = (op: Operation, tokenValue: string) =>
+const caseFor = (op: Operation) =>
   fc.record({
-    auth: fc.constantFrom(`Bearer ${tokenValue}`, `Bearer ${tokenValue}`, undefined, "Bearer x.y.z"),
-    segment: wireSegment,
+    auth: fc.constantFrom(`Bearer ${agentToken}`, `Bearer ${agentToken}`, undefined, "Bearer x.y.z"),
+    segment: wireSegment(runId),
     query: hostileQuery,
     body: hostileBody(op.fields),
     type: fc.oneof(fc.constant(op.contentType), contentType),
@@ -173,13 +175,17 @@ const RUNS = { numRuns: 40, interruptAfterTimeLimit: 20_000 };
 
 let ops: Operation[];
 let agentToken: string;
+let runId: string;
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
   const res = await (openapi.GET as Handler)(new Request("http://x/api/v1/openapi.json"), { params: Promise.resolve({}) });
   ops = operations(await res.json());
-  agentToken = (await createPolicyTenant()).token;
+  const { tenant, agent, token: issued } = await createPolicyTenant();
+  agentToken = issued;
+  runId = `run_fuzz_${Date.now()}`;
+  await seedEvents({ tenantId: tenant.id, agentId: agent.id, run: runId, count: 3 });
   server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -195,12 +201,31 @@ describe("hostile input against the OpenAPI document's operations", () => {
     for (const op of ops) expect(NEXT_ROUTES[op.path], op.path).toBeDefined();
   });
 
+  it("answers the inputs that gave 500s with 400/404 in the error shape", async () => {
+    const cursor = (text: string) => Buffer.from(text).toString("base64url");
+    const get = async (module: object, url: string, params: Record<string, string>) => {
+      const res = await (module as { GET: Handler }).GET(new Request(url, { headers: { authorization: `Bearer ${agentToken}` } }), { params: Promise.resolve(params) });
+      return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
+    };
+    expect(await get(run, "http://x/api/v1/runs/run%00x", { runId: "run\u0000x" })).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    expect(await get(runEvents, "http://x/api/v1/runs/%ED%A0%80/events", { runId: "\ud800" })).toMatchObject({ status: 404 });
+    expect(await get(approval, "http://x/api/v1/approvals/apr%00", { approvalId: "apr\u0000" })).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    for (const after of [cursor("2026-01-01T00:00:00.000Z|9999999999999999999"), cursor("2026-13-01T00:00:00.000Z|1"), cursor("0000-01-01T00:00:00.000Z|1"), "%00"]) {
+      const res = await get(runEvents, `http://x/api/v1/runs/${runId}/events?after=${after}`, { runId });
+      expect(res, after).toMatchObject({ status: 400, body: { error: { code: "validation_failed" } } });
+    }
+    const form = (body: string) => (token.POST as unknown as (r: Request) => Promise<Response>)(new Request("http://x/api/v1/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body }));
+    const res = await form("grant_type=client_credentials&client_id=agt%00x&client_secret=s");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_request" });
+  });
+
   it("never answers 500 from the Next.js route handlers, and every error has the error shape", { timeout: 240_000 }, async () => {
     for (const op of ops) {
       const { module, params: names = {} } = NEXT_ROUTES[op.path]!;
       const handler = (module as Record<string, Handler>)[op.method]!;
       await fc.assert(
-        fc.asyncProperty(caseFor(op, agentToken), async (c) => {
+        fc.asyncProperty(caseFor(op), async (c) => {
           // Next.js hands the handler decoded parameters; a malformed escape reaches it as sent.
           let decoded: string;
           try {
@@ -219,7 +244,7 @@ describe("hostile input against the OpenAPI document's operations", () => {
   it("never answers 500 from the agent API server, and every error has the error shape", { timeout: 240_000 }, async () => {
     for (const op of ops) {
       await fc.assert(
-        fc.asyncProperty(caseFor(op, agentToken), async (c) => {
+        fc.asyncProperty(caseFor(op), async (c) => {
           const req = request(op, c, base);
           // fetch would normalize the path's escapes: send the segment as generated.
           const url = `${base}${op.path.replace(/\{\w+\}/g, c.segment)}${c.query ? `?${c.query}` : ""}`;
