@@ -56,17 +56,18 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
   const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  const requestId = requestIdFrom(new Request(url, { headers }));
+  // Only error answers given here need it (the route reads its own): computed when needed.
+  const requestId = () => requestIdFrom({ headers });
   const matched = routes.find((route) => route.method === req.method && route.pattern.test(url.pathname));
   if (!matched) {
-    return errorResponse(new AppError("not_found", `No route ${req.method} ${url.pathname} on the agent API server; the console and the rest of the API are on the web server.`), requestId);
+    return errorResponse(new AppError("not_found", `No route ${req.method} ${url.pathname} on the agent API server; the console and the rest of the API are on the web server.`), requestId());
   }
   let params: Record<string, string>;
   try {
     const groups = matched.pattern.exec(url.pathname)!.groups ?? {};
     params = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
   } catch {
-    return errorResponse(new AppError("not_found", "Not found: the path has a malformed %-escape."), requestId);
+    return errorResponse(new AppError("not_found", "Not found: the path has a malformed %-escape."), requestId());
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   let body: Buffer | undefined;
@@ -75,7 +76,7 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
       body = await readBodyFor(matched, req, headers, limits);
     } catch (error) {
       // Refused before the body was read to its end: close the connection rather than read the rest.
-      const response = errorResponse(error, requestId);
+      const response = errorResponse(error, requestId());
       response.headers.set("connection", "close");
       return response;
     }
