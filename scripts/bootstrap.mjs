@@ -46,3 +46,30 @@ export function generatePrismaClient() {
     },
   });
 }
+
+/** Debian's package: Playwright's own browser download cannot work here (playwright.config.ts reads the same variable). */
+const DEBIAN_CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * What the e2e stage needs done about Chromium: nothing, Debian's package installed (as
+ * root, like `npm run up` sets up Postgres and Redis), or a stop naming the one command to run.
+ */
+export function chromiumPlan({ path = DEBIAN_CHROMIUM, present, root }) {
+  if (present) return { action: "none" };
+  if (path !== DEBIAN_CHROMIUM) return { action: "stop", message: `Chromium is missing at CHROMIUM_PATH=${path}: point CHROMIUM_PATH at a Chromium, or unset it to use Debian's.` };
+  if (root) return { action: "install" };
+  return { action: "stop", message: `Chromium is missing at ${DEBIAN_CHROMIUM} (the e2e tests drive it). Install it once with:\n  sudo apt-get install -y chromium` };
+}
+
+export function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH || DEBIAN_CHROMIUM;
+  const plan = chromiumPlan({ path, present: existsSync(path), root: process.getuid?.() === 0 });
+  if (plan.action === "install") {
+    console.log("› installing Chromium from Debian (the e2e tests drive it)");
+    run("apt-get", ["update", "-qq"]);
+    run("apt-get", ["install", "-y", "-qq", "chromium"], { env: { DEBIAN_FRONTEND: "noninteractive" } });
+  } else if (plan.action === "stop") {
+    console.error(`\n✗ ${plan.message}`);
+    process.exit(1);
+  }
+}

@@ -11,19 +11,22 @@ import { POST as otlp } from "@/app/api/v1/otlp/v1/traces/route";
 import { GET as runEvents } from "@/app/api/v1/runs/[runId]/events/route";
 import { GET as run } from "@/app/api/v1/runs/[runId]/route";
 import { GET as whoami } from "@/app/api/v1/whoami/route";
+import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import type { RouteEntry, RouteHandler } from "@/lib/http/node-handler";
 
 const seg = "(?<$>[^/]+)";
-const route = (method: string, path: string, handler: unknown): RouteEntry => ({
+const route = (method: string, path: string, handler: unknown, auth?: "agent"): RouteEntry => ({
   method,
   pattern: new RegExp(`^${path.replace(/:(\w+)/g, (_, name: string) => seg.replace("$", name))}$`),
   handler: handler as RouteHandler,
+  // The route authenticates again (it must, under Next.js too); this only spares reading a stranger's large body.
+  ...(auth && { authenticate: (headers: Headers) => authenticateAgent(headers.get("authorization")) }),
 });
 
 export const AGENT_API_ROUTES: RouteEntry[] = [
-  route("POST", "/api/v1/decisions", decisions),
-  route("POST", "/api/v1/events", events),
-  route("POST", "/api/v1/otlp/v1/traces", otlp),
+  route("POST", "/api/v1/decisions", decisions, "agent"),
+  route("POST", "/api/v1/events", events, "agent"),
+  route("POST", "/api/v1/otlp/v1/traces", otlp, "agent"),
   route("GET", "/api/v1/approvals/:approvalId", approval),
   route("GET", "/api/v1/runs/:runId", run),
   route("GET", "/api/v1/runs/:runId/events", runEvents),

@@ -1,18 +1,50 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveRoute } from "@/lib/http/node-handler";
+import { serveRoute, type BodyLimits } from "@/lib/http/node-handler";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
 
 let server: Server;
 let base: string;
+let port: number;
 beforeAll(async () => {
   server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+/** A server of the same routes with other body limits, for the time of `use`. */
+async function withLimits<T>(limits: BodyLimits, use: (port: number) => Promise<T>): Promise<T> {
+  const limited = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res, limits));
+  await new Promise<void>((resolve) => limited.listen(0, "127.0.0.1", resolve));
+  try {
+    return await use((limited.address() as AddressInfo).port);
+  } finally {
+    limited.closeAllConnections();
+    limited.close();
+  }
+}
+
+/** Writes `data` on a raw socket and resolves with everything the server sent once it ends the connection. */
+function rawExchange(data: string, to = port): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(to, "127.0.0.1", () => socket.write(data));
+    let text = "";
+    socket.on("data", (chunk) => (text += chunk.toString("utf8")));
+    socket.on("end", () => resolve(text));
+    socket.on("error", (error) => (text ? resolve(text) : reject(error)));
+  });
+}
+
+const status = (text: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
+const errorCode = (text: string) => (JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as { error: { code: string } }).error.code;
+const post = (path: string, headers: string) => `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}\r\n`;
 
 describe("the agent API server (node:http, same route handlers as Next.js)", () => {
   it("answers decisions, approvals and whoami exactly as the contract says", async () => {
@@ -60,5 +92,57 @@ describe("the agent API server (node:http, same route handlers as Next.js)", () 
     });
     expect(mangled).toBe(400);
     expect((await fetch(`${base}/api/health`)).status).toBe(200);
+  });
+});
+
+// Each exchange sends only part of what it declares: only an answer given without
+// waiting for the rest (and a closed connection) ends it.
+describe("the agent API server's body limits (raw sockets)", () => {
+  it("answers 413 from a declared Content-Length past MAX_BODY_BYTES without waiting for the body", async () => {
+    const { token } = await createPolicyTenant();
+    const started = Date.now();
+    const text = await rawExchange(post("/api/v1/events", `Authorization: Bearer ${token}\r\nContent-Length: ${60 * 1024 * 1024}\r\n`));
+    expect(status(text)).toBe(413);
+    expect(errorCode(text)).toBe("payload_too_large");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("refuses a large body from a caller without valid credentials before reading it", async () => {
+    const text = await rawExchange(`${post("/api/v1/events", `Authorization: Bearer nope\r\nContent-Length: ${4 * 1024 * 1024}\r\n`)}{`);
+    expect(status(text)).toBe(401);
+    expect(errorCode(text)).toBe("invalid_token");
+  });
+
+  it("refuses an unsized (chunked) body from a caller without credentials before reading it", async () => {
+    const text = await rawExchange(`${post("/api/v1/decisions", "Transfer-Encoding: chunked\r\n")}1\r\n{\r\n`);
+    expect(status(text)).toBe(401);
+  });
+
+  it("answers 413 once a chunked body passes the cap, and closes the connection", async () => {
+    const { token } = await createPolicyTenant();
+    const chunk = "x".repeat(600);
+    const text = await withLimits({ maxBytes: 1024, timeoutMs: 5_000 }, (to) =>
+      rawExchange(`${post("/api/v1/decisions", `Authorization: Bearer ${token}\r\nTransfer-Encoding: chunked\r\n`)}258\r\n${chunk}\r\n258\r\n${chunk}\r\n`, to),
+    );
+    expect(status(text)).toBe(413);
+    expect(text.toLowerCase()).toContain("connection: close");
+  });
+
+  it("answers 408 in the error shape when a body does not arrive in time", async () => {
+    const { token } = await createPolicyTenant();
+    const text = await withLimits({ maxBytes: 1024 * 1024, timeoutMs: 300 }, (to) =>
+      rawExchange(`${post("/api/v1/decisions", `Authorization: Bearer ${token}\r\nContent-Length: 100\r\n`)}{"run_id":`, to),
+    );
+    expect(status(text)).toBe(408);
+    expect(errorCode(text)).toBe("request_timeout");
+  });
+
+  it("gives NUL, lone surrogates, malformed %-escapes and absurd lengths in path ids a 404 in the error shape", async () => {
+    const { token } = await createPolicyTenant();
+    for (const path of ["/api/v1/runs/run%00x", "/api/v1/runs/%E0%A4%A/events", "/api/v1/approvals/apr%00", "/api/v1/approvals/%ED%A0%80", `/api/v1/runs/${"r".repeat(5000)}`]) {
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status, path).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
+    }
   });
 });

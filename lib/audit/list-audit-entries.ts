@@ -1,14 +1,15 @@
 import { z } from "zod";
 import type { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
+import { instantParam, MAX_BIGINT } from "@/lib/runs/cursor";
 
 export const auditQuery = z.object({
   action: z.string().trim().max(100).optional(), // prefix, e.g. "member." or "member.role_changed"
   actor: z.string().trim().max(254).optional(), // substring of the actor label
   targetType: z.string().trim().max(50).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  before: z.coerce.bigint().positive().optional(), // keyset cursor: entries with seq < before
+  from: instantParam.optional(),
+  to: instantParam.optional(),
+  before: z.coerce.bigint().positive().max(MAX_BIGINT).optional(), // keyset cursor: entries with seq < before
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   tenant_killed: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   idempotency_conflict: 409,
   payload_too_large: 413,

@@ -5,7 +5,7 @@ import { logger } from "@/lib/logger";
 export const REQUEST_ID_HEADER = "x-request-id";
 
 /** The caller's request id when it is sane, else a fresh one. */
-export function requestIdFrom(request: Request): string {
+export function requestIdFrom(request: { headers: Headers }): string {
   const given = request.headers.get(REQUEST_ID_HEADER);
   return given && /^[\w.:-]{8,128}$/.test(given) ? given : `req_${randomUUID().replaceAll("-", "")}`;
 }

@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
 import { AppError, validationError } from "./errors";
+import { checkedParams, queryParams } from "./params";
 import { errorResponse, json, requestIdFrom } from "./respond";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -35,8 +36,7 @@ async function parseInput<B extends Schema | undefined, Q extends Schema | undef
     body = parsed.data;
   }
   if (input.query) {
-    const params = Object.fromEntries(new URL(request.url).searchParams);
-    const parsed = input.query.safeParse(params);
+    const parsed = input.query.safeParse(queryParams(new URL(request.url)));
     if (!parsed.success) throw validationError(parsed.error, "Query");
     query = parsed.data;
   }
@@ -53,7 +53,7 @@ function toResponse(result: HandlerResult, requestId: string): Response {
 
 async function flatParams(context: RouteContext): Promise<Record<string, string>> {
   const params = await context.params;
-  return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+  return checkedParams(Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v])));
 }
 
 type BaseArgs<B, Q> = { request: Request; requestId: string; params: Record<string, string>; body: Parsed<B>; query: Parsed<Q> };

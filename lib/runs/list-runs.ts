@@ -1,15 +1,16 @@
 import { z } from "zod";
 import type { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { storableText } from "@/lib/http/params";
+import { instantParam, notACursor, storableInstant } from "./cursor";
 
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 
 export const runsQuery = z.object({
   agent: z.string().max(64).optional(),
   outcome: z.enum(["running", "succeeded", "failed", "escalated", "terminated"]).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: instantParam.optional(),
+  to: instantParam.optional(),
   min_cost: z.coerce.number().min(0).optional(),
   has_denials: flag.optional(),
   has_approvals: flag.optional(),
@@ -23,8 +24,9 @@ export type RunsQuery = z.infer<typeof runsQuery>;
 const encode = (startedAt: Date, id: string) => Buffer.from(`${startedAt.toISOString()}|${id}`).toString("base64url");
 function decode(cursor: string) {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const at = new Date(iso ?? "");
-  if (!id || Number.isNaN(at.getTime())) throw new AppError("validation_failed", "Query failed validation.", [{ path: "before", message: "Not a cursor this API issued." }]);
+  const at = storableInstant(iso ?? "");
+  // Run ids are storable strings (no NUL, no lone surrogate): anything else was never issued.
+  if (!id || !at || !storableText(id)) throw notACursor("before");
   return { at, id };
 }
 

@@ -1,5 +1,5 @@
 import { OAuthError, issueToken } from "@/lib/agents/issue-token";
-import { readTextCapped } from "@/lib/http/body";
+import { readFormCapped } from "@/lib/http/body";
 import { clientAddress, publicOrigin } from "@/lib/http/client-address";
 import { AppError } from "@/lib/http/errors";
 import { logger } from "@/lib/logger";
@@ -21,7 +21,7 @@ export async function POST(request: Request) {
     return oauthError("invalid_request", "Send the request as application/x-www-form-urlencoded.", 400, requestId);
   }
   try {
-    const form = new URLSearchParams(await readTextCapped(request, MAX_FORM_BYTES));
+    const form = await readFormCapped(request, MAX_FORM_BYTES);
     const origin = publicOrigin();
     const tokenEndpoint = origin && `${origin}/api/v1/oauth/token`;
     const token = await issueToken({ form, address: clientAddress(request), tokenEndpoint });
@@ -29,6 +29,7 @@ export async function POST(request: Request) {
   } catch (error) {
     if (error instanceof OAuthError) return oauthError(error.error, error.description, error.status, requestId, error.retryAfterSeconds);
     if (error instanceof AppError && error.code === "payload_too_large") return oauthError("invalid_request", "The request is too large.", 413, requestId);
+    if (error instanceof AppError) return oauthError("invalid_request", error.message, error.status, requestId);
     logger.error("token endpoint failed", { requestId, error });
     return oauthError("server_error", `Internal error. Quote request id ${requestId}.`, 500, requestId);
   }
