@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compilePath, redactString, redactValue, redactionPathSyntax } from "./redact";
 
@@ -77,5 +78,50 @@ describe("redactValue", () => {
   it("accepts only well-formed paths in settings", () => {
     for (const ok of ["args.card.number", "output.items[*].email", "$.input.x", "args.*"]) expect(ok).toMatch(redactionPathSyntax);
     for (const bad of ["", "args..x", "args.", "a b", "args[x]"]) expect(bad).not.toMatch(redactionPathSyntax);
+  });
+});
+
+/**
+ * Adversarial input for every pattern: repeated fragments of what each pattern starts
+ * with, so a backtracking pattern would retry (and fail) from every repetition.
+ */
+const PREFIXES = [
+  "a.", "a-", "eyJ-", "eyJa.", "eyJaaaaa.eyJ-", "-----BEGIN ", "-----BEGIN A", "PRIVATE KEY-----", "Bearer ", "Token\t", "Basic ",
+  "ghs.a", "ghs.a_", "sk-", "sk-ant-", "sk_live_", "rk_test_", "whsec_", "ghp_", "github_pat_", "xoxb-", "hooks.slack.com/services/",
+  "AKIA", "AIza", "a://", "a://b:", "a://b:c:", "://", "password=", "password ", "api_key:\"", "@", ":",
+];
+
+/** The fastest of a few redactions of `text` (the minimum filters out GC and scheduling noise). */
+function fastestRedaction(text: string): number {
+  let best = Infinity;
+  for (let i = 0; i < 7; i++) {
+    const input = text + String(i); // a new string each time, so nothing is cached
+    const started = performance.now();
+    redactString(input);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+describe("redactString on adversarial input", () => {
+  it("does work linear in its input: 4x the text takes far less than 16x the time", () => {
+    const unit = fc.tuple(fc.array(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 3 }), fc.string({ maxLength: 3 })).map(([parts, glue]) => parts.join(glue));
+    fc.assert(
+      fc.property(unit, (fragment) => {
+        const text = (n: number) => fragment.repeat(Math.ceil(n / fragment.length)).slice(0, n);
+        const small = fastestRedaction(text(64 * 1024));
+        const large = fastestRedaction(text(256 * 1024));
+        // Linear work gives a ratio near 4 and quadratic near 16; the floor keeps
+        // sub-millisecond timer noise from deciding.
+        expect(large / Math.max(small, 0.5), JSON.stringify(fragment)).toBeLessThan(12);
+      }),
+      { numRuns: 30, examples: [["a."], ["eyJ-"], ["ghs.a"], ["eyJaaaaa.eyJ-"]] },
+    );
+  }, 60_000);
+
+  it("still finds secrets next to adversarial runs", () => {
+    const out = redactString(`${"a.".repeat(5000)} postgres://admin:hunter2hunter2@db ${"eyJ-".repeat(5000)} eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fw`);
+    expect(out).not.toMatch(/hunter2|SflKxw/);
+    expect(out).toContain("postgres://admin:[REDACTED]@db");
   });
 });
