@@ -7,7 +7,7 @@
  */
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { createApproval } from "@/lib/approvals/create-approval";
-import { redeemApproval } from "@/lib/approvals/redeem-approval";
+import { redeemApproval, releaseRedemption } from "@/lib/approvals/redeem-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { newId } from "@/lib/ids";
 import { redactValue } from "@/lib/ingest/redact";
@@ -31,13 +31,17 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
   let approvalId: string | null = null;
   let approvalAnswer: DecisionResponse["approval"];
   let extendedQuotas: string[] = [];
+  let claimedAt: Date | null = null;
 
   if (request.approval_id) {
     approvalId = request.approval_id;
     // A redeemed approval allows the approved action once, unless the policy now denies it outright.
     if (evaluation.outcome !== "deny") {
       const redemption = await redeemApproval({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: request.approval_id, actionHash: hash });
-      if (redemption.ok) extendedQuotas = redemption.quotaIds;
+      if (redemption.ok) {
+        extendedQuotas = redemption.quotaIds;
+        claimedAt = redemption.claimedAt;
+      }
       evaluation = redemption.ok
         ? { ...evaluation, outcome: "allow", reasons: [{ code: "approval_redeemed", message: "Allowed once by an approved request." }] }
         : { ...evaluation, outcome: "deny", reasons: [redemption.reason] };
@@ -76,6 +80,10 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
       }
     }
   }
+
+  // The approval is claimed before quotas are reserved (so two redemptions cannot both
+  // reserve); a call that is then not allowed did not use it.
+  if (claimedAt && evaluation.outcome !== "allow") await releaseRedemption({ tenantId: agent.tenantId, approvalId: request.approval_id!, claimedAt });
 
   if (evaluation.outcome === "pending_approval" && askFor) {
     const ask = askFor;
