@@ -6,6 +6,7 @@
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import type { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
 import { deleteQuota, saveQuota } from "@/lib/quotas/manage-quotas";
 import { QuotaMeter } from "@/lib/quotas/meter";
@@ -30,7 +31,7 @@ async function setup() {
         runExternalId: request.run_id,
         decisionId: `dec_${uniq()}`,
         actionHash: actionHash({ tool: request.tool, operation: request.operation, resource: null, args: request.args }),
-        action: { tool: request.tool, operation: request.operation, args: request.args },
+        action: { tool: request.tool, operation: request.operation, args: request.args as Prisma.InputJsonObject },
         status: "approved",
         decidedAt: new Date(),
         expiresAt: new Date(Date.now() + 3600_000),
