@@ -11,7 +11,7 @@ import { groupCoverage } from "./group-coverage";
 import { ownersWhilePending } from "./owners-while-pending";
 import { decideBlock, type ApprovalRequest, type ArgTrigger } from "./schemas";
 
-type StoredAction = { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null; args?: Record<string, unknown>; context?: unknown };
+type StoredAction = { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null; args?: Record<string, unknown>; context?: unknown; redacted?: string[] };
 
 const RUN_DECISIONS = 20;
 /** Without a run record, the run's decisions are looked for this far back from the request. */
@@ -115,6 +115,7 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
       resource: action.resource ?? null,
       args,
       context: action.context && typeof action.context === "object" && !Array.isArray(action.context) ? (action.context as Record<string, unknown>) : null,
+      redacted: Array.isArray(action.redacted) ? action.redacted : [],
       reason: approval.reason,
       ruleId: approval.ruleId,
       rule:

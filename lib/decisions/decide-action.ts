@@ -6,7 +6,7 @@
  * answer), and redeeming an approval reads and claims it.
  */
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
-import { createApproval } from "@/lib/approvals/create-approval";
+import { createApproval, type ApprovalAction } from "@/lib/approvals/create-approval";
 import { redeemApproval, releaseRedemption } from "@/lib/approvals/redeem-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { newId } from "@/lib/ids";
@@ -89,6 +89,13 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
     const ask = askFor;
     approvalId = newId("apr");
     const expiresAt = new Date(now.getTime() + ask.expiresInMinutes * 60_000);
+    // Stored redacted like the decision record (the page, the vote's audit entry and the
+    // evidence bundle all show it), with the redacted paths for the approver; the hash
+    // binds the original, so the agent redeems with the same arguments.
+    const { value: storedAction, redacted } = redactValue(
+      { tool: request.tool, operation: request.operation, resource, args: request.args, context: request.context },
+      await tenantRedactionPaths(agent.tenantId),
+    );
     const created = await withTenant({ tenantId: agent.tenantId }, (tx) =>
       createApproval(tx, {
         id: approvalId!,
@@ -97,7 +104,7 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
         runExternalId: request.run_id,
         decisionId,
         actionHash: hash,
-        action: { tool: request.tool, operation: request.operation, resource, args: request.args, context: request.context },
+        action: { ...(storedAction as ApprovalAction), ...(redacted.length > 0 && { redacted }) },
         reason: ask.message,
         ruleId: ask.ruleId,
         requiredApprovals: ask.required,
