@@ -4,11 +4,12 @@ import type { Tx } from "@/lib/db/client";
  * A change committed while the request was being created may carry a slightly earlier
  * timestamp (both are taken inside concurrent transactions); counting it is the safe side.
  */
-const IN_FLIGHT_MS = 60_000;
+export const IN_FLIGHT_MS = 60_000;
 
 /**
  * Everyone who owned the agent from the request until now (separation of duties): the
  * current owner and both sides of every owner change since, from the agent's audit trail.
+ * The approval queue asks the same in SQL (list-approval-queue.ts).
  * Without this, reassigning the owner, voting and reassigning back would pass.
  */
 export async function ownersWhilePending(tx: Tx, input: { tenantId: string; agentId: string; currentOwnerId: string | null; since: Date }): Promise<Set<string>> {

@@ -10,6 +10,8 @@ import { AppError } from "@/lib/http/errors";
 import { createUser, uniq } from "@/lib/testing/factories";
 import { createPolicyTenant } from "@/lib/testing/policy";
 import { getApprovalRequest } from "./get-approval-request";
+import { listApprovalQueue } from "./list-approval-queue";
+import { approvalQueueQuery } from "./schemas";
 import { voteOnApproval } from "./vote-on-approval";
 
 async function setup() {
@@ -46,6 +48,11 @@ describe("separation of duties", () => {
     await reassign(members[0]!.user.id);
     await reassign(owner.user.id);
     expect(await codeOf(voteOnApproval({ actor: members[0]!, approvalId, verdict: "approve" }))).toBe("forbidden");
+    // The queue does not offer them the vote either; it does to someone who never owned it.
+    const queueFor = async (m: MemberContext) =>
+      (await listApprovalQueue({ tenantId: m.tenant.id, viewer: { userId: m.user.id, role: m.role }, query: approvalQueueQuery.parse({}) })).items.find((i) => i.id === approvalId)!.viewer;
+    expect(await queueFor(members[0]!)).toMatchObject({ ownsAgent: true, blocked: "owner" });
+    expect(await queueFor(members[1]!)).toMatchObject({ ownsAgent: false, blocked: null });
     // Someone who never owned it still decides.
     expect(await voteOnApproval({ actor: members[1]!, approvalId, verdict: "approve" })).toMatchObject({ status: "approved" });
   });
