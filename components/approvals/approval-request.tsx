@@ -248,6 +248,18 @@ export function ApprovalRequestView({ slug, initial }: { slug: string; initial: 
               </dl>
               {r.registry?.description ? <p className="mb-3 text-xs text-slate-600">{r.registry.description}</p> : null}
               <ArgsView args={r.args} triggers={r.triggers} changes={r.previous?.changes ?? []} label="Arguments" />
+              {r.redacted.length ? (
+                <div className="mt-2 rounded border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="redacted-fields">
+                  Redacted before storage (shown as [REDACTED]):{" "}
+                  {r.redacted.map((path, i) => (
+                    <span key={path}>
+                      {i ? ", " : ""}
+                      <span className="font-mono">{path}</span>
+                    </span>
+                  ))}
+                  . The agent&apos;s real values are bound by the action hash, so only the call with exactly those values can use this approval.
+                </div>
+              ) : null}
               <p className="mt-2 text-xs text-slate-500">
                 Approval is bound to exactly these arguments (action hash <span className="font-mono">{r.actionHash.slice(0, 12)}…</span>): any change
                 needs a new request.

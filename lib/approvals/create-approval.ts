@@ -3,6 +3,12 @@ import { type Prisma } from "@/lib/db/generated/client";
 import { queueNotification } from "@/lib/notifications/queue-notification";
 import { approvalFacts, approvalRequestedMessage } from "./approval-notifications";
 
+/**
+ * The action as stored: redacted (lib/ingest/redact.ts), with the paths that were, so the
+ * approver knows what is hidden; `actionHash` is of the original.
+ */
+export type ApprovalAction = { tool: string; operation: string; resource: unknown; args: Record<string, unknown>; context?: unknown; redacted?: string[] };
+
 /** A pending approval bound to the exact action (its hash); created in the decision's request. */
 export async function createApproval(
   tx: Tx,
@@ -13,7 +19,7 @@ export async function createApproval(
     runExternalId: string;
     decisionId: string;
     actionHash: string;
-    action: { tool: string; operation: string; resource: unknown; args: Record<string, unknown>; context?: unknown };
+    action: ApprovalAction;
     reason: string;
     /** The rule that asked for approval; null when a limit did (pause-and-ask). */
     ruleId: string | null;

@@ -8,9 +8,10 @@ import { readQuotaState } from "@/lib/quotas/read-quota-state";
 import { diffArgs } from "./diff-args";
 import { expireDueApprovals } from "./expire-approvals";
 import { groupCoverage } from "./group-coverage";
+import { ownersWhilePending } from "./owners-while-pending";
 import { decideBlock, type ApprovalRequest, type ArgTrigger } from "./schemas";
 
-type StoredAction = { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null; args?: Record<string, unknown>; context?: unknown };
+type StoredAction = { tool?: string; operation?: string; resource?: { type?: string; id?: string } | null; args?: Record<string, unknown>; context?: unknown; redacted?: string[] };
 
 const RUN_DECISIONS = 20;
 /** Without a run record, the run's decisions are looked for this far back from the request. */
@@ -80,7 +81,8 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
     const userById = new Map(users.map((u) => [u.id, u]));
     const operationRow = registryTool?.operations[0];
     const myVote = (approval.votes.find((v) => v.userId === viewer.userId)?.verdict ?? null) as "approve" | "deny" | null;
-    const ownsAgent = agent?.ownerId === viewer.userId;
+    // "Owns" for separation of duties: owned the agent at any time since the request.
+    const ownsAgent = (await ownersWhilePending(tx, { tenantId, agentId: approval.agentId, currentOwnerId: agent?.ownerId ?? null, since: approval.createdAt })).has(viewer.userId);
     const now = new Date();
     const previousArgs = (previous?.args ?? {}) as Record<string, unknown>;
     const coverage = groupCoverage(approval.requiredGroups, approval.votes.filter((v) => v.verdict === "approve"));
@@ -113,6 +115,7 @@ export async function getApprovalRequest(input: { tenantId: string; approvalId: 
       resource: action.resource ?? null,
       args,
       context: action.context && typeof action.context === "object" && !Array.isArray(action.context) ? (action.context as Record<string, unknown>) : null,
+      redacted: Array.isArray(action.redacted) ? action.redacted : [],
       reason: approval.reason,
       ruleId: approval.ruleId,
       rule:

@@ -5,6 +5,7 @@ import { withTenant } from "@/lib/db/tenant";
 import type { RiskClass } from "@/lib/tools/schemas";
 import { expireDueApprovals } from "./expire-approvals";
 import { groupCoverage, type GroupVote } from "./group-coverage";
+import { IN_FLIGHT_MS } from "./owners-while-pending";
 import { APPROVAL_STATUSES, decideBlock, type ApprovalQueueQuery, type ApprovalStatus, type QueueCounts, type QueueItem, type QueuePage } from "./schemas";
 
 // The registry's risk class of the approval's operation (null when no longer registered).
@@ -43,6 +44,7 @@ type Row = {
   expiresAt: Date;
   decidedAt: Date | null;
   riskClass: RiskClass | null;
+  ownedWhilePending: boolean;
   approvals: number;
   votes: number;
   myVote: "approve" | "deny" | null;
@@ -86,7 +88,12 @@ export async function listApprovalQueue(input: { tenantId: string; viewer: { use
                (SELECT count(*)::int FROM approval_votes v WHERE v."approvalId" = a.id) AS votes,
                (SELECT coalesce(json_agg(json_build_object('userId', v."userId", 'groups', v.groups)), '[]'::json)
                   FROM approval_votes v WHERE v."approvalId" = a.id AND v.verdict = 'approve') AS approvers,
-               (SELECT v.verdict FROM approval_votes v WHERE v."approvalId" = a.id AND v."userId" = ${viewer.userId}) AS "myVote"
+               (SELECT v.verdict FROM approval_votes v WHERE v."approvalId" = a.id AND v."userId" = ${viewer.userId}) AS "myVote",
+               -- The viewer owned the agent at some time since the request (as ownersWhilePending reads it).
+               EXISTS (SELECT 1 FROM audit_entries e
+                        WHERE e."tenantId" = a."tenantId" AND e.action = 'agent.updated' AND e."targetType" = 'agent' AND e."targetId" = a."agentId"
+                          AND e."createdAt" >= a."createdAt" - make_interval(secs => ${IN_FLIGHT_MS / 1000})
+                          AND ${viewer.userId} IN (e.before->>'ownerId', e.after->>'ownerId')) AS "ownedWhilePending"
         FROM approvals a ${JOINS}
         LEFT JOIN agents g ON g."tenantId" = a."tenantId" AND g.id = a."agentId"
         WHERE ${Prisma.join([...where, statusWhere], " AND ")}
@@ -106,7 +113,7 @@ export async function listApprovalQueue(input: { tenantId: string; viewer: { use
     }
     const now = new Date();
     const items: QueueItem[] = rows.map((r) => {
-      const ownsAgent = r.ownerId === viewer.userId;
+      const ownsAgent = r.ownerId === viewer.userId || r.ownedWhilePending;
       return {
         id: r.id,
         status: r.status,

@@ -1,7 +1,7 @@
 import { withTenant } from "@/lib/db/tenant";
 import type { Reason } from "@/lib/policy/engine";
 
-export type Redemption = { ok: true; quotaIds: string[] } | { ok: false; reason: Reason };
+export type Redemption = { ok: true; quotaIds: string[]; claimedAt: Date } | { ok: false; reason: Reason };
 
 /**
  * Redeems an approved request for the action it was approved for, once: on success with
@@ -19,10 +19,21 @@ export async function redeemApproval(input: { tenantId: string; agentId: string;
     if (approval.redeemedAt) return refuse("approval_already_used", "This approval was already used.");
     if (approval.status === "pending" && approval.expiresAt <= new Date()) return refuse("approval_expired", "The approval request expired.");
     if (approval.status !== "approved") return refuse(`approval_${approval.status}`, `The approval is ${approval.status}.`);
+    const claimedAt = new Date();
     const claimed = await tx.approval.updateMany({
       where: { id: approval.id, status: "approved", redeemedAt: null },
-      data: { redeemedAt: new Date() },
+      data: { redeemedAt: claimedAt },
     });
-    return claimed.count === 1 ? { ok: true, quotaIds: approval.quotaIds } : refuse("approval_already_used", "This approval was already used.");
+    return claimed.count === 1 ? { ok: true, quotaIds: approval.quotaIds, claimedAt } : refuse("approval_already_used", "This approval was already used.");
   });
+}
+
+/**
+ * Gives back a claim whose call was then not allowed (a hard limit, Redis down), so the
+ * approval stays usable. Only this claim is undone: matched by its own timestamp.
+ */
+export async function releaseRedemption(input: { tenantId: string; approvalId: string; claimedAt: Date }): Promise<void> {
+  await withTenant({ tenantId: input.tenantId }, (tx) =>
+    tx.approval.updateMany({ where: { id: input.approvalId, tenantId: input.tenantId, redeemedAt: input.claimedAt }, data: { redeemedAt: null } }),
+  );
 }

@@ -127,6 +127,8 @@ export type ApprovalRequest = {
   resource: { type?: string; id?: string } | null;
   args: Record<string, unknown>;
   context: Record<string, unknown> | null;
+  /** Paths of the action (`args.api_key`, `context.note`) redacted before it was stored. */
+  redacted: string[];
   reason: string;
   rule: {
     id: string;

@@ -7,11 +7,12 @@ import { approvalEvents } from "./approval-events";
 import { approvalDecidedMessage, approvalFacts } from "./approval-notifications";
 import { afterExpiry, expireApprovalInTx } from "./expire-approvals";
 import { groupCoverage, isApproved } from "./group-coverage";
+import { ownersWhilePending } from "./owners-while-pending";
 import { recordApprovalStep } from "./record-approval-step";
 
 /**
- * One approver's verdict. Separation of duties: the agent's owner cannot approve its
- * requests, and a person counts once. A deny decides at once; approvals decide when the
+ * One approver's verdict. Separation of duties: whoever owned the agent at any time
+ * since the request (not only its owner now) cannot decide it, and a person counts once. A deny decides at once; approvals decide when the
  * required number of distinct approvers have approved AND every required approver group
  * has its own approving member (lib/approvals/group-coverage.ts: one person signs for at
  * most one group). The voter's groups are recorded with the vote as they were then.
@@ -33,7 +34,10 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
     }
     if (approval.status !== "pending") throw new AppError("conflict", `This request is already ${approval.status}.`);
     const agent = await tx.agent.findFirst({ where: { id: approval.agentId, tenantId }, select: { ownerId: true, name: true } });
-    if (agent?.ownerId === actor.user.id) throw new AppError("forbidden", "You own this agent, so you cannot decide its requests (separation of duties).");
+    const owners = await ownersWhilePending(tx, { tenantId, agentId: approval.agentId, currentOwnerId: agent?.ownerId ?? null, since: approval.createdAt });
+    if (owners.has(actor.user.id)) {
+      throw new AppError("forbidden", "You own or owned this agent while this request was pending, so you cannot decide it (separation of duties).");
+    }
     if (approval.votes.some((v) => v.userId === actor.user.id)) throw new AppError("conflict", "You already voted on this request; each person counts once.");
 
     const membership = await tx.membership.findFirst({ where: { tenantId, userId: actor.user.id }, select: { approverGroups: true } });

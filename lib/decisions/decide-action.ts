@@ -6,8 +6,8 @@
  * answer), and redeeming an approval reads and claims it.
  */
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
-import { createApproval } from "@/lib/approvals/create-approval";
-import { redeemApproval } from "@/lib/approvals/redeem-approval";
+import { createApproval, type ApprovalAction } from "@/lib/approvals/create-approval";
+import { redeemApproval, releaseRedemption } from "@/lib/approvals/redeem-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { newId } from "@/lib/ids";
 import { redactValue } from "@/lib/ingest/redact";
@@ -31,13 +31,17 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
   let approvalId: string | null = null;
   let approvalAnswer: DecisionResponse["approval"];
   let extendedQuotas: string[] = [];
+  let claimedAt: Date | null = null;
 
   if (request.approval_id) {
     approvalId = request.approval_id;
     // A redeemed approval allows the approved action once, unless the policy now denies it outright.
     if (evaluation.outcome !== "deny") {
       const redemption = await redeemApproval({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: request.approval_id, actionHash: hash });
-      if (redemption.ok) extendedQuotas = redemption.quotaIds;
+      if (redemption.ok) {
+        extendedQuotas = redemption.quotaIds;
+        claimedAt = redemption.claimedAt;
+      }
       evaluation = redemption.ok
         ? { ...evaluation, outcome: "allow", reasons: [{ code: "approval_redeemed", message: "Allowed once by an approved request." }] }
         : { ...evaluation, outcome: "deny", reasons: [redemption.reason] };
@@ -77,10 +81,21 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
     }
   }
 
+  // The approval is claimed before quotas are reserved (so two redemptions cannot both
+  // reserve); a call that is then not allowed did not use it.
+  if (claimedAt && evaluation.outcome !== "allow") await releaseRedemption({ tenantId: agent.tenantId, approvalId: request.approval_id!, claimedAt });
+
   if (evaluation.outcome === "pending_approval" && askFor) {
     const ask = askFor;
     approvalId = newId("apr");
     const expiresAt = new Date(now.getTime() + ask.expiresInMinutes * 60_000);
+    // Stored redacted like the decision record (the page, the vote's audit entry and the
+    // evidence bundle all show it), with the redacted paths for the approver; the hash
+    // binds the original, so the agent redeems with the same arguments.
+    const { value: storedAction, redacted } = redactValue(
+      { tool: request.tool, operation: request.operation, resource, args: request.args, context: request.context },
+      await tenantRedactionPaths(agent.tenantId),
+    );
     const created = await withTenant({ tenantId: agent.tenantId }, (tx) =>
       createApproval(tx, {
         id: approvalId!,
@@ -89,7 +104,7 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
         runExternalId: request.run_id,
         decisionId,
         actionHash: hash,
-        action: { tool: request.tool, operation: request.operation, resource, args: request.args, context: request.context },
+        action: { ...(storedAction as ApprovalAction), ...(redacted.length > 0 && { redacted }) },
         reason: ask.message,
         ruleId: ask.ruleId,
         requiredApprovals: ask.required,

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compilePath, redactString, redactValue, redactionPathSyntax } from "./redact";
 
@@ -77,5 +78,72 @@ describe("redactValue", () => {
   it("accepts only well-formed paths in settings", () => {
     for (const ok of ["args.card.number", "output.items[*].email", "$.input.x", "args.*"]) expect(ok).toMatch(redactionPathSyntax);
     for (const bad of ["", "args..x", "args.", "a b", "args[x]"]) expect(bad).not.toMatch(redactionPathSyntax);
+  });
+});
+
+/**
+ * Adversarial input for every pattern: repeated fragments of what each pattern starts
+ * with, so a backtracking pattern would retry (and fail) from every repetition.
+ */
+const PREFIXES = [
+  "a.", "a-", "eyJ-", "eyJa.", "eyJaaaaa.eyJ-", "-----BEGIN ", "-----BEGIN A", "PRIVATE KEY-----", "Bearer ", "Token\t", "Basic ",
+  "ghs.a", "ghs.a_", "sk-", "sk-ant-", "sk_live_", "rk_test_", "whsec_", "ghp_", "github_pat_", "xoxb-", "hooks.slack.com/services/",
+  "AKIA", "AIza", "a://", "a://b:", "a://b:c:", "://", "password=", "password ", "api_key:\"", "@", ":",
+];
+
+/** How long redacting all of `texts` takes, in ms. */
+function redactionTime(texts: string[]): number {
+  const started = performance.now();
+  for (const text of texts) redactString(text);
+  return performance.now() - started;
+}
+
+/** Distinct flat copies of `text` (new strings each try, so nothing is cached; `| 0` flattens them now, not while timed). */
+const fresh = (texts: string[], i: number) =>
+  texts.map((t) => {
+    const copy = `${t}${i}`;
+    void ((copy as unknown as number) | 0);
+    return copy;
+  });
+
+/**
+ * Redacting one text 32x as long, against redacting 32 texts of the base length: the
+ * same number of characters, so linear work takes about the same time and quadratic work
+ * 32x as long. Tries in turns (a busy moment of the machine slows both alike) and keeps
+ * the fastest of each, until the ratio is clearly linear or the tries run out: quadratic
+ * work is slow on every try, a busy machine only on some.
+ */
+function growth(text: (length: number) => string): number {
+  const base = 4 * 1024;
+  const many = Array.from({ length: 32 }, (_, i) => text(base - i));
+  const one = [text(32 * base)];
+  let bestMany = Infinity;
+  let bestOne = Infinity;
+  for (let i = 0; i < 9 && !(bestOne / bestMany < LINEAR); i++) {
+    bestMany = Math.min(bestMany, redactionTime(fresh(many, i)));
+    bestOne = Math.min(bestOne, redactionTime(fresh(one, i)));
+  }
+  return bestOne / bestMany;
+}
+
+/** Linear work gives a ratio near 1, quadratic near 32 (a busy machine was seen to make one 8). */
+const LINEAR = 10;
+
+describe("redactString on adversarial input", () => {
+  it("does work linear in its input: a text 32x as long costs about 32 texts of the base length, not 32x more", () => {
+    const unit = fc.tuple(fc.array(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 3 }), fc.string({ maxLength: 3 })).map(([parts, glue]) => parts.join(glue));
+    fc.assert(
+      fc.property(unit, (fragment) => {
+        const text = (n: number) => fragment.repeat(Math.ceil(n / fragment.length)).slice(0, n);
+        expect(growth(text), JSON.stringify(fragment)).toBeLessThan(LINEAR);
+      }),
+      { numRuns: 20, examples: [["a."], ["eyJ-"], ["ghs.a"], ["eyJaaaaa.eyJ-"]] },
+    );
+  }, 60_000);
+
+  it("still finds secrets next to adversarial runs", () => {
+    const out = redactString(`${"a.".repeat(5000)} postgres://admin:hunter2hunter2@db ${"eyJ-".repeat(5000)} eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.SflKxwRJSMeKKF2QT4fw`);
+    expect(out).not.toMatch(/hunter2|SflKxw/);
+    expect(out).toContain("postgres://admin:[REDACTED]@db");
   });
 });

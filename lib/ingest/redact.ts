@@ -9,6 +9,11 @@
  *      credentials in URLs, `password=…`) are replaced inside strings;
  *   3. the tenant's configured JSON paths (Settings → Redaction) are replaced whole.
  * The caller keeps a SHA-256 of the original event, so evidence can be matched later.
+ *
+ * Every pattern is linear in its input (no start position rescans what another one
+ * scanned; redact.test.ts checks adversarial input), so redaction work per request is
+ * bounded by the request body cap (MAX_BODY_BYTES) times the number of patterns: strings
+ * are neither truncated nor chunked, because a secret across a chunk boundary would leak.
  */
 
 import { setOwn } from "./set-own";
@@ -21,7 +26,9 @@ const SENSITIVE_KEY =
 /** [kind, pattern, replacement]. Each pattern is global; `$1`… keep the non-secret part. */
 const PATTERNS: [string, RegExp, string][] = [
   ["private_key", /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[REDACTED:private_key]"],
-  ["jwt", /\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/g, "[REDACTED:jwt]"],
+  // Starts only where a run of [\w-] starts: from inside the run ("eyJ-eyJ-…"), every
+  // "eyJ" would rescan the rest of the run, which is quadratic.
+  ["jwt", /(?<![\w-])eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/g, "[REDACTED:jwt]"],
   ["bearer", /\b(Bearer|Token)(\s+)[\w\-.~+/]{12,}=*/gi, "$1$2[REDACTED]"],
   ["basic_auth", /\b(Basic)(\s+)[A-Za-z0-9+/]{12,}={0,2}/g, "$1$2[REDACTED]"],
   ["gatehouse_secret", /\bghs\.[a-z]+_[0-9a-z]{16}\.[\w-]{43}/g, "[REDACTED:gatehouse_secret]"],
@@ -31,7 +38,9 @@ const PATTERNS: [string, RegExp, string][] = [
   ["slack_token", /\bxox[abposr]-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/services\/[\w/]+/g, "[REDACTED:api_key]"],
   ["aws_key", /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, "[REDACTED:api_key]"],
   ["google_key", /\bAIza[\w-]{35}/g, "[REDACTED:api_key]"],
-  ["url_credentials", /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(@)/gi, "$1[REDACTED]$2"],
+  // Anchored at "://" (the scheme is only looked behind at): a match tried from every
+  // letter of a scheme-like run ("a.a.a.…") rescanned the run each time, quadratically.
+  ["url_credentials", /(?<=[a-z0-9+.-])(:\/\/[^\s:/@]+:)[^\s@/]+(@)/gi, "$1[REDACTED]$2"],
   [
     "assignment",
     /\b(password|passwd|secret|client_secret|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token)(["']?\s*[:=]\s*["']?)(?!\[REDACTED)[^\s"'&,;}]{4,}/gi,

@@ -46,12 +46,15 @@ export function runSummary(run: RunRow, agentName: string | null) {
 
 export type RunSummary = ReturnType<typeof runSummary>;
 
-/** GET /api/v1/runs/{run_id} and the console's run header. Another tenant's run is a 404. */
-export async function getRun(input: { tenantId: string } & ({ externalId: string } | { id: string })): Promise<RunSummary> {
+/**
+ * GET /api/v1/runs/{run_id} and the console's run header. Another tenant's run is a 404,
+ * and so is another agent's run when an agent asks (`agentId`): agents read only their own.
+ */
+export async function getRun(input: { tenantId: string; agentId?: string } & ({ externalId: string } | { id: string })): Promise<RunSummary> {
   const { tenantId } = input;
   return withTenant({ tenantId }, async (tx) => {
     const run = await findRun(tx, tenantId, "id" in input ? { id: input.id } : { externalId: input.externalId });
-    if (!run) throw notFound("Run");
+    if (!run || (input.agentId && run.agentId !== input.agentId)) throw notFound("Run");
     const agent = await tx.agent.findFirst({ where: { tenantId, id: run.agentId }, select: { name: true } });
     return runSummary(run, agent?.name ?? null);
   });

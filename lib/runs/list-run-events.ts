@@ -79,11 +79,14 @@ export async function readTimeline(
   return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
 }
 
-/** GET /api/v1/runs/{run_id}/events: keyset-paginated, server records marked "server". */
-export async function listRunEvents(input: { tenantId: string; externalId: string; after?: string; limit: number }) {
+/**
+ * GET /api/v1/runs/{run_id}/events: keyset-paginated, server records marked "server".
+ * An agent (`agentId`) reads only its own runs; another agent's is a 404.
+ */
+export async function listRunEvents(input: { tenantId: string; agentId?: string; externalId: string; after?: string; limit: number }) {
   return withTenant({ tenantId: input.tenantId }, async (tx) => {
     const run = await findRun(tx, input.tenantId, { externalId: input.externalId });
-    if (!run) throw notFound("Run");
+    if (!run || (input.agentId && run.agentId !== input.agentId)) throw notFound("Run");
     const { rows, more } = await readTimeline(tx, run, input);
     const last = rows.at(-1);
     return { events: rows.map(toApiEvent), next: more && last ? encodeCursor({ ts: last.ts.toISOString(), id: last.id.toString() }) : null };
