@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { assertMasterKeyConfigured } from "@/lib/secrets/envelope";
 
 /** Every setting Gatehouse reads, validated once. README "Configuration" lists them. */
 const schema = z.object({
@@ -28,6 +29,12 @@ const schema = z.object({
   INGEST_DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
   // Where evidence bundles (issue 7) are written and served from; relative to the working directory.
   EVIDENCE_DIR: z.string().default(".data/exports"),
+  // Envelope encryption of stored secrets (lib/secrets/envelope.ts, docs/SECURITY.md).
+  GATEHOUSE_MASTER_KEY: z.string().optional(),
+  GATEHOUSE_MASTER_KEY_FILE: z.string().optional(),
+  GATEHOUSE_MASTER_KEYS_OLD: z.string().optional(),
+  // Internal targets server-side requests may reach anyway (host, host:port or CIDR; lib/outbound/fetch.ts).
+  OUTBOUND_ALLOW_HOSTS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -42,6 +49,7 @@ export function env(): Env {
       throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
     }
     cached = parsed.data;
+    if (cached.NODE_ENV === "production") assertMasterKeyConfigured();
   }
   return cached;
 }

@@ -81,6 +81,10 @@ const e2e = stage("e2e", async () => {
     OIDC_CLIENT_SECRET: "e2e-client-secret-0123456789",
     OIDC_NAME: "Test IdP",
     NODE_ENV: "production",
+    // A fresh master key per run: production refuses to start without one.
+    GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
+    // The specs' webhook receivers listen on loopback, which outbound requests refuse otherwise.
+    OUTBOUND_ALLOW_HOSTS: "127.0.0.1",
   };
   try {
     await ensureDatabase(adminUrl);

@@ -39,6 +39,7 @@ async function main() {
   services.notes.forEach((n) => console.log(`  ${n}`));
 
   const existing = readDotEnv();
+  const masterKeyGiven = Boolean(existing.GATEHOUSE_MASTER_KEY || existing.GATEHOUSE_MASTER_KEY_FILE || process.env.GATEHOUSE_MASTER_KEY || process.env.GATEHOUSE_MASTER_KEY_FILE);
   // Given URLs are used as they are; otherwise a "gatehouse" database on the local server.
   const given = process.env.MIGRATE_DATABASE_URL ?? process.env.DATABASE_URL;
   const urls = given
@@ -50,7 +51,12 @@ async function main() {
     REDIS_URL: services.redisUrl,
     NEXTAUTH_URL: `http://localhost:${PORT}`,
     NEXTAUTH_SECRET: existing.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    ...(masterKeyGiven ? {} : { GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64") }),
   });
+  if (!masterKeyGiven) {
+    console.log("› generated GATEHOUSE_MASTER_KEY into .env: it encrypts every stored secret (docs/SECURITY.md).");
+    console.log("  Back it up; without it the signing keys and webhook secrets in the database cannot be opened.");
+  }
   Object.assign(process.env, { ...envValues, ...process.env });
 
   console.log("› migrating");

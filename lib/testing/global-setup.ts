@@ -23,6 +23,8 @@ export default async function setup() {
     REDIS_URL: services.redisUrl,
     REDIS_PREFIX: prefix,
     NEXTAUTH_SECRET: randomBytes(16).toString("hex"),
+    // Stored secrets are sealed under a random key per run (lib/secrets/envelope.ts).
+    GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
     NODE_ENV: "test",
   });
 
