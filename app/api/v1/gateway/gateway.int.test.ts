@@ -5,115 +5,45 @@
  * reach the upstream; an approval executes once; upstream faults answer 502/504 and are
  * recorded; a refused credential is recorded and alerted once.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { POST as gatewayPost } from "@/app/api/v1/gateway/[tool]/[operation]/route";
 import { POST as decisionsPost } from "@/app/api/v1/decisions/route";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import type { MemberContext } from "@/lib/auth/member";
-import { createConnection } from "@/lib/connections/create-connection";
 import { listConnections } from "@/lib/connections/list-connections";
 import { updateConnection } from "@/lib/connections/update-connection";
 import { withTenant } from "@/lib/db/tenant";
+import { updateGatewaySettings } from "@/lib/gateway/update-gateway-settings";
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
-import { createUser, uniq } from "@/lib/testing/factories";
-import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { updateOperation } from "@/lib/tools/update-operation";
+import { createUser } from "@/lib/testing/factories";
 import { updateTool } from "@/lib/tools/update-tool";
 import { processDecisions } from "@/workers/decisions";
-import { updateGatewaySettings } from "@/lib/gateway/update-gateway-settings";
+import { createGatewayTenant, gatewayCall as call, startTestUpstream, toolIdOf as toolId, type GatewayAnswer as Answer, type Received } from "./testing";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 
-type Received = { method: string; url: string; headers: IncomingMessage["headers"]; body: string };
-const received: Received[] = [];
-let upstream: Server;
+let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
+let received: Received[];
 let base: string;
-
-function startUpstream(): Promise<void> {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-      const url = new URL(req.url!, "http://x");
-      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { "content-type": "application/json", ...headers });
-        res.end(JSON.stringify(payload));
-      };
-      if (url.pathname.startsWith("/slow")) return void setTimeout(() => send(200, { ok: true }), 3_000);
-      if (url.pathname.startsWith("/fail")) return send(503, { error: "down for maintenance" });
-      if (url.pathname.startsWith("/huge")) return send(200, { blob: "x".repeat(200_000) });
-      if (url.pathname.startsWith("/redirect")) return send(302, {}, { location: "http://169.254.169.254/latest/meta-data" });
-      if (url.pathname.startsWith("/refuse")) return send(401, { error: "invalid api key" });
-      // Echoes what it was sent, headers included: the gateway must not hand the credential back.
-      send(201, { id: `re_${uniq()}`, url: "https://dashboard.example/refunds/1", echo: { headers: req.headers, body } });
-    });
-  });
-  return new Promise((resolve) => upstream.listen(0, "127.0.0.1", () => resolve()));
-}
-
 let worker: Worker;
 beforeAll(async () => {
-  await startUpstream();
-  base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await startTestUpstream();
+  ({ received, base } = upstream);
   worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 8 });
 });
 afterAll(async () => {
   await worker.close();
   await closeQueues();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
 });
 beforeEach(() => {
   received.length = 0;
 });
 
-const SECRET = () => `sk_test_MARKER_${uniq()}${uniq()}`;
-
-/** A tenant whose stripe tool calls the test upstream with a vaulted API key. */
-async function setup(opts: { path?: string; timeoutMs?: number; approval?: "always" } = {}) {
-  const ctx = await createPolicyTenant();
-  const secret = SECRET();
-  const connection = await createConnection({
-    actor: ctx.owner,
-    request: { name: "stripe-test", kind: "api_key", headerName: "X-Api-Key", secret, allowedHosts: [new URL(base).host] },
-  });
-  await updateTool({
-    actor: ctx.owner,
-    toolId: await toolId(ctx.tenant.id, "stripe"),
-    changes: { upstream: { kind: "http", baseUrl: base, connectionId: connection.id, timeoutMs: opts.timeoutMs ?? 2_000, maxResponseBytes: 4096 } },
-  });
-  const op = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.toolOperation.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, name: "refunds.create" } }));
-  await updateOperation({
-    actor: ctx.owner,
-    toolId: op.toolId,
-    operationId: op.id,
-    changes: { http: { method: "POST", path: opts.path ?? "/v1/charges/{charge_id}/refunds" }, sideEffectFields: { object_type: "refund", id: "id", url: "url" } },
-  });
-  await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"], ...(opts.approval && { approval: { tier: opts.approval } }) })]);
-  return { ...ctx, secret, connection };
-}
-
-const toolId = (tenantId: string, name: string) => withTenant({ tenantId }, async (tx) => (await tx.tool.findFirstOrThrow({ where: { tenantId, name } })).id);
-
-type Answer = Record<string, unknown> & { decision?: string; decision_id?: string; approval?: { id: string }; result?: Record<string, unknown>; error?: { code: string; message: string } };
-
-async function call(token: string, body: Record<string, unknown>, tool = "stripe", operation = "refunds.create"): Promise<{ status: number; body: Answer; text: string }> {
-  const res = await gatewayPost(
-    new Request(`http://gatehouse.test/api/v1/gateway/${tool}/${operation}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ run_id: "run_gw", ...body }),
-    }),
-    { params: Promise.resolve({ tool, operation }) },
-  );
-  const text = await res.text();
-  return { status: res.status, body: JSON.parse(text) as Answer, text };
-}
+const setup = (opts: Parameters<typeof createGatewayTenant>[1] = {}) => createGatewayTenant(base, opts);
 
 const refund = (amount = 500) => ({ args: { charge_id: "ch_1", amount_cents: amount } });
 
@@ -167,7 +97,7 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     const retries = Array.from({ length: 4 }, () => call(ctx.token, { ...refund(900), approval_id: approvalId }));
     const answers = [await held, ...(await Promise.all(retries))];
     expect(answers.filter((a) => a.body.decision === "allow" && a.body.result)).toHaveLength(1);
-    expect(answers.filter((a) => a.body.decision === "deny").map((a) => (a.body.reasons as { code: string }[])[0]!.code)).toEqual(Array(4).fill("approval_already_used"));
+    expect(answers.filter((a) => a.body.decision === "deny").map((a) => a.body.reasons![0]!.code)).toEqual(Array(4).fill("approval_already_used"));
     expect(received).toHaveLength(1);
   });
 
@@ -247,7 +177,7 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     };
     expect((await ask()).decision).toBe("allow");
     await updateGatewaySettings({ actor: ctx.owner, settings: { enforceGatewayForEnforcedTools: true } });
-    await expect.poll(async () => ((await ask()).reasons as { code: string }[])[0]!.code, { timeout: 5_000 }).toBe("gateway_required");
+    await expect.poll(async () => (await ask()).reasons![0]!.code, { timeout: 5_000 }).toBe("gateway_required");
     // The gateway itself still calls it.
     expect((await call(ctx.token, refund(5))).body.decision).toBe("allow");
   });
