@@ -20,10 +20,14 @@ import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbo
 import { enqueue } from "@/lib/queue/registry";
 import { buildUpstreamRequest } from "./build-request";
 import { gatewayCache, isEnforced, type ToolUpstream, type UpstreamOperation } from "./gateway-state";
+import { releaseUnsentCall } from "./release-quota";
 import type { GatewayEventJob, GatewayRequest, GatewayResponse, GatewayResult } from "./schemas";
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const REFUSED = "The upstream refused the credential.";
+/** Outbound failures that mean nothing reached the upstream (the connection never opened). */
+const NEVER_SENT = new Set(["invalid_url", "blocked_address", "host_not_allowed"]);
+const CONNECT_FAILED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH):/;
 
 export async function callTool(input: { agent: AgentPrincipal; tool: string; operation: string; request: GatewayRequest; requestId?: string }): Promise<GatewayResponse> {
   const { agent, tool, operation } = input;
@@ -73,6 +77,7 @@ async function execute(call: Call): Promise<GatewayResult> {
   let response: OutboundResponse | undefined;
   let failure: { code: "upstream_unreachable" | "upstream_error" | "upstream_timeout"; message: string } | undefined;
   let refused: string | null = null;
+  let sent = true;
   try {
     // The current secret, then (during a rotation overlap) the previous one if the upstream refuses it.
     for (const sealed of usableSecrets(connection)) {
@@ -95,6 +100,8 @@ async function execute(call: Call): Promise<GatewayResult> {
     if (response && (response.status === 401 || response.status === 403)) refused = `${REFUSED} (HTTP ${response.status} from ${built.urlWithoutQuery})`;
     if (response && response.status >= 500) failure = { code: "upstream_error", message: `The upstream answered HTTP ${response.status}.` };
   } catch (error) {
+    if (error instanceof OutboundError) sent = !(NEVER_SENT.has(error.code) || (error.code === "unreachable" && CONNECT_FAILED.test(error.message)));
+    else if (error instanceof CredentialError) sent = false;
     if (error instanceof OutboundError)
       failure =
         error.code === "timeout"
@@ -108,6 +115,13 @@ async function execute(call: Call): Promise<GatewayResult> {
     } else throw error;
   }
 
+  if (!sent)
+    await releaseUnsentCall({
+      subject: { tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId: call.runId },
+      call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass },
+      decisionId: call.decisionId,
+      decidedAt: started,
+    });
   const latencyMs = response?.latencyMs ?? Date.now() - started.getTime();
   const contentType = response?.headers["content-type"] ?? null;
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
@@ -128,7 +142,7 @@ async function execute(call: Call): Promise<GatewayResult> {
       response_body: redactValue(body, redaction, ["response"]).value,
       truncated: response?.truncated ?? false,
       side_effects: sideEffects,
-      ...(failure && { error: failure.code, error_message: failure.message }),
+      ...(failure && { error: failure.code, error_message: failure.message, sent }),
     },
     connection: { id: connection.id, refused },
   });
