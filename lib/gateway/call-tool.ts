@@ -14,6 +14,7 @@ import { secretContext } from "@/lib/connections/schemas";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionResponse } from "@/lib/decisions/schemas";
 import { AppError } from "@/lib/http/errors";
+import { logger } from "@/lib/logger";
 import { REDACTED, redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
@@ -64,6 +65,9 @@ async function execute(call: Call): Promise<GatewayResult> {
   const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
   const common = { tool: call.tool, operation: call.operation, decision_id: call.decisionId, method: built.method, url: built.urlWithoutQuery, request_sha256: requestSha };
   const started = new Date();
+  const subject = { tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId: call.runId };
+  const release = () => releaseUnsentCall({ subject, call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
+  // Nothing is sent unless its record is durably queued first: no unattested call.
   await recordEvent({
     ...eventBase,
     key: `${call.decisionId}:call`,
@@ -71,6 +75,10 @@ async function execute(call: Call): Promise<GatewayResult> {
     ts: started.toISOString(),
     payload: { ...common, request_body: built.body === undefined ? null : redactValue(call.args, redaction, ["args"]).value, connection_id: connection.id },
     connection: null,
+  }).catch(async (error) => {
+    logger.error("could not queue a gateway call's record; the call was not sent", { error, decisionId: call.decisionId });
+    await release();
+    throw new AppError("dependency_unavailable", "The gateway could not record the call, so it did not send it. Retry shortly.", { decision_id: call.decisionId }, 5);
   });
 
   const secrets: string[] = [];
@@ -115,13 +123,7 @@ async function execute(call: Call): Promise<GatewayResult> {
     } else throw error;
   }
 
-  if (!sent)
-    await releaseUnsentCall({
-      subject: { tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId: call.runId },
-      call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass },
-      decisionId: call.decisionId,
-      decidedAt: started,
-    });
+  if (!sent) await release();
   const latencyMs = response?.latencyMs ?? Date.now() - started.getTime();
   const contentType = response?.headers["content-type"] ?? null;
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
@@ -145,6 +147,9 @@ async function execute(call: Call): Promise<GatewayResult> {
       ...(failure && { error: failure.code, error_message: failure.message, sent }),
     },
     connection: { id: connection.id, refused },
+  }).catch((error) => {
+    // The upstream has acted: answer what it said (a retry would act twice); the call's own record stands.
+    logger.error("could not queue a gateway result's record", { error, decisionId: call.decisionId });
   });
   if (failure) throw new AppError(failure.code, failure.message, { decision_id: call.decisionId, event_id: eventId, ...(response && { status: response.status }) });
   return { status: response!.status, content_type: contentType, body, truncated: response!.truncated, side_effects: sideEffects, latency_ms: latencyMs, event_id: eventId };
