@@ -133,6 +133,19 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(received.map((r) => r.url)).toEqual(["/v1/charges/..%2F..%2Fadmin/refunds"]);
   });
 
+  it("answers 502 (not 500) and sends nothing when the stored secret does not open (a sealed value copied from another row)", async () => {
+    const a = await setup();
+    const b = await setup();
+    const sealedOfB = (await withTenant({ tenantId: b.tenant.id }, (tx) => tx.connection.findUniqueOrThrow({ where: { id: b.connection.id } }))).sealedSecret;
+    await withTenant({ tenantId: a.tenant.id }, (tx) => tx.connection.update({ where: { id: a.connection.id }, data: { sealedSecret: sealedOfB } }));
+    await updateConnection({ actor: a.owner, connectionId: a.connection.id, changes: { name: "reload" } }); // drops the cached copy
+    const answer = await call(a.token, refund(5));
+    expect(answer.status).toBe(502);
+    expect(answer.body.error).toMatchObject({ code: "upstream_unreachable" });
+    expect(answer.text).not.toContain(b.secret);
+    expect(received).toHaveLength(0);
+  });
+
   it("settles call quotas from what the gateway sent: a call never sent gives its unit back, a sent one keeps it", async () => {
     const ctx = await setup();
     await saveQuota({ actor: ctx.owner, request: { scope: "tenant", metric: "tool_calls", window: "day", limit: 1 } });
