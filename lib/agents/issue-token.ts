@@ -65,9 +65,9 @@ async function withClientSecret(clientId: string, secret: string): Promise<Authe
   return { tenantId, agentId: clientId, credentialId: credential.id, grantType: "client_secret" };
 }
 
-async function withAssertion(clientId: string, assertion: string, audience: string): Promise<Authenticated | null> {
+async function withAssertion(clientId: string, assertion: string, audience: string | null): Promise<Authenticated | null> {
   const tenantId = await tenantOfAgent(clientId);
-  if (!tenantId) return null;
+  if (!tenantId || !audience) return null;
   const keys = await withTenant({ tenantId }, (tx) =>
     tx.agentCredential.findMany({ where: { agentId: clientId, kind: "public_key", ...usableNow() } }),
   );
@@ -143,22 +143,26 @@ function claimedIdentity(token: string): string {
 }
 
 async function auditFailureBurst(clientId: string, count: number, address: string) {
-  if (count !== LIMITS.auditAfter && count !== LIMITS.perClient) return;
+  if (count !== LIMITS.auditAfter) return;
   const tenantId = await tenantOfAgent(clientId);
   if (!tenantId) return;
   await withTenant({ tenantId }, (tx) =>
     appendAuditEntry(tx, {
       tenantId,
       actor: { type: "system", label: "token endpoint" },
-      action: count >= LIMITS.perClient ? "agent.auth_locked" : "agent.auth_failures",
+      action: "agent.auth_failures",
       target: { type: "agent", id: clientId },
-      after: { failures: count, windowSeconds: 300, lastAddress: address },
+      after: { failures: count, lastAddress: address },
     }),
   );
 }
 
-/** Authenticates the request's grant and issues a token, or throws OAuthError. */
-export async function issueToken(input: { form: URLSearchParams; address: string; tokenEndpoint: string }) {
+/**
+ * Authenticates the request's grant and issues a token, or throws OAuthError. `address` is
+ * the caller's (clientAddress); `tokenEndpoint` is this endpoint's configured public URL, the
+ * audience client assertions must name (null when unconfigured: assertions are refused).
+ */
+export async function issueToken(input: { form: URLSearchParams; address: string; tokenEndpoint: string | null }) {
   const { form, address } = input;
   const grantType = form.get("grant_type");
   let clientId: string;
@@ -180,8 +184,8 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     if (!subjectToken || form.get("subject_token_type") !== JWT_TOKEN_TYPE) {
       throw new OAuthError("invalid_request", `Send subject_token with subject_token_type=${JWT_TOKEN_TYPE}.`, 400);
     }
-    // Failures count per workload identity the token claims (and per address), so junk
-    // tokens lock out at most the identity they name, never every tenant's exchange.
+    // Failures count per workload identity the token claims and address, so junk tokens
+    // slow down at most their sender for the identity they name, never every tenant's exchange.
     clientId = `federated:${claimedIdentity(subjectToken)}`;
     attempt = () => withTokenExchange(subjectToken);
   } else if (!grantType) {
@@ -214,7 +218,7 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     throw failed();
   }
 
-  const { token, jti, expiresIn } = await signAgentToken({ agentId: agent.id, tenantId: who.tenantId, credentialId: who.credentialId, ttlSeconds: agent.tokenTtlSeconds });
+  const { token, jti, expiresIn } = await signAgentToken({ agentId: agent.id, tenantId: who.tenantId, credentialId: who.credentialId, ttlSeconds: agent.tokenTtlSeconds, notIssuedBefore: agent.tokensValidAfter });
   const now = new Date();
   await withTenant({ tenantId: who.tenantId }, async (tx) => {
     await tx.agentToken.create({
