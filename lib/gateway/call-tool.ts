@@ -56,8 +56,9 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
   let decision: DecisionResponse = await decide(rest.approval_id);
   if (decision.decision === "pending_approval" && decision.approval && wait) {
     const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait });
-    // Redeeming is single-use: a concurrent call with approval_id gets it or this one does, never both.
-    if (status?.status === "approved") decision = await decide(decision.approval.id);
+    // Decided in time: redeem it (single-use: a concurrent call with approval_id gets it or
+    // this one does, never both); a denied or expired one answers as deny with its reason.
+    if (status && status.status !== "pending") decision = await decide(decision.approval.id);
   }
   if (decision.decision !== "allow" || !upstream || !op) return decision;
   if (!built) {

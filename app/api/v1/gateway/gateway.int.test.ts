@@ -102,6 +102,19 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(received).toHaveLength(1);
   });
 
+  it("answers a held call that a human denies as deny, without reaching the upstream", async () => {
+    const ctx = await setup({ approval: "always" });
+    const approver = await createApprover(ctx.tenant);
+    const held = call(ctx.token, { ...refund(901), wait: 15 });
+    await expect.poll(() => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.count({ where: { tenantId: ctx.tenant.id, status: "pending" } })), { timeout: 5_000 }).toBe(1);
+    const approval = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirstOrThrow({ where: { tenantId: ctx.tenant.id } }));
+    await voteOnApproval({ actor: approver, approvalId: approval.id, verdict: "deny" });
+    const answer = await held;
+    expect(answer.body).toMatchObject({ decision: "deny" });
+    expect(answer.body.result).toBeUndefined();
+    expect(received).toHaveLength(0);
+  });
+
   it("executes an approved call once through approval_id (the agent calls again)", async () => {
     const ctx = await setup({ approval: "always" });
     const approver = await createApprover(ctx.tenant);
