@@ -3,6 +3,7 @@ import { GET as health } from "@/app/api/health/route";
 import { GET as approval } from "@/app/api/v1/approvals/[approvalId]/route";
 import { POST as decisions } from "@/app/api/v1/decisions/route";
 import { POST as events } from "@/app/api/v1/events/route";
+import { POST as gateway } from "@/app/api/v1/gateway/[tool]/[operation]/route";
 import { GET as evidenceKey } from "@/app/api/v1/evidence/public-key/route";
 import { GET as jwks } from "@/app/api/v1/oauth/jwks/route";
 import { POST as token } from "@/app/api/v1/oauth/token/route";
@@ -25,6 +26,7 @@ const route = (method: string, path: string, handler: unknown, auth?: "agent"): 
 
 export const AGENT_API_ROUTES: RouteEntry[] = [
   route("POST", "/api/v1/decisions", decisions, "agent"),
+  route("POST", "/api/v1/gateway/:tool/:operation", gateway, "agent"),
   route("POST", "/api/v1/events", events, "agent"),
   route("POST", "/api/v1/otlp/v1/traces", otlp, "agent"),
   route("GET", "/api/v1/approvals/:approvalId", approval),

@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { recordDecisions } from "@/lib/decisions/record-decision";
+import { recordGatewayEvent } from "@/lib/gateway/record-gateway-event";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
 import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { TenantBatcher } from "@/lib/queue/tenant-batcher";
@@ -19,6 +20,21 @@ const batcher = new TenantBatcher<DecisionRecord>({
 });
 
 export async function processDecisions(job: Job) {
+  if (job.name === "gateway.event") {
+    let event;
+    try {
+      event = parsePayload("decisions", "gateway.event", job.data);
+    } catch (error) {
+      const tenantId = tenantOf(job.data);
+      if (tenantId) return retryOrDeadLetter({ queue: "decisions", job, tenantId, error });
+      throw new UnrecoverableError(`Malformed gateway event: ${(error as Error).message}`);
+    }
+    try {
+      return await recordGatewayEvent(event);
+    } catch (error) {
+      return retryOrDeadLetter({ queue: "decisions", job, tenantId: event.tenantId, error });
+    }
+  }
   if (job.name !== "decision.record") throw new UnrecoverableError(`Unknown decisions job ${job.name}`);
   let record;
   try {
