@@ -132,11 +132,16 @@ export async function load(opts: { url: string; method?: string; body?: string; 
   };
 }
 
-/** Which part of the system a process is, from its command line (null: not ours to count). */
-function componentOf(pid: number, cmdline: string): string | null {
+/**
+ * Which part of the system a process is, from its command line (null: not ours to count).
+ * Node processes count only if this bench started them (other benches on a shared machine
+ * run workers too); Postgres and Redis are shared servers and count whole.
+ */
+function componentOf(pid: number, cmdline: string, ours: boolean): string | null {
   if (pid === process.pid) return "load generator";
   if (cmdline.startsWith("postgres")) return "postgres";
   if (cmdline.includes("redis-server")) return "redis";
+  if (!ours) return null;
   if (cmdline.includes("servers/agent-api.ts")) return "agent API";
   if (cmdline.includes("workers/index.ts")) return "worker";
   if (cmdline.includes("bench-bare-handler")) return "bare handler";
@@ -156,19 +161,25 @@ export function cpuByComponent(): Map<string, number> {
   } catch {
     return totals;
   }
+  const stats = new Map<number, { parent: number; seconds: number; cmdline: string }>();
   for (const pid of pids) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      const component = componentOf(Number(pid), cmdline);
-      if (!component) continue;
-      // Fields after the ")" closing the command name: utime and stime are the 12th and 13th.
+      // Fields after the ")" closing the command name: ppid is the 2nd, utime and stime the 12th and 13th.
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-      totals.set(component, (totals.get(component) ?? 0) + seconds);
+      stats.set(Number(pid), { parent: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100, cmdline }); // USER_HZ is 100 on Linux
     } catch {
       // the process ended between listing and reading
     }
+  }
+  const descends = (pid: number) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = stats.get(p)?.parent ?? 0, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  for (const [pid, { seconds, cmdline }] of stats) {
+    const component = componentOf(pid, cmdline, descends(pid));
+    if (component) totals.set(component, (totals.get(component) ?? 0) + seconds);
   }
   return totals;
 }
