@@ -2,20 +2,26 @@
  * The decision endpoint (issue 4): engine time per decision for an agent with 1, 50 and
  * 500 rules (in process), and POST /api/v1/decisions over HTTP at a fixed offered load
  * (open loop: requests are sent on schedule whether or not earlier ones have answered),
- * through Next.js and through the agent API server, then with quotas on.
+ * through Next.js and through the agent API server, then with quotas on, each beside a bare
+ * node:http handler loaded the same way. The worker (workers/index.ts) runs through every
+ * phase, recording the decisions as they are answered; then a drain of queued records
+ * measures its rate per core of CPU.
  */
-import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import os from "node:os";
+import pg from "pg";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { authState } from "@/lib/agents/auth-state";
 import { db } from "@/lib/db/client";
+import type { DecisionRecord } from "@/lib/decisions/schemas";
+import { newId } from "@/lib/ids";
 import { evaluate, withRules, type TenantPolicy } from "@/lib/policy/engine";
 import { ruleSchema, type RuleInput } from "@/lib/policy/rules";
 import { closeQueues, getQueue } from "@/lib/queue/registry";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, generateLoad, load, percentile, startAgentApi, startServer, stopServer } from "./support";
+import { benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, startAgentApi, startBareHandler, startServer, startWorker, stopServer } from "./support";
 
 function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
   const ajv = new Ajv2020({ strict: false });
@@ -59,21 +65,33 @@ const BENCH_LIMITS: QuotaInput[] = [
   { name: "spend_per_month", scope: "tenant", metric: "spend_usd", window: "month", limit: 1e9, onExceed: "approval" },
 ];
 
-export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: number; seconds: number; agentApiProcesses: number }) {
+type Cpu = ReturnType<typeof cpuShare>;
+
+export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: number; seconds: number; agentApiProcesses: number; drainRecords: number }) {
   const dropDatabase = await benchDatabase();
   const nextPort = 3201;
   const agentApiPort = 3202;
-  const { owner, token } = await createPolicyTenant();
+  const barePort = 3203;
+  const { tenant, owner, agent, token } = await createPolicyTenant();
   await publishRules(owner, [
     rule({ tool: "stripe", operations: ["refunds.create"], constraints: [{ op: "max", arg: "amount_cents", value: 50_000 }], approval: { tier: "threshold", arg: "amount_cents", above: 10_000 } }),
     rule({ tool: "stripe", operations: ["charges.retrieve"] }),
   ]);
+  const ownerDb = new pg.Client({ connectionString: process.env.MIGRATE_DATABASE_URL });
+  await ownerDb.connect();
+  const recorded = async () => Number((await ownerDb.query<{ n: string }>(`SELECT count(*) AS n FROM decisions WHERE "tenantId" = $1`, [tenant.id])).rows[0]!.n);
   // BENCH_DECISIONS_NEXT=0: skip the Next.js comparison (and its build).
   const withNext = process.env.BENCH_DECISIONS_NEXT !== "0";
-  const server = withNext ? await startServer(nextPort) : undefined;
-  let agentApi: ReturnType<typeof spawn> | undefined;
-  let worker: ReturnType<typeof spawn> | undefined;
+  let worker: ChildProcess | undefined;
+  let server: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
+  let agentApi: ChildProcess | undefined;
   try {
+    // The worker records every decision while decisions are asked, as in a deployment: it
+    // starts first and runs through every phase.
+    worker = await startWorker();
+    if (withNext) server = await startServer(nextPort);
+    bare = await startBareHandler(barePort);
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const bodies = [
       JSON.stringify({ run_id: "run_bench", tool: "stripe", operation: "refunds.create", args: { charge_id: "ch_1", amount_cents: 500 } }),
@@ -83,16 +101,20 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     const against = (port: number) => {
       const url = `http://127.0.0.1:${port}/api/v1/decisions`;
       const openLoop = async (rate: number, seconds: number) => {
+        const cpuBefore = cpuByComponent();
         const r = await generateLoad({ url, headers, bodies, rate, seconds });
+        const cpu: Cpu = cpuShare(cpuBefore, cpuByComponent(), r.elapsedMs / 1000, Math.max(1, r.requests));
         return {
           offered: rate,
           achieved: r.requests / (r.elapsedMs / 1000),
           requests: r.requests,
-          failures: r.failures,
+          failures: r.failures + r.requests - (r.statuses["200"] ?? 0),
           p50: percentile(r.latencies, 50),
           p99: percentile(r.latencies, 99),
           max: r.latencies.at(-1)!,
           serverP99: r.serverMs.length ? percentile(r.serverMs, 99) : NaN,
+          cpu,
+          loadAverage: os.loadavg()[0]!,
         };
       };
       return {
@@ -108,7 +130,6 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
         openLoop,
       };
     };
-    // The answer path alone: decision records wait durably in the queue meanwhile.
     let viaNext: { capacity: Awaited<ReturnType<ReturnType<typeof against>["capacity"]>>; target: Awaited<ReturnType<ReturnType<typeof against>["openLoop"]>> } | undefined;
     if (server) {
       const next = against(nextPort);
@@ -117,6 +138,11 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
       viaNext = { capacity: await next.capacity(), target: await next.openLoop(opts.rate, 15) }; // a reference: 15 s is enough to see it fall behind
       stopServer(server);
     }
+
+    // The baseline, same generator, same run, the worker idling beside it.
+    const baseline = against(barePort);
+    const bareHandler = { sustainable: await baseline.openLoop(opts.sustainableRate, opts.seconds), target: await baseline.openLoop(opts.rate, opts.seconds) };
+    stopServer(bare);
 
     agentApi = await startAgentApi(agentApiPort, opts.agentApiProcesses);
     const fast = against(agentApiPort);
@@ -129,29 +155,68 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     const limited = await fast.probe();
     if (limited.quota?.length !== BENCH_LIMITS.length) throw new Error(`quotas did not apply: ${JSON.stringify(limited).slice(0, 300)}`);
     const withQuotas = { capacity: await fast.capacity(), sustainable: await fast.openLoop(opts.sustainableRate, opts.seconds), target: await fast.openLoop(opts.rate, opts.seconds) };
+    stopServer(agentApi);
 
-    // Then the worker: how fast it writes the queued records (row, audit entry, timeline).
+    // Every answered decision is recorded: the worker kept up (or catches up now).
     const queue = getQueue("decisions");
     const backlog = async () => {
       const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
       return Object.values(counts).reduce((a, b) => a + b, 0);
     };
-    stopServer(agentApi);
-    const queued = await backlog();
-    const log = openSync(".data/bench-worker.log", "w");
-    worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: process.env, detached: true });
-    const drainStarted = performance.now();
-    // A 30-second sample of the drain is enough for a rate.
-    while ((await backlog()) > 0 && performance.now() - drainStarted < 30_000) await new Promise((r) => setTimeout(r, 250));
-    const drain = { records: queued - (await backlog()), seconds: (performance.now() - drainStarted) / 1000 };
+    const backlogAfterLoad = await backlog();
+    for (let waited = 0; (await backlog()) > 0 && waited < 120_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
+
+    // The worker's rate: N records queued at once (as the API queues them, one job each),
+    // timed until all are rows, divided by the worker's CPU time (not the wall clock, which
+    // the other processes on the shared cores stretch).
+    const records = Array.from({ length: opts.drainRecords }, (_, i) => benchRecord(tenant.id, agent.id, agent.name, i));
+    const before = await recorded();
+    const cpuBefore = cpuByComponent();
+    const started = performance.now();
+    for (let i = 0; i < records.length; i += 1_000) {
+      await queue.addBulk(records.slice(i, i + 1_000).map((data) => ({ name: "decision.record", data, opts: { jobId: data.id } })));
+    }
+    while ((await recorded()) - before < records.length && performance.now() - started < 180_000) await new Promise((r) => setTimeout(r, 100));
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuByComponent();
+    const stored = (await recorded()) - before;
+    const workerCpuSeconds = (cpuAfter.get("worker") ?? 0) - (cpuBefore.get("worker") ?? 0);
+    const drain = { records: stored, seconds, workerCpuSeconds, perWorkerCore: stored / workerCpuSeconds, cpu: cpuShare(cpuBefore, cpuAfter, seconds, Math.max(1, stored)) };
     await closeQueues();
-    return { viaNext, viaAgentApi, withQuotas, drain };
+    return { viaNext, bareHandler, viaAgentApi, withQuotas, backlogAfterLoad, drain };
   } finally {
     if (server) stopServer(server);
     if (agentApi) stopServer(agentApi);
+    if (bare) stopServer(bare);
     if (worker) stopServer(worker);
+    await ownerDb.end();
     await authState.close();
     await db().$disconnect();
     await dropDatabase();
   }
+}
+
+/** A decision record as the API queues it (lib/decisions/decide-action.ts), unique per i. */
+function benchRecord(tenantId: string, agentId: string, agentName: string, i: number): DecisionRecord {
+  return {
+    id: newId("dec"),
+    tenantId,
+    agentId,
+    agentName,
+    runExternalId: `run_drain_${i % 50}`,
+    tool: "stripe",
+    operation: "charges.retrieve",
+    resource: null,
+    args: { charge_id: `ch_${i}` },
+    actionHash: "0".repeat(64),
+    outcome: i % 3 ? "allow" : "deny",
+    reasons: [{ code: i % 3 ? "allowed_by_rule" : "no_matching_allow_rule", message: "bench" }],
+    matchedRules: [],
+    shadow: null,
+    policyVersion: 1,
+    approvalId: null,
+    quota: [],
+    requestId: null,
+    createdAt: new Date().toISOString(),
+  };
 }

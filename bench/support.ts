@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { openSync, readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
@@ -79,6 +79,37 @@ export async function startAgentApi(port: number, processes: number): Promise<Ch
   return waitUntilUp(server, port, "the agent API server");
 }
 
+/**
+ * The baseline: a bare `node:http` handler that reads the body and answers a fixed small
+ * JSON 200, in its own process, measured with the same load generator in the same run, so
+ * a figure can be stated as a ratio that survives a noisy machine.
+ */
+export async function startBareHandler(port: number): Promise<ChildProcess> {
+  if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use; stop whatever listens there`);
+  const code = `require("node:http").createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json" }); res.end('{"decision":"allow"}'); }); }).listen(${port}, "127.0.0.1");`;
+  // The trailing argument names the process for cpuByComponent.
+  const server = spawn(process.execPath, ["-e", code, "bench-bare-handler"], { stdio: "ignore", detached: true });
+  return waitUntilUp(server, port, "the bare node:http handler");
+}
+
+/**
+ * The worker process a deployment runs (workers/index.ts, every queue), started before a
+ * bench's load and left running through it; resolves once it logged that its queues run.
+ * Its output goes to .data/bench-worker.log.
+ */
+export async function startWorker(): Promise<ChildProcess> {
+  const logPath = ".data/bench-worker.log";
+  mkdirSync(".data", { recursive: true });
+  const log = openSync(logPath, "w");
+  const worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
+  for (let i = 0; i < 300; i++) {
+    if (readFileSync(logPath, "utf8").includes('"workers started"')) return worker;
+    if (worker.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the worker did not start:\n${readFileSync(logPath, "utf8").slice(-2_000)}`);
+}
+
 export function stopServer(server: ChildProcess) {
   try {
     if (server.pid) process.kill(-server.pid, "SIGTERM");
@@ -103,14 +134,20 @@ export async function load(opts: { url: string; method?: string; body?: string; 
   };
 }
 
-/** Which part of the system a process is, from its command line (null: not ours to count). */
-function componentOf(pid: number, cmdline: string): string | null {
+/**
+ * Which part of the system a process is, from its command line (null: not ours to count).
+ * Node processes count only if this bench started them (other benches on a shared machine
+ * run workers too); Postgres and Redis are shared servers and count whole.
+ */
+function componentOf(pid: number, cmdline: string, ours: boolean): string | null {
   if (pid === process.pid) return "load generator";
   if (cmdline.startsWith("postgres")) return "postgres";
   if (cmdline.includes("redis-server")) return "redis";
+  if (!ours) return null;
   if (cmdline.includes("servers/agent-api.ts")) return "agent API";
   if (cmdline.includes("workers/index.ts")) return "worker";
   if (cmdline.includes("bench/upstream.mjs")) return "upstream";
+  if (cmdline.includes("bench-bare-handler")) return "bare handler";
   if (cmdline.includes("next-server") || cmdline.includes("next start")) return "next";
   return null;
 }
@@ -127,19 +164,25 @@ export function cpuByComponent(): Map<string, number> {
   } catch {
     return totals;
   }
+  const stats = new Map<number, { parent: number; seconds: number; cmdline: string }>();
   for (const pid of pids) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      const component = componentOf(Number(pid), cmdline);
-      if (!component) continue;
-      // Fields after the ")" closing the command name: utime and stime are the 12th and 13th.
+      // Fields after the ")" closing the command name: ppid is the 2nd, utime and stime the 12th and 13th.
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-      totals.set(component, (totals.get(component) ?? 0) + seconds);
+      stats.set(Number(pid), { parent: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100, cmdline }); // USER_HZ is 100 on Linux
     } catch {
       // the process ended between listing and reading
     }
+  }
+  const descends = (pid: number) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = stats.get(p)?.parent ?? 0, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  for (const [pid, { seconds, cmdline }] of stats) {
+    const component = componentOf(pid, cmdline, descends(pid));
+    if (component) totals.set(component, (totals.get(component) ?? 0) + seconds);
   }
   return totals;
 }

@@ -1,6 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import type { Tx } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
+import type { SqlExecutor } from "@/lib/ingest/write-event-batch";
 import { newId } from "@/lib/ids";
 import { GENESIS_HASH, entryHash, type ChainedEntry } from "./chain";
 
@@ -48,9 +49,45 @@ export async function appendAuditEntries(tx: Tx, tenantId: string, inputs: Omit<
     orderBy: { seq: "desc" },
     select: { seq: true, hash: true },
   });
+  const rows = chainEntries(tenantId, head, inputs);
+  await tx.auditEntry.createMany({ data: rows.map((row) => ({ ...row, before: jsonOrNull(row.before), after: jsonOrNull(row.after) })) });
+}
+
+/**
+ * appendAuditEntries through a plain `pg` transaction (the decisions worker's batch
+ * writer): the same lock, head and hashes, the rows as one JSON parameter. The lock is its
+ * own statement: a statement's snapshot predates a lock taken inside it, so a head read in
+ * the same statement could miss the entries of the writer it waited for.
+ */
+export async function appendAuditEntriesPg(sql: SqlExecutor, tenantId: string, inputs: Omit<AuditInput, "tenantId">[]) {
+  if (inputs.length === 0) return;
+  await sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["audit:" + tenantId]);
+  // Ordered by the bigint column (e.seq), not the text alias: as text, "9" sorts after "41".
+  const [head] = await sql<{ seq: string; hash: string }>(
+    `SELECT seq::text AS seq, hash FROM audit_entries e WHERE "tenantId" = $1 ORDER BY e.seq DESC LIMIT 1`,
+    [tenantId],
+  );
+  const rows = chainEntries(tenantId, head ? { seq: BigInt(head.seq), hash: head.hash } : null, inputs);
+  await sql(INSERT_AUDIT, [JSON.stringify(rows.map((row) => ({ ...row, seq: row.seq.toString(), createdAt: row.createdAt.toISOString() })))]);
+}
+
+// Rows in seq order: the link trigger checks each against the one inserted before it. An absent
+// before/after is JSON null, as appendAuditEntries (Prisma.JsonNull) stores it.
+const INSERT_AUDIT = `
+INSERT INTO audit_entries (id, "tenantId", seq, "actorType", "actorId", "actorLabel", action, "targetType", "targetId",
+                           before, after, "requestId", "createdAt", "prevHash", hash)
+SELECT id, "tenantId", seq, "actorType", "actorId", "actorLabel", action, "targetType", "targetId",
+       COALESCE(before, 'null'::jsonb), COALESCE(after, 'null'::jsonb), "requestId", "createdAt", "prevHash", hash
+  FROM jsonb_to_recordset($1::jsonb)
+    AS t(id text, "tenantId" text, seq bigint, "actorType" text, "actorId" text, "actorLabel" text, action text, "targetType" text,
+         "targetId" text, before jsonb, after jsonb, "requestId" text, "createdAt" timestamp(3), "prevHash" text, hash text)
+ ORDER BY seq`;
+
+/** The chained rows that follow `head` (null: the tenant's first entry), hashed in order. */
+function chainEntries(tenantId: string, head: { seq: bigint; hash: string } | null, inputs: Omit<AuditInput, "tenantId">[]) {
   let seq = head?.seq ?? 0n;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  const rows = inputs.map((input) => {
+  return inputs.map((input) => {
     // Values are normalized through JSON so the hash covers exactly what Postgres stores.
     const before = input.before === undefined ? null : JSON.parse(JSON.stringify(input.before));
     const after = input.after === undefined ? null : JSON.parse(JSON.stringify(input.after));
@@ -73,7 +110,6 @@ export async function appendAuditEntries(tx: Tx, tenantId: string, inputs: Omit<
     };
     const hash = entryHash(entry);
     prevHash = hash;
-    return { ...entry, before: jsonOrNull(before), after: jsonOrNull(after), hash };
+    return { ...entry, hash };
   });
-  await tx.auditEntry.createMany({ data: rows });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { withTenant } from "@/lib/db/tenant";
 import { newId } from "@/lib/ids";
@@ -45,5 +46,31 @@ describe("recordDecisions (the decisions worker's batch write)", () => {
     expect(timeline).toHaveLength(150);
     expect(timeline.find((t) => t.eventKey === records[0]!.id)?.payload).toMatchObject({ quota: [{ name: "calls_per_day" }] });
     expect(await verifyAuditChain({ tenantId: tenant.id })).toMatchObject({ ok: true });
+  });
+
+  it("stores every field as answered, once even when a batch holds the same record twice", async () => {
+    const { tenant, agent } = await createPolicyTenant();
+    const r = { ...record(tenant.id, agent.id, 1), matchedRules: ["r1", "r2"], resource: { type: "charge", id: "ch_1" }, shadow: { outcome: "deny", matchedRules: ["s1"] }, approvalId: null };
+    expect(await recordDecisions(tenant.id, [r, r])).toEqual({ recorded: 1, duplicates: 1 });
+    const stored = await withTenant({ tenantId: tenant.id }, (tx) => tx.decision.findUniqueOrThrow({ where: { id: r.id } }));
+    expect(stored).toMatchObject({
+      agentId: r.agentId, runExternalId: r.runExternalId, tool: r.tool, operation: r.operation, resource: r.resource, args: r.args,
+      actionHash: r.actionHash, outcome: r.outcome, reasons: r.reasons, matchedRules: ["r1", "r2"], shadow: r.shadow, policyVersion: 1,
+      approvalId: null, createdAt: new Date(r.createdAt),
+    });
+    expect(await withTenant({ tenantId: tenant.id }, (tx) => tx.auditEntry.count({ where: { tenantId: tenant.id, targetId: r.id } }))).toBe(1);
+  });
+
+  it("keeps one unbroken chain while batches and single admin entries append concurrently", async () => {
+    const { tenant, agent } = await createPolicyTenant();
+    const batches = Array.from({ length: 6 }, (_, b) => Array.from({ length: 40 }, (_, i) => record(tenant.id, agent.id, b * 40 + i)));
+    await Promise.all([
+      ...batches.map((batch) => recordDecisions(tenant.id, batch)),
+      ...Array.from({ length: 10 }, (_, i) =>
+        withTenant({ tenantId: tenant.id }, (tx) => appendAuditEntry(tx, { tenantId: tenant.id, actor: { type: "system", label: "test" }, action: "test.entry", target: { type: "t", id: String(i) } })),
+      ),
+    ]);
+    expect(await verifyAuditChain({ tenantId: tenant.id })).toMatchObject({ ok: true });
+    expect(await withTenant({ tenantId: tenant.id }, (tx) => tx.auditEntry.count({ where: { tenantId: tenant.id, action: { startsWith: "decision." } } }))).toBe(240);
   });
 });

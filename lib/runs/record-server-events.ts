@@ -1,7 +1,7 @@
 import { canonicalJson } from "@/lib/audit/chain";
 import type { Tx } from "@/lib/db/client";
 import { sha256 } from "@/lib/ingest/prepare-events";
-import { writeEventBatch } from "@/lib/ingest/write-event-batch";
+import { writeEventBatch, type SqlExecutor } from "@/lib/ingest/write-event-batch";
 
 /**
  * What the server itself attests in a run's timeline (source "server"): decisions and
@@ -29,7 +29,7 @@ export type ServerEvent = {
  * decision and its timeline entry commit together. Idempotent on (agent, "server", key);
  * agents can never write or shadow these keys (their events use source "agent").
  */
-export async function recordServerEvents(tx: Tx, input: { tenantId: string; events: ServerEvent[] }) {
+export async function recordServerEvents(tx: Tx | SqlExecutor, input: { tenantId: string; events: ServerEvent[] }) {
   const receivedAt = new Date().toISOString();
   return writeEventBatch(tx, {
     tenantId: input.tenantId,
