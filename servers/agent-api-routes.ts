@@ -3,6 +3,7 @@ import { GET as health } from "@/app/api/health/route";
 import { GET as approval } from "@/app/api/v1/approvals/[approvalId]/route";
 import { POST as decisions } from "@/app/api/v1/decisions/route";
 import { POST as events } from "@/app/api/v1/events/route";
+import { POST as gateway } from "@/app/api/v1/gateway/[tool]/[operation]/route";
 import { GET as evidenceKey } from "@/app/api/v1/evidence/public-key/route";
 import { GET as jwks } from "@/app/api/v1/oauth/jwks/route";
 import { POST as token } from "@/app/api/v1/oauth/token/route";
@@ -22,6 +23,7 @@ const route = (method: string, path: string, handler: unknown): RouteEntry => ({
 
 export const AGENT_API_ROUTES: RouteEntry[] = [
   route("POST", "/api/v1/decisions", decisions),
+  route("POST", "/api/v1/gateway/:tool/:operation", gateway),
   route("POST", "/api/v1/events", events),
   route("POST", "/api/v1/otlp/v1/traces", otlp),
   route("GET", "/api/v1/approvals/:approvalId", approval),

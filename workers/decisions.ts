@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { recordDecisions } from "@/lib/decisions/record-decision";
+import { recordGatewayEvent } from "@/lib/gateway/record-gateway-event";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
 import { TenantBatcher } from "@/lib/queue/tenant-batcher";
 import { parsePayload } from "@/lib/queue/registry";
@@ -18,6 +19,15 @@ const batcher = new TenantBatcher<DecisionRecord>({
 });
 
 export async function processDecisions(job: Job) {
+  if (job.name === "gateway.event") {
+    let event;
+    try {
+      event = parsePayload("decisions", "gateway.event", job.data);
+    } catch (error) {
+      throw new UnrecoverableError(`Malformed gateway event: ${(error as Error).message}`);
+    }
+    return recordGatewayEvent(event);
+  }
   if (job.name !== "decision.record") throw new UnrecoverableError(`Unknown decisions job ${job.name}`);
   let record;
   try {

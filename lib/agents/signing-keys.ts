@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from "jose";
 import { db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/client";
+import { openSecret, sealSecret } from "@/lib/secrets/envelope";
 
 export const TOKEN_ALG = "ES256";
 export const TOKEN_ISSUER = "gatehouse";
@@ -26,7 +28,7 @@ export async function rotateSigningKey(): Promise<string> {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: TOKEN_ALG };
   await db().$transaction([
     db().signingKey.updateMany({ where: { retiredAt: null }, data: { retiredAt: new Date() } }),
-    db().signingKey.create({ data: { kid, publicJwk, privateJwk } }),
+    db().signingKey.create({ data: { kid, publicJwk, privateJwkSealed: sealSecret(JSON.stringify(privateJwk), signingKeyContext(kid)) } }),
   ]);
   cache = undefined;
   return kid;
@@ -44,13 +46,26 @@ export async function verificationKeys(): Promise<LoadedKey[]> {
     rows.map(async (row) => ({
       kid: row.kid,
       publicJwk: row.publicJwk as JWK,
-      privateJwk: row.privateJwk as JWK,
+      privateJwk: await privateJwkOf(row),
       retiredAt: row.retiredAt,
       publicKey: (await importJWK(row.publicJwk as JWK, TOKEN_ALG)) as CryptoKey,
     })),
   );
   cache = { at: Date.now(), keys };
   return keys;
+}
+
+export const signingKeyContext = (kid: string) => `signing_key/${kid}`;
+
+/** The private JWK, opened; a row still in plaintext (from before sealing) is sealed and cleared now. */
+async function privateJwkOf(row: { kid: string; privateJwk: Prisma.JsonValue | null; privateJwkSealed: string | null }): Promise<JWK> {
+  if (row.privateJwkSealed) return JSON.parse(openSecret(row.privateJwkSealed, signingKeyContext(row.kid))) as JWK;
+  const privateJwk = row.privateJwk as JWK;
+  await db().signingKey.updateMany({
+    where: { kid: row.kid, privateJwkSealed: null },
+    data: { privateJwkSealed: sealSecret(JSON.stringify(privateJwk), signingKeyContext(row.kid)), privateJwk: Prisma.DbNull },
+  });
+  return privateJwk;
 }
 
 export async function keyForKid(kid: string | undefined): Promise<CryptoKey | undefined> {

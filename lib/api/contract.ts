@@ -6,6 +6,7 @@ import { z } from "zod";
 import { eventsRequest, eventsResponse } from "@/lib/ingest/schemas";
 import { runEventsBody, runSummaryBody } from "@/lib/runs/schemas";
 import { decisionRequest, decisionResponse } from "@/lib/decisions/schemas";
+import { gatewayRequest, gatewayResponse } from "@/lib/gateway/schemas";
 import { evidencePublicKeyBody } from "@/lib/evidence/schemas";
 
 export const errorBody = z
@@ -119,6 +120,20 @@ export const OPERATIONS: Operation[] = [
     auth: "agent",
     request: { contentType: "application/json", schema: decisionRequest },
     responses: { 200: { description: "The decision", schema: decisionResponse }, ...standardErrors },
+  },
+  {
+    method: "post",
+    path: "/api/v1/gateway/{tool}/{operation}",
+    summary: "Gatehouse decides (as /api/v1/decisions) and, on allow, calls the tool's upstream with the vaulted credential; result only on allow",
+    auth: "agent",
+    request: { contentType: "application/json", schema: gatewayRequest },
+    responses: {
+      200: { description: "The decision, and the upstream's result when it was called", schema: gatewayResponse },
+      ...standardErrors,
+      409: { description: "The operation has no HTTP upstream with an active connection", schema: errorBody },
+      502: { description: "upstream_unreachable or upstream_error (the call is recorded)", schema: errorBody },
+      504: { description: "upstream_timeout (the call is recorded)", schema: errorBody },
+    },
   },
   {
     method: "get",

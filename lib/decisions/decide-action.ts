@@ -13,6 +13,7 @@ import { newId } from "@/lib/ids";
 import { redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
+import { GATEWAY_REQUIRED, gatewayRequired } from "@/lib/gateway/gateway-state";
 import { dispatchDeliveries } from "@/lib/notifications/queue-notification";
 import { enqueue } from "@/lib/queue/registry";
 import type { QuotaMeter } from "@/lib/quotas/meter";
@@ -20,7 +21,14 @@ import { QUOTA_UNAVAILABLE, quotaReasons, reserveQuotas } from "@/lib/quotas/res
 import { actionHash } from "./action-hash";
 import type { DecisionRequest, DecisionResponse } from "./schemas";
 
-export async function decideAction(input: { agent: AgentPrincipal; request: DecisionRequest; requestId?: string; meter?: QuotaMeter }): Promise<DecisionResponse> {
+export async function decideAction(input: {
+  agent: AgentPrincipal;
+  request: DecisionRequest;
+  requestId?: string;
+  meter?: QuotaMeter;
+  /** "gateway" when Gatehouse itself will execute an allowed call (POST /api/v1/gateway). */
+  via?: "decisions" | "gateway";
+}): Promise<DecisionResponse> {
   const { agent, request } = input;
   const decisionId = newId("dec");
   const now = new Date();
@@ -28,6 +36,8 @@ export async function decideAction(input: { agent: AgentPrincipal; request: Deci
   const hash = actionHash({ tool: request.tool, operation: request.operation, resource, args: request.args });
   const policy = await policyCache.get(agent.tenantId);
   let evaluation: Evaluation = evaluate(policy, { agent: { id: agent.agentId, labels: agent.labels }, tool: request.tool, operation: request.operation, resource, args: request.args, now });
+  if (input.via !== "gateway" && evaluation.outcome !== "deny" && (await gatewayRequired(agent.tenantId, request.tool)))
+    evaluation = { ...evaluation, outcome: "deny", reasons: [GATEWAY_REQUIRED] };
   let approvalId: string | null = null;
   let approvalAnswer: DecisionResponse["approval"];
   let extendedQuotas: string[] = [];

@@ -1,14 +1,15 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
+import { openSecret, sealSecret } from "@/lib/secrets/envelope";
 
 /**
  * The instance's Ed25519 evidence key: signs digests and bundle manifests. Created on
  * first use; the public halves of every key (also retired ones, so old bundles keep
  * verifying) are served at GET /api/v1/evidence/public-key.
  *
- * Known limitation, the same as for the agent-token signing keys: the private key is
- * stored unencrypted in Postgres (evidence_keys). Whoever can read that table can sign.
+ * The private key is stored sealed (lib/secrets/envelope.ts): reading evidence_keys
+ * without the master key does not let anyone sign.
  */
 export type EvidenceKeyPair = { kid: string; privateKey: KeyObject; publicJwk: Record<string, unknown> };
 
@@ -33,14 +34,33 @@ export async function activeEvidenceKey(): Promise<EvidenceKeyPair> {
     const { publicKey, privateKey } = generateKeyPairSync("ed25519");
     const kid = keyIdOf(publicKey);
     await db().evidenceKey.createMany({
-      data: [{ kid, publicJwk: publicJwkOf(publicKey) as Prisma.InputJsonObject, privateKey: privateKey.export({ format: "pem", type: "pkcs8" }) as string }],
+      data: [
+        {
+          kid,
+          publicJwk: publicJwkOf(publicKey) as Prisma.InputJsonObject,
+          privateKeySealed: sealSecret(privateKey.export({ format: "pem", type: "pkcs8" }) as string, evidenceKeyContext(kid)),
+        },
+      ],
       skipDuplicates: true,
     });
     // Two processes may have raced: the oldest active key wins for both.
     row = await db().evidenceKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { createdAt: "asc" } });
   }
-  cached = { kid: row.kid, privateKey: createPrivateKey(row.privateKey), publicJwk: row.publicJwk as Record<string, unknown> };
+  cached = { kid: row.kid, privateKey: createPrivateKey(await privatePemOf(row)), publicJwk: row.publicJwk as Record<string, unknown> };
   return cached;
+}
+
+export const evidenceKeyContext = (kid: string) => `evidence_key/${kid}`;
+
+/** The PKCS#8 PEM, opened; a row still in plaintext (from before sealing) is sealed and cleared now. */
+async function privatePemOf(row: { kid: string; privateKey: string | null; privateKeySealed: string | null }): Promise<string> {
+  if (row.privateKeySealed) return openSecret(row.privateKeySealed, evidenceKeyContext(row.kid));
+  const pem = row.privateKey!;
+  await db().evidenceKey.updateMany({
+    where: { kid: row.kid, privateKeySealed: null },
+    data: { privateKeySealed: sealSecret(pem, evidenceKeyContext(row.kid)), privateKey: null },
+  });
+  return pem;
 }
 
 /** Public JWKs of every evidence key, active first. */

@@ -19,6 +19,10 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   dependency_unavailable: 503,
   internal_error: 500,
+  // The gateway (API.md §7): the tool's upstream failed; the call is still recorded.
+  upstream_unreachable: 502,
+  upstream_error: 502,
+  upstream_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

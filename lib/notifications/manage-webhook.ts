@@ -4,11 +4,26 @@ import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
+import { checkOutboundUrl, OutboundError } from "@/lib/outbound/fetch";
 import { dispatchDeliveries, queueNotification } from "./queue-notification";
 import type { DeliveryRow, DeliveryStatus, NotificationSettings, WebhookInput } from "./schemas";
+import { sealWebhookSecret, webhookSecret } from "./webhook-secret";
 
 const newSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
 const hint = (secret: string) => `${secret.slice(0, 6)}…${secret.slice(-4)}`;
+
+/**
+ * Refuses, at save time, a URL whose host is an internal address in any encoding (SSRF,
+ * issue 13); names are checked again on every delivery, at connect time.
+ */
+function assertDeliverableUrl(url: string) {
+  try {
+    checkOutboundUrl(url);
+  } catch (e) {
+    if (e instanceof OutboundError) throw new AppError("validation_failed", e.publicMessage, [{ path: "url", message: e.publicMessage }]);
+    throw e;
+  }
+}
 
 async function readSettings(tx: Tx, tenantId: string, limit = 50): Promise<NotificationSettings> {
   const [webhook, deliveries] = await Promise.all([
@@ -17,7 +32,7 @@ async function readSettings(tx: Tx, tenantId: string, limit = 50): Promise<Notif
   ]);
   return {
     webhook: webhook
-      ? { url: webhook.url, enabled: webhook.enabled, secretHint: hint(webhook.secret), createdAt: webhook.createdAt.toISOString(), updatedAt: webhook.updatedAt.toISOString() }
+      ? { url: webhook.url, enabled: webhook.enabled, secretHint: hint(await webhookSecret(tx, webhook)), createdAt: webhook.createdAt.toISOString(), updatedAt: webhook.updatedAt.toISOString() }
       : null,
     deliveries: deliveries.map(
       (d): DeliveryRow => ({
@@ -49,11 +64,15 @@ export async function getNotificationSettings(input: { tenantId: string; limit?:
 export async function saveWebhook(input: { actor: MemberContext; webhook: WebhookInput; requestId?: string }): Promise<{ secret: string | null; settings: NotificationSettings }> {
   const tenantId = input.actor.tenant.id;
   const enabled = input.webhook.enabled ?? true;
+  assertDeliverableUrl(input.webhook.url);
   return withTenant({ tenantId }, async (tx) => {
     const before = await tx.notificationWebhook.findFirst({ where: { tenantId } });
     const secret = before ? null : newSecret();
     if (before) await tx.notificationWebhook.update({ where: { tenantId }, data: { url: input.webhook.url, enabled } });
-    else await tx.notificationWebhook.create({ data: { tenantId, url: input.webhook.url, enabled, secret: secret!, createdById: input.actor.user.id } });
+    else
+      await tx.notificationWebhook.create({
+        data: { tenantId, url: input.webhook.url, enabled, secretSealed: sealWebhookSecret(tenantId, secret!), createdById: input.actor.user.id },
+      });
     await appendAuditEntry(tx, {
       tenantId,
       actor: memberActor(input.actor),
@@ -73,14 +92,15 @@ export async function regenerateWebhookSecret(input: { actor: MemberContext; req
   return withTenant({ tenantId }, async (tx) => {
     const webhook = await tx.notificationWebhook.findFirst({ where: { tenantId } });
     if (!webhook) throw new AppError("not_found", "Configure a webhook first.");
+    const previous = await webhookSecret(tx, webhook);
     const secret = newSecret();
-    await tx.notificationWebhook.update({ where: { tenantId }, data: { secret } });
+    await tx.notificationWebhook.update({ where: { tenantId }, data: { secretSealed: sealWebhookSecret(tenantId, secret), secret: null } });
     await appendAuditEntry(tx, {
       tenantId,
       actor: memberActor(input.actor),
       action: "notifications.secret_regenerated",
       target: { type: "notification_webhook", id: tenantId },
-      before: { secretHint: hint(webhook.secret) },
+      before: { secretHint: hint(previous) },
       after: { secretHint: hint(secret) },
       requestId: input.requestId,
     });

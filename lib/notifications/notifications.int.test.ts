@@ -17,6 +17,9 @@ import { processNotifications } from "@/workers/notifications";
 import { getNotificationSettings, regenerateWebhookSecret, saveWebhook, sendTestNotification } from "./manage-webhook";
 import { notifyTenant } from "./notify-tenant";
 import { queueNotification } from "./queue-notification";
+import { AppError } from "@/lib/http/errors";
+import { webhookSecretContext } from "./webhook-secret";
+import { openSecret } from "@/lib/secrets/envelope";
 import { webhookInput } from "./schemas";
 import { verifySignature } from "./sign";
 
@@ -53,6 +56,8 @@ let worker: Worker;
 let events: QueueEvents;
 
 beforeAll(async () => {
+  // The receiver listens on loopback, which outbound requests refuse unless the operator allows it.
+  process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
   base = await hook.start();
   worker = new Worker("notifications", processNotifications, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
   events = new QueueEvents("notifications", { connection: queueConnection(), prefix: queuePrefix() });
@@ -163,7 +168,7 @@ describe("tenant webhook", () => {
     const job = await enqueue("notifications", "notification.deliver", { tenantId: tenant.id, deliveryId: id }, { jobId: id, attempts: 3, backoff: { type: "fixed", delay: 100 } });
     await expect(job.waitUntilFinished(events, 15_000)).rejects.toThrow(/failed after 3 attempts/);
     expect(hook.received.filter((r) => r.path === "/down")).toHaveLength(3);
-    expect(await delivery(tenant.id, id)).toMatchObject({ status: "failed", attempts: 3, lastStatus: 503, lastError: "HTTP 503 Service Unavailable" });
+    expect(await delivery(tenant.id, id)).toMatchObject({ status: "failed", attempts: 3, lastStatus: 503, lastError: "HTTP 503" });
   }, 30_000);
 
   it("records a connection failure, and lists deliveries with their status for the settings page", async () => {
@@ -181,8 +186,10 @@ describe("tenant webhook", () => {
     expect(JSON.stringify(settings)).not.toContain(secret!); // the secret is never listed, only a hint
     expect(settings.webhook!.secretHint).toBe(`${secret!.slice(0, 6)}…${secret!.slice(-4)}`);
     expect(settings.deliveries).toEqual([
-      expect.objectContaining({ id, kind: "test", text: "hello", status: "failed", attempts: 2, lastStatus: null, lastError: expect.stringMatching(/ECONNREFUSED/) }),
+      expect.objectContaining({ id, kind: "test", text: "hello", status: "failed", attempts: 2, lastStatus: null, lastError: "The target could not be reached." }),
     ]);
+    // What the tenant sees is no port scanner: no system error, no address.
+    expect(JSON.stringify(settings.deliveries)).not.toMatch(/ECONN|127\.0\.0\.1:\d+ |refused/i);
   }, 30_000);
 
   it("send test: delivered with the current secret; regenerating the secret changes the signature key and is audited", async () => {
@@ -197,5 +204,87 @@ describe("tenant webhook", () => {
     const actions = await withTenant({ tenantId: tenant.id }, (tx) => tx.auditEntry.findMany({ where: { tenantId: tenant.id, action: { startsWith: "notifications." } }, orderBy: { seq: "asc" } }));
     expect(actions.map((a) => a.action)).toEqual(["notifications.webhook_created", "notifications.secret_regenerated", "notifications.test_sent"]);
     expect(JSON.stringify(actions.map((a) => [a.before, a.after]))).not.toContain(fresh);
+  });
+
+  it("refuses, at save time, a URL on an internal address in any encoding (400 validation_failed)", async () => {
+    const { owner } = await createTestTenant();
+    delete process.env.OUTBOUND_ALLOW_HOSTS;
+    try {
+      for (const url of [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/hook",
+        "http://172.16.5.5/hook",
+        "http://192.168.1.1/hook",
+        "http://127.0.0.1:8080/hook",
+        "http://[::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://0x7f000001/hook",
+        "http://2130706433/hook",
+        "http://0177.0.0.1/hook",
+        "http://[fe80::1]/hook",
+        "http://224.0.0.1/hook",
+      ]) {
+        const error = await saveWebhook({ actor: owner, webhook: { url, enabled: true } }).catch((e: unknown) => e);
+        expect(error, url).toBeInstanceOf(AppError);
+        expect((error as AppError).status, url).toBe(400);
+        expect((error as AppError).message).toMatch(/internal address/);
+      }
+      expect((await getNotificationSettings({ tenantId: owner.tenant.id })).webhook).toBeNull();
+    } finally {
+      process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
+    }
+  });
+
+  it("refuses to deliver to loopback without the operator allowlist, delivers with it", async () => {
+    const { tenant } = await tenantWithWebhook("/allowlist");
+    delete process.env.OUTBOUND_ALLOW_HOSTS;
+    let refusedId: string;
+    try {
+      refusedId = (await withTenant({ tenantId: tenant.id }, (tx) => queueNotification(tx, tenant.id, { kind: "test", text: "refused" })))!;
+      const job = await enqueue("notifications", "notification.deliver", { tenantId: tenant.id, deliveryId: refusedId }, { jobId: refusedId, attempts: 3, backoff: { type: "fixed", delay: 50 } });
+      await expect(job.waitUntilFinished(events, 15_000)).rejects.toThrow();
+    } finally {
+      process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
+    }
+    // Refused for good at once (no retries), with a message that names no address.
+    expect(await delivery(tenant.id, refusedId)).toMatchObject({ status: "failed", attempts: 0, lastStatus: null, lastError: expect.stringMatching(/internal address/) });
+    expect((await delivery(tenant.id, refusedId)).lastError).not.toMatch(/127\.0\.0\.1/);
+    expect(hook.received.filter((r) => r.path === "/allowlist")).toHaveLength(0);
+
+    await notifyTenant(tenant.id, { kind: "test", text: "allowed" });
+    await expect.poll(() => hook.received.filter((r) => r.path === "/allowlist").length, { timeout: 10_000 }).toBe(1);
+  }, 30_000);
+
+  it("stores the HMAC secret sealed: the raw table holds no plaintext, and the ciphertext is bound to its tenant", async () => {
+    const { tenant, owner, secret } = await tenantWithWebhook("/sealed");
+    const { secret: fresh } = await regenerateWebhookSecret({ actor: owner });
+    const other = await tenantWithWebhook("/sealed-other");
+    for (const id of [tenant.id, other.tenant.id]) {
+      const rows = await withTenant({ tenantId: id }, (tx) => tx.$queryRaw<Record<string, unknown>[]>`SELECT * FROM notification_webhooks`);
+      expect(rows).toHaveLength(1);
+      const raw = JSON.stringify(rows);
+      expect(raw).not.toContain(secret.slice(6));
+      expect(raw).not.toContain(fresh.slice(6));
+      expect(raw).not.toContain(other.secret.slice(6));
+      expect(rows[0]).toMatchObject({ secret: null, secretSealed: expect.stringMatching(/^gh1\./) });
+    }
+    const [row] = await withTenant({ tenantId: tenant.id }, (tx) => tx.$queryRaw<{ secretSealed: string }[]>`SELECT "secretSealed" FROM notification_webhooks`);
+    expect(openSecret(row!.secretSealed, webhookSecretContext(tenant.id))).toBe(fresh);
+    expect(() => openSecret(row!.secretSealed, webhookSecretContext(other.tenant.id))).toThrow();
+  });
+
+  it("seals a plaintext secret from before envelope encryption on first read, and keeps signing with it", async () => {
+    const { tenant, owner } = await createTestTenant();
+    const legacy = "whsec_legacy_plaintext_secret_0123456789";
+    await withTenant({ tenantId: tenant.id }, (tx) =>
+      tx.notificationWebhook.create({ data: { tenantId: tenant.id, url: `${base}/legacy`, enabled: true, secret: legacy, createdById: owner.user.id } }),
+    );
+    expect((await getNotificationSettings({ tenantId: tenant.id })).webhook!.secretHint).toBe(`${legacy.slice(0, 6)}…${legacy.slice(-4)}`);
+    const rows = await withTenant({ tenantId: tenant.id }, (tx) => tx.$queryRaw<Record<string, unknown>[]>`SELECT * FROM notification_webhooks`);
+    expect(JSON.stringify(rows)).not.toContain(legacy);
+    await notifyTenant(tenant.id, { kind: "test", text: "legacy" });
+    await expect.poll(() => hook.received.filter((r) => r.path === "/legacy").length, { timeout: 10_000 }).toBe(1);
+    const request = hook.received.find((r) => r.path === "/legacy")!;
+    expect(verifySignature({ secret: legacy, body: request.body, header: request.headers["x-gatehouse-signature"] as string })).toBe(true);
   });
 });

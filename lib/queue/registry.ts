@@ -7,6 +7,7 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { eventBatchJob } from "@/lib/ingest/timeline-event";
 import { decisionRecord } from "@/lib/decisions/schemas";
+import { gatewayEventJob } from "@/lib/gateway/schemas";
 
 export const QUEUES = {
   decisions: {
@@ -14,6 +15,8 @@ export const QUEUES = {
     jobs: {
       // One decision, written to Postgres (decisions table, audit log) off the hot path.
       "decision.record": decisionRecord,
+      // One attested gateway call or result (lib/gateway/record-gateway-event.ts), written once.
+      "gateway.event": gatewayEventJob,
     },
     defaultJobOptions: { attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
     // Many records in hand at once, so workers/decisions.ts writes them in large batches.

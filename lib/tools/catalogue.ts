@@ -11,6 +11,8 @@ export type CatalogueOperation = {
   reversible: boolean;
   /** Why this risk class was guessed, e.g. "readOnlyHint", "GET", "no annotations". */
   basis: string;
+  /** OpenAPI only: how the gateway calls it, kept at import (e.g. POST /v1/refunds/{charge_id}). */
+  http?: { method: string; path: string };
 };
 
 /** Something the import could not take as is; `skipped` when an operation (or path) was left out. */

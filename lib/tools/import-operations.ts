@@ -126,10 +126,26 @@ export async function importOperations(input: { actor: MemberContext; request: I
       const toolId = tool.id;
       const added = plan.add.map((p) => {
         const op: CatalogueOperation = byName.get(p.name)!;
-        return { id: newId("op"), tenantId, toolId, name: op.name, description: op.description, argsSchema: op.argsSchema as Prisma.InputJsonObject, riskClass: op.riskClass, reversible: op.reversible };
+        return {
+          id: newId("op"),
+          tenantId,
+          toolId,
+          name: op.name,
+          description: op.description,
+          argsSchema: op.argsSchema as Prisma.InputJsonObject,
+          riskClass: op.riskClass,
+          reversible: op.reversible,
+          httpMethod: op.http?.method ?? null,
+          httpPath: op.http?.path ?? null,
+        };
       });
       if (added.length) await tx.toolOperation.createMany({ data: added });
       const current = new Map(existing.map((op) => [op.name, op]));
+      // The gateway's method and path come with the document; one set in the console is kept.
+      for (const before of existing) {
+        const http = byName.get(before.name)?.http;
+        if (http && !before.httpMethod && !before.httpPath) await tx.toolOperation.update({ where: { id: before.id }, data: { httpMethod: http.method, httpPath: http.path } });
+      }
       const updatedBefore: Record<string, unknown>[] = [];
       const updatedAfter: Record<string, unknown>[] = [];
       for (const p of plan.update) {

@@ -396,6 +396,7 @@ export function parseOpenApi(document: unknown): Catalogue {
           description: typeof summary === "string" && summary.trim() ? summary : typeof description === "string" ? description : "",
           argsSchema,
           ...guessRisk(method, operation),
+          http: { method: method.toUpperCase(), path },
         },
         name,
       );

@@ -72,8 +72,32 @@ export const createToolInput = z.object({
   description: description.default(""),
 });
 
+/** Where the gateway sends a tool's calls (lib/gateway); null removes the upstream. */
+export const upstreamInput = z
+  .object({
+    kind: z.enum(["http", "mcp"]).default("http"),
+    baseUrl: z.url({ protocol: /^https?$/ }).max(2000),
+    connectionId: z.string().min(1).max(64),
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    maxResponseBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  })
+  .nullable();
+
 /** A PATCH: only the fields sent change. The name is fixed, since policies and kill switches name it. */
-export const updateToolInput = z.object({ displayName, description }).partial();
+export const updateToolInput = z.object({ displayName, description, upstream: upstreamInput }).partial();
+
+/** How the gateway calls an operation: path args fill {placeholders}, the rest go in the query (GET/DELETE) or JSON body. */
+export const operationHttpInput = z
+  .object({
+    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    path: z.string().trim().min(1).max(2000).regex(/^\/[^\s?#]*$/, "Start with / and leave out the query, e.g. /v1/refunds/{charge_id}."),
+  })
+  .nullable();
+
+/** Which response fields name the side effect: a literal object_type, and the field names of its id and url. */
+export const sideEffectFieldsInput = z
+  .object({ object_type: z.string().trim().min(1).max(100), id: z.string().trim().min(1).max(200).optional(), url: z.string().trim().min(1).max(200).optional() })
+  .nullable();
 
 /** Create or replace an operation by name. */
 export const upsertOperationInput = z.object({
@@ -85,7 +109,9 @@ export const upsertOperationInput = z.object({
 });
 
 /** A PATCH of one operation: only the fields sent change. */
-export const updateOperationInput = z.object({ description, argsSchema, riskClass, reversible: z.boolean() }).partial();
+export const updateOperationInput = z
+  .object({ description, argsSchema, riskClass, reversible: z.boolean(), http: operationHttpInput, sideEffectFields: sideEffectFieldsInput })
+  .partial();
 
 export const importOperationsInput = z.object({
   /** The tool to import into; created on confirm when no tool has this name yet. */

@@ -36,6 +36,25 @@ export async function lockTool(tx: Tx, tenantId: string, toolId: string) {
 }
 
 /** An operation as the API and the audit log show it. */
-export function describeOperation(op: { id: string; name: string; description: string; argsSchema: unknown; riskClass: string; reversible: boolean }) {
-  return { id: op.id, name: op.name, description: op.description, argsSchema: op.argsSchema, riskClass: op.riskClass, reversible: op.reversible };
+export function describeOperation(op: {
+  id: string;
+  name: string;
+  description: string;
+  argsSchema: unknown;
+  riskClass: string;
+  reversible: boolean;
+  httpMethod?: string | null;
+  httpPath?: string | null;
+  sideEffectFields?: unknown;
+}) {
+  return {
+    id: op.id,
+    name: op.name,
+    description: op.description,
+    argsSchema: op.argsSchema,
+    riskClass: op.riskClass,
+    reversible: op.reversible,
+    http: op.httpMethod && op.httpPath ? { method: op.httpMethod, path: op.httpPath } : null,
+    sideEffectFields: (op.sideEffectFields ?? null) as Record<string, string> | null,
+  };
 }

@@ -1,6 +1,6 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import type { Prisma } from "@/lib/db/generated/client";
+import { Prisma } from "@/lib/db/generated/client";
 import { AppError } from "@/lib/http/errors";
 import { assertArgsSchema } from "./args-schema";
 import { operationChanges } from "./operation-changes";
@@ -16,9 +16,22 @@ export async function updateOperation(input: { actor: MemberContext; toolId: str
     const tool = await lockTool(tx, tenantId, input.toolId);
     const existing = await tx.toolOperation.findFirst({ where: { tenantId, toolId: tool.id, id: input.operationId } });
     if (!existing) throw new AppError("not_found", "Operation not found.");
-    const changes = operationChanges(existing, input.changes);
-    if (!changes) return { operation: describeOperation(existing), changed: false };
-    const data = changes.after as Prisma.ToolOperationUpdateInput;
+    const { http, sideEffectFields, ...fields } = input.changes;
+    const found = operationChanges(existing, fields);
+    const changes = { before: { ...found?.before } as Record<string, unknown>, after: { ...found?.after } as Record<string, unknown> };
+    // The gateway mapping (method + path, side-effect fields) is compared as JSON, like schemas.
+    const gateway: Record<string, unknown> = {
+      ...(http !== undefined && { httpMethod: http?.method ?? null, httpPath: http?.path ?? null }),
+      ...(sideEffectFields !== undefined && { sideEffectFields }),
+    };
+    for (const [k, v] of Object.entries(gateway)) {
+      const current = existing[k as keyof typeof existing] ?? null;
+      if (JSON.stringify(current) === JSON.stringify(v)) continue;
+      changes.before[k] = current;
+      changes.after[k] = v;
+    }
+    if (Object.keys(changes.after).length === 0) return { operation: describeOperation(existing), changed: false };
+    const data = { ...changes.after, ...("sideEffectFields" in changes.after && { sideEffectFields: changes.after.sideEffectFields ?? Prisma.JsonNull }) } as Prisma.ToolOperationUpdateInput;
     const updated = await tx.toolOperation.update({ where: { id: existing.id }, data });
     await auditToolChange(tx, {
       actor: input.actor,

@@ -1,0 +1,94 @@
+import { z } from "zod";
+import type { Connection } from "@/lib/db/generated/client";
+
+export const CONNECTION_KINDS = ["api_key", "bearer", "basic", "oauth2_client_credentials"] as const;
+export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+
+/** Longest rotation overlap: the previous secret stays valid at most this long. */
+export const MAX_OVERLAP_SECONDS = 7 * 86_400;
+
+/** A host the credential may be sent to: "api.example.com" or "api.example.com:8443" (no scheme, no path). */
+const allowedHost = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/, "Use a host name, optionally with a port, e.g. api.stripe.com or localhost:4010.");
+
+const name = z.string().trim().min(1, "Name the connection.").max(100);
+const headerName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "Use a valid HTTP header name, e.g. X-Api-Key.");
+const secret = z.string().min(1, "Enter the secret.").max(8192);
+const tokenUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+export const createConnectionInput = z
+  .object({
+    name,
+    kind: z.enum(CONNECTION_KINDS),
+    secret,
+    headerName: headerName.optional(),
+    username: z.string().min(1).max(200).optional(),
+    tokenUrl: tokenUrl.optional(),
+    clientId: z.string().min(1).max(500).optional(),
+    scopes: z.string().max(2000).optional(),
+    allowedHosts: z.array(allowedHost).min(1, "Name at least one host the credential may be sent to.").max(20),
+  })
+  .superRefine((input, ctx) => {
+    if (input.kind === "api_key" && !input.headerName) ctx.addIssue({ code: "custom", path: ["headerName"], message: "An API key needs the header it is sent in." });
+    if (input.kind === "basic" && !input.username) ctx.addIssue({ code: "custom", path: ["username"], message: "Basic authentication needs a username." });
+    if (input.kind === "oauth2_client_credentials" && (!input.tokenUrl || !input.clientId))
+      ctx.addIssue({ code: "custom", path: ["tokenUrl"], message: "OAuth 2.0 client credentials need a token URL and a client id." });
+  });
+
+export const updateConnectionInput = z
+  .object({
+    name,
+    allowedHosts: z.array(allowedHost).min(1).max(20),
+    status: z.enum(["active", "disabled"]),
+    headerName,
+    username: z.string().min(1).max(200),
+    tokenUrl,
+    clientId: z.string().min(1).max(500),
+    scopes: z.string().max(2000),
+  })
+  .partial();
+
+export const rotateConnectionInput = z.object({ secret, overlapSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).default(0) });
+
+export const testConnectionInput = z.object({ url: z.url({ protocol: /^https?$/ }).max(2000).optional() });
+
+export type CreateConnectionInput = z.infer<typeof createConnectionInput>;
+export type UpdateConnectionInput = z.infer<typeof updateConnectionInput>;
+
+/** What the console sees of a connection: never any part of the secret, only that one is set and under which key. */
+export function describeConnection(c: Connection, usedBy: { toolId: string; toolName: string }[] = []) {
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind as ConnectionKind,
+    headerName: c.headerName,
+    username: c.username,
+    tokenUrl: c.tokenUrl,
+    clientId: c.clientId,
+    scopes: c.scopes,
+    allowedHosts: c.allowedHosts,
+    status: c.status as "active" | "disabled",
+    secret: "set" as const,
+    keyId: c.sealedSecret.split(".")[1] ?? null,
+    rotatedAt: c.rotatedAt?.toISOString() ?? null,
+    previousValidUntil: c.previousSealed && c.previousValidUntil && c.previousValidUntil > new Date() ? c.previousValidUntil.toISOString() : null,
+    lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
+    lastTestedAt: c.lastTestedAt?.toISOString() ?? null,
+    lastTestOk: c.lastTestOk,
+    lastTestMessage: c.lastTestMessage,
+    lastFailureAt: c.lastFailureAt?.toISOString() ?? null,
+    lastFailureMessage: c.lastFailureMessage,
+    usedBy,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+export type ConnectionView = ReturnType<typeof describeConnection>;
+
+/** The AAD a connection's secrets are sealed under: a ciphertext copied to another row or tenant does not open. */
+export const secretContext = (tenantId: string, connectionId: string) => `${tenantId}/connection/${connectionId}`;

@@ -1,0 +1,169 @@
+/**
+ * POST /api/v1/gateway/{tool}/{operation}: the decision pipeline (decideAction, the same
+ * code path as POST /api/v1/decisions) decides; only an allowed call is executed, by
+ * Gatehouse, with the connection's credential injected and the request sent through the
+ * outbound guard (the connection's hosts only, no redirects). The call and its result are
+ * attested in the run timeline through the durable decisions queue.
+ */
+import { createHash } from "node:crypto";
+import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { getApprovalStatus } from "@/lib/approvals/get-approval-status";
+import { CredentialError, credentialHeaders, usableSecrets } from "@/lib/connections/credential-headers";
+import { openSecret } from "@/lib/secrets/envelope";
+import { secretContext } from "@/lib/connections/schemas";
+import { decideAction } from "@/lib/decisions/decide-action";
+import type { DecisionResponse } from "@/lib/decisions/schemas";
+import { AppError } from "@/lib/http/errors";
+import { REDACTED, redactValue } from "@/lib/ingest/redact";
+import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
+import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
+import { enqueue } from "@/lib/queue/registry";
+import { buildUpstreamRequest } from "./build-request";
+import { gatewayCache, isEnforced, type ToolUpstream, type UpstreamOperation } from "./gateway-state";
+import type { GatewayEventJob, GatewayRequest, GatewayResponse, GatewayResult } from "./schemas";
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+const REFUSED = "The upstream refused the credential.";
+
+export async function callTool(input: { agent: AgentPrincipal; tool: string; operation: string; request: GatewayRequest; requestId?: string }): Promise<GatewayResponse> {
+  const { agent, tool, operation } = input;
+  const { wait, ...rest } = input.request;
+  const state = await gatewayCache.get(agent.tenantId);
+  const upstream = state.tools.get(tool);
+  const op = upstream?.operations.get(operation);
+  // A registered operation the gateway cannot execute is a setup error, answered before
+  // deciding; an unknown tool or operation is the pipeline's to deny (and record).
+  if (upstream && op && !(isEnforced(upstream) && upstream.kind === "http" && op.method && op.path))
+    throw new AppError("conflict", `${tool} ${operation} has no HTTP upstream with an active connection: set one on the tool and the operation in the console.`);
+
+  const decide = (approvalId?: string) =>
+    decideAction({ agent, request: { ...rest, tool, operation, ...(approvalId && { approval_id: approvalId }) }, requestId: input.requestId, via: "gateway" });
+  let decision: DecisionResponse = await decide(rest.approval_id);
+  if (decision.decision === "pending_approval" && decision.approval && wait) {
+    const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait });
+    // Redeeming is single-use: a concurrent call with approval_id gets it or this one does, never both.
+    if (status?.status === "approved") decision = await decide(decision.approval.id);
+  }
+  if (decision.decision !== "allow" || !upstream || !op) return decision;
+  const result = await execute({ agent, tool, operation, runId: rest.run_id, args: rest.args, decisionId: decision.decision_id, upstream, op });
+  return { ...decision, result };
+}
+
+type Call = { agent: AgentPrincipal; tool: string; operation: string; runId: string; args: Record<string, unknown>; decisionId: string; upstream: ToolUpstream; op: UpstreamOperation };
+
+async function execute(call: Call): Promise<GatewayResult> {
+  const { agent, upstream, op } = call;
+  const connection = upstream.connection!;
+  const built = buildUpstreamRequest({ baseUrl: upstream.baseUrl!, method: op.method!, path: op.path!, args: call.args });
+  const redaction = await tenantRedactionPaths(agent.tenantId);
+  const requestSha = sha256(built.body ?? "");
+  const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
+  const common = { tool: call.tool, operation: call.operation, decision_id: call.decisionId, method: built.method, url: built.urlWithoutQuery, request_sha256: requestSha };
+  const started = new Date();
+  await recordEvent({
+    ...eventBase,
+    key: `${call.decisionId}:call`,
+    type: "gateway.call",
+    ts: started.toISOString(),
+    payload: { ...common, request_body: built.body === undefined ? null : redactValue(call.args, redaction, ["args"]).value, connection_id: connection.id },
+    connection: null,
+  });
+
+  const secrets: string[] = [];
+  let response: OutboundResponse | undefined;
+  let failure: { code: "upstream_unreachable" | "upstream_error" | "upstream_timeout"; message: string } | undefined;
+  let refused: string | null = null;
+  try {
+    // The current secret, then (during a rotation overlap) the previous one if the upstream refuses it.
+    for (const sealed of usableSecrets(connection)) {
+      const credential = await credentialHeaders(connection, sealed);
+      secrets.push(openSecret(sealed, secretContext(connection.tenantId, connection.id)), ...Object.values(credential).flatMap((v) => [v, v.replace(/^(Bearer|Basic) /, "")]));
+      const headers = { accept: "application/json", ...(built.body !== undefined && { "content-type": "application/json" }), ...credential };
+      response = await outboundFetch({
+        url: built.url,
+        method: built.method,
+        headers,
+        body: built.body,
+        timeoutMs: upstream.timeoutMs,
+        maxResponseBytes: upstream.maxResponseBytes,
+        allowedHosts: connection.allowedHosts,
+        onTooLarge: "truncate",
+        redirects: "refuse",
+      });
+      if (response.status !== 401 && response.status !== 403) break;
+    }
+    if (response && (response.status === 401 || response.status === 403)) refused = `${REFUSED} (HTTP ${response.status} from ${built.urlWithoutQuery})`;
+    if (response && response.status >= 500) failure = { code: "upstream_error", message: `The upstream answered HTTP ${response.status}.` };
+  } catch (error) {
+    if (error instanceof OutboundError)
+      failure =
+        error.code === "timeout"
+          ? { code: "upstream_timeout", message: `The upstream did not answer within ${upstream.timeoutMs} ms.` }
+          : error.code === "redirect_refused"
+            ? { code: "upstream_error", message: error.publicMessage }
+            : { code: "upstream_unreachable", message: error.publicMessage };
+    else if (error instanceof CredentialError) {
+      failure = { code: "upstream_unreachable", message: error.message };
+      if (error.refused) refused = error.message;
+    } else throw error;
+  }
+
+  const latencyMs = response?.latencyMs ?? Date.now() - started.getTime();
+  const contentType = response?.headers["content-type"] ?? null;
+  // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
+  const text = response ? scrub(response.body.toString("utf8"), secrets) : "";
+  const body = parseBody(text, contentType, response?.truncated ?? false);
+  const sideEffects = response && response.status < 300 ? sideEffectsOf(call.tool, op, body) : [];
+  const eventId = `${call.decisionId}:result`;
+  await recordEvent({
+    ...eventBase,
+    key: eventId,
+    type: "gateway.result",
+    ts: new Date().toISOString(),
+    payload: {
+      ...common,
+      status: response?.status ?? null,
+      latency_ms: latencyMs,
+      response_sha256: response ? sha256(response.body) : null,
+      response_body: redactValue(body, redaction, ["response"]).value,
+      truncated: response?.truncated ?? false,
+      side_effects: sideEffects,
+      ...(failure && { error: failure.code, error_message: failure.message }),
+    },
+    connection: { id: connection.id, refused },
+  });
+  if (failure) throw new AppError(failure.code, failure.message, { decision_id: call.decisionId, event_id: eventId, ...(response && { status: response.status }) });
+  return { status: response!.status, content_type: contentType, body, truncated: response!.truncated, side_effects: sideEffects, latency_ms: latencyMs, event_id: eventId };
+}
+
+function recordEvent(job: GatewayEventJob) {
+  return enqueue("decisions", "gateway.event", job, { jobId: job.key.replace(":", "-") });
+}
+
+function scrub(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function parseBody(text: string, contentType: string | null, truncated: boolean): unknown {
+  if (!truncated && contentType?.includes("json")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function sideEffectsOf(system: string, op: UpstreamOperation, body: unknown): GatewayResult["side_effects"] {
+  const fields = op.sideEffectFields;
+  if (!fields || typeof body !== "object" || body === null || Array.isArray(body)) return [];
+  const record = body as Record<string, unknown>;
+  const pick = (field: string | undefined) => (field && (typeof record[field] === "string" || typeof record[field] === "number") ? String(record[field]) : undefined);
+  const objectId = pick(fields.id);
+  const url = pick(fields.url);
+  if (!objectId && !url) return [];
+  return [{ system, object_type: fields.object_type ?? "object", ...(objectId && { object_id: objectId }), ...(url && { url }) }];
+}
