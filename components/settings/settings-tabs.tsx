@@ -6,7 +6,7 @@ import { cx } from "@/components/ui/cx";
 
 export function SettingsTabs({ slug, showMembers, showNotifications = false }: { slug: string; showMembers: boolean; showNotifications?: boolean }) {
   const pathname = usePathname();
-  const tabs = [{ href: `/t/${slug}/settings`, label: "General" }, ...(showMembers ? [{ href: `/t/${slug}/settings/members`, label: "Members" }] : []), ...(showNotifications ? [{ href: `/t/${slug}/settings/notifications`, label: "Notifications" }] : [])];
+  const tabs = [{ href: `/t/${slug}/settings`, label: "General" }, ...(showMembers ? [{ href: `/t/${slug}/settings/members`, label: "Members" }] : []), ...(showNotifications ? [{ href: `/t/${slug}/settings/notifications`, label: "Notifications" }, { href: `/t/${slug}/settings/connections`, label: "Connections" }] : [])];
   return (
     <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">
       {tabs.map((t) => (
