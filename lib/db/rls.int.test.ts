@@ -109,6 +109,7 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   }),
   exports: (f) => ({ id: newId("exp"), tenantId: f.tenantId, requestedById: f.ownerId, scope: json({}), format: "jsonl" }),
   audit_verifications: (f) => ({ id: newId("ver"), tenantId: f.tenantId, ok: true, checked: 1, trigger: "manual" }),
+  connections: (f) => ({ id: newId("con"), tenantId: f.tenantId, name: `conn-${uniq()}`, kind: "bearer", allowedHosts: ["api.example.test"], sealedSecret: "gh1.fixture.x.y", updatedAt: new Date() }),
   notification_webhooks: (f) => ({ tenantId: f.tenantId, url: "https://hooks.example.test/x", secret: "whsec_fixture", createdById: f.ownerId, updatedAt: new Date() }),
   notification_deliveries: (f) => ({
     id: newId("ntf"), tenantId: f.tenantId, kind: "test", url: "https://hooks.example.test/x", payload: json({ text: "fixture" }), updatedAt: new Date(),
