@@ -6,6 +6,7 @@ import { useState } from "react";
 import { apiFetch } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { Field, Input } from "@/components/ui/field";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Icons } from "@/components/ui/icons";
 import { EmptyState } from "@/components/ui/page";
@@ -34,14 +35,23 @@ export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug:
   const [notice, setNotice] = useState<string | null>(null);
   const [results, setResults] = useState<Record<string, TestResult & { error?: boolean }>>({});
 
+  // A connection no tool uses yet is tested against a URL the admin gives (within its hosts).
+  const [testUrlFor, setTestUrlFor] = useState<Connection | null>(null);
+  const [testUrl, setTestUrl] = useState("");
   const test = useMutation({
-    mutationFn: (c: Connection) => apiFetch<TestResult>(`/api/console/t/${slug}/connections/${c.id}/test`, { method: "POST", body: {} }),
-    onSuccess: (result, c) => {
-      setResults((r) => ({ ...r, [c.id]: result }));
+    mutationFn: (v: { connection: Connection; url?: string }) =>
+      apiFetch<TestResult>(`/api/console/t/${slug}/connections/${v.connection.id}/test`, { method: "POST", body: v.url ? { url: v.url } : {} }),
+    onSuccess: (result, v) => {
+      setResults((r) => ({ ...r, [v.connection.id]: result }));
       return refresh();
     },
-    onError: (error, c) => setResults((r) => ({ ...r, [c.id]: { ok: false, message: (error as Error).message, error: true } })),
+    onError: (error, v) => setResults((r) => ({ ...r, [v.connection.id]: { ok: false, message: (error as Error).message, error: true } })),
   });
+  function startTest(c: Connection) {
+    if (c.usedBy.length > 0) return test.mutate({ connection: c });
+    setTestUrl(`https://${c.allowedHosts[0] ?? ""}/`);
+    setTestUrlFor(c);
+  }
   const change = useMutation({
     mutationFn: (p: NonNullable<Pending>) =>
       p.kind === "delete"
@@ -144,7 +154,7 @@ export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug:
                   <Td className="text-xs">
                     <div aria-live="polite" data-testid="test-result">
                       {result ? (
-                        <TestOutcome ok={result.ok} message={`${result.message}${result.status ? ` (HTTP ${result.status}${result.latencyMs !== undefined ? `, ${result.latencyMs} ms` : ""})` : ""}`} />
+                        <TestOutcome ok={result.ok} message={`${result.message}${result.latencyMs !== undefined ? ` · ${result.latencyMs} ms` : ""}`} />
                       ) : c.lastTestedAt ? (
                         <>
                           <TestOutcome ok={Boolean(c.lastTestOk)} message={c.lastTestMessage ?? ""} />
@@ -159,8 +169,8 @@ export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug:
                   </Td>
                   <Td className="text-xs">{c.usedBy.length ? c.usedBy.map((t) => t.toolName).join(", ") : <span className="text-slate-400">no tool</span>}</Td>
                   <Td className="whitespace-nowrap text-right">
-                    <Button size="sm" variant="secondary" onClick={() => test.mutate(c)} disabled={test.isPending && test.variables?.id === c.id} aria-label={`Test ${c.name}`}>
-                      {test.isPending && test.variables?.id === c.id ? "Testing…" : "Test"}
+                    <Button size="sm" variant="secondary" onClick={() => startTest(c)} disabled={test.isPending && test.variables?.connection.id === c.id} aria-label={`Test ${c.name}`}>
+                      {test.isPending && test.variables?.connection.id === c.id ? "Testing…" : "Test"}
                     </Button>
                     <Button size="sm" variant="ghost" onClick={() => setRotating(c)} aria-label={`Rotate ${c.name}`}>
                       Rotate
@@ -183,6 +193,29 @@ export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug:
 
       <Modal open={creating} title="New connection" onClose={() => setCreating(false)}>
         <ConnectionForm slug={slug} onSaved={(c) => saved(`Stored ${c.name}. Its secret is encrypted and will not be shown again. Test it, then use it on a tool's upstream.`)} onCancel={() => setCreating(false)} />
+      </Modal>
+      <Modal open={testUrlFor !== null} title={testUrlFor ? `Test ${testUrlFor.name}` : "Test"} onClose={() => setTestUrlFor(null)}>
+        <form
+          className="space-y-3"
+          aria-label="Test against a URL"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (testUrlFor) test.mutate({ connection: testUrlFor, url: testUrl.trim() });
+            setTestUrlFor(null);
+          }}
+        >
+          <Field label="URL" hint="No tool uses this connection yet. Gatehouse sends an authenticated GET here; it must be on one of the allowed hosts.">
+            {(id) => <Input id={id} value={testUrl} onChange={(e) => setTestUrl(e.target.value)} autoFocus spellCheck={false} className="font-mono" />}
+          </Field>
+          <div className="flex justify-end gap-2">
+            <Button variant="secondary" onClick={() => setTestUrlFor(null)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={!testUrl.trim()}>
+              Send test request
+            </Button>
+          </div>
+        </form>
       </Modal>
       <Modal open={rotating !== null} title={rotating ? `Rotate ${rotating.name}?` : "Rotate"} onClose={() => setRotating(null)}>
         {rotating ? <RotateForm slug={slug} connection={rotating} onSaved={(c) => saved(`Rotated ${c.name}.${c.previousValidUntil ? " The previous secret still works during the overlap." : ""}`)} onCancel={() => setRotating(null)} /> : null}
