@@ -100,6 +100,31 @@ test("gateway: connection and upstream set up in the console, an agent's call ex
     await expect(attested.getByTestId("upstream-status")).toHaveText("HTTP 200");
     await expect(attested).toContainText(answer.result.body.id);
     expect(await page.content()).not.toContain(secret);
+
+    // Connection lifecycle, each step confirmed: rotate with an overlap, disable (the tool turns advisory), enable.
+    await page.goto(`/t/${slug}/settings/connections`);
+    await row.getByRole("button", { name: "Rotate payments-demo" }).click();
+    const rotate = page.getByRole("form", { name: "Rotate payments-demo" });
+    await rotate.getByLabel("New secret").fill(`${secret}_next`);
+    await rotate.getByLabel("Overlap").selectOption({ label: "1 hour" });
+    await rotate.getByRole("button", { name: "Rotate secret" }).click();
+    await expect(row).toContainText("previous secret valid until");
+    await row.getByRole("button", { name: "Disable payments-demo" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Disable connection" }).click();
+    await expect(row).toContainText("Disabled");
+    await page.goto(`/t/${slug}/policies/tools`);
+    await expect(tool.getByTestId("coverage").first()).toContainText("Advisory");
+    await page.goto(`/t/${slug}/settings/connections`);
+    await row.getByRole("button", { name: "Enable payments-demo" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Enable connection" }).click();
+    await expect(row).toContainText("Active");
+    // In use: deleting it is refused, and the dialog says why.
+    await row.getByRole("button", { name: "Delete payments-demo" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete connection" }).click();
+    await expect(page.getByRole("dialog").getByRole("alert")).toBeVisible();
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+    await expect(row).toBeVisible();
+    expect(await page.content()).not.toContain(secret);
   } finally {
     await upstream.close();
   }
