@@ -4,6 +4,7 @@ import { benchAuth } from "./auth";
 import { benchDecisionsHttp, benchEngine } from "./decisions";
 import { benchIngest } from "./ingest";
 import { benchEvidence } from "./evidence";
+import { benchGateway } from "./gateway";
 import { machine } from "./support";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -82,5 +83,18 @@ if (!only || only === "evidence") {
   console.log(`export: ${r.rows.toLocaleString("en-US")} rows (${r.events.toLocaleString("en-US")} events) in ${fmt(r.exportSeconds)} s = ${fmt(r.rows / r.exportSeconds, 0)} rows/s; bundle ${fmt(r.bytes / 2 ** 20)} MB`);
   console.log(`exporting process memory: idle RSS ${fmt(r.idleRssMb, 0)} MB, peak RSS ${fmt(r.peakRssMb, 0)} MB, growth ${fmt(r.growthMb, 0)} MB`);
   console.log(`offline verifier on the bundle: ${r.verified ? "VALID" : `INVALID (${r.problem})`} in ${fmt(r.verifySeconds)} s = ${fmt(r.rows / r.verifySeconds, 0)} rows/s; load average at the end ${fmt(r.load, 1)}`);
+}
+
+if (!only || only === "gateway") {
+  const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 500);
+  const r = await benchGateway({ rate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2) });
+  const line = (label: string, x: { achieved: number; p50: number; p99: number; max: number; failures: number; requests: number }) =>
+    console.log(`${label} achieved ${fmt(x.achieved, 0)}/s, p50 ${fmt(x.p50, 2)} ms, p99 ${fmt(x.p99, 2)} ms, max ${fmt(x.max, 1)} ms, ${x.failures} failures of ${x.requests}`);
+  console.log(`\n== gateway: POST /api/v1/gateway/{tool}/{operation} vs. the same call straight to the upstream (a bare node:http handler), ${rate}/s offered, worker recording (target: overhead p99 ≤ 3 ms)`);
+  line("direct to the upstream:", r.direct);
+  line("through the gateway:   ", r.gateway);
+  console.log(`gateway overhead: p50 ${fmt(r.gateway.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.gateway.p99 - r.direct.p99, 2)} ms (${fmt((r.gateway.p99 - r.direct.p99) / 3, 2)}× the 3 ms target); statuses ${JSON.stringify(r.gateway.statuses)}`);
+  console.log(`CPU per component while the gateway ran: ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
+  console.log(`closed loop, 16 clients: bare node:http ${fmt(r.capacity.direct.perSecond, 0)}/s vs. gateway ${fmt(r.capacity.gateway.perSecond, 0)}/s (ratio ${fmt(r.capacity.gateway.perSecond / r.capacity.direct.perSecond, 3)}); gateway p99 ${fmt(r.capacity.gateway.p99, 2)} ms, ${r.capacity.gateway.wrongStatus} unexpected statuses`);
 }
 process.exit(0);

@@ -108,6 +108,7 @@ function componentOf(pid: number, cmdline: string): string | null {
   if (cmdline.includes("redis-server")) return "redis";
   if (cmdline.includes("servers/agent-api.ts")) return "agent API";
   if (cmdline.includes("workers/index.ts")) return "worker";
+  if (cmdline.includes("bench/upstream.mjs")) return "upstream";
   if (cmdline.includes("next-server") || cmdline.includes("next start")) return "next";
   return null;
 }

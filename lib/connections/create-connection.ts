@@ -3,7 +3,8 @@ import { withTenant } from "@/lib/db/tenant";
 import { newId } from "@/lib/ids";
 import { sealSecret } from "@/lib/secrets/envelope";
 import { assertNameFree, auditConnectionChange } from "./connection-audit";
-import { describeConnection, secretContext, type CreateConnectionInput } from "./schemas";
+import { describeConnection } from "./describe-connection";
+import { secretContext, type CreateConnectionInput } from "./schemas";
 
 /** Stores a credential, sealed; the answer and the audit entry say only that a secret is set. */
 export async function createConnection(input: { actor: MemberContext; request: CreateConnectionInput; requestId?: string }) {

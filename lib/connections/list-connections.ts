@@ -1,5 +1,5 @@
 import { withTenant } from "@/lib/db/tenant";
-import { describeConnection, type ConnectionView } from "./schemas";
+import { describeConnection, type ConnectionView } from "./describe-connection";
 
 /** The tenant's connections with the tools that use them (console). */
 export async function listConnections({ tenantId }: { tenantId: string }): Promise<ConnectionView[]> {

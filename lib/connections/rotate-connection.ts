@@ -4,7 +4,8 @@ import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { sealSecret } from "@/lib/secrets/envelope";
 import { auditConnectionChange, lockConnection } from "./connection-audit";
 import { forgetAccessTokens } from "./credential-headers";
-import { describeConnection, secretContext } from "./schemas";
+import { describeConnection } from "./describe-connection";
+import { secretContext } from "./schemas";
 
 /**
  * Replaces the secret. With an overlap, the previous one stays usable until then: the

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Connection } from "@/lib/db/generated/client";
 
 export const CONNECTION_KINDS = ["api_key", "bearer", "basic", "oauth2_client_credentials"] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
@@ -60,35 +59,6 @@ export const testConnectionInput = z.object({ url: z.url({ protocol: /^https?$/ 
 
 export type CreateConnectionInput = z.infer<typeof createConnectionInput>;
 export type UpdateConnectionInput = z.infer<typeof updateConnectionInput>;
-
-/** What the console sees of a connection: never any part of the secret, only that one is set and under which key. */
-export function describeConnection(c: Connection, usedBy: { toolId: string; toolName: string }[] = []) {
-  return {
-    id: c.id,
-    name: c.name,
-    kind: c.kind as ConnectionKind,
-    headerName: c.headerName,
-    username: c.username,
-    tokenUrl: c.tokenUrl,
-    clientId: c.clientId,
-    scopes: c.scopes,
-    allowedHosts: c.allowedHosts,
-    status: c.status as "active" | "disabled",
-    secret: "set" as const,
-    keyId: c.sealedSecret.split(".")[1] ?? null,
-    rotatedAt: c.rotatedAt?.toISOString() ?? null,
-    previousValidUntil: c.previousSealed && c.previousValidUntil && c.previousValidUntil > new Date() ? c.previousValidUntil.toISOString() : null,
-    lastUsedAt: c.lastUsedAt?.toISOString() ?? null,
-    lastTestedAt: c.lastTestedAt?.toISOString() ?? null,
-    lastTestOk: c.lastTestOk,
-    lastTestMessage: c.lastTestMessage,
-    lastFailureAt: c.lastFailureAt?.toISOString() ?? null,
-    lastFailureMessage: c.lastFailureMessage,
-    usedBy,
-    createdAt: c.createdAt.toISOString(),
-  };
-}
-export type ConnectionView = ReturnType<typeof describeConnection>;
 
 /** The AAD a connection's secrets are sealed under: a ciphertext copied to another row or tenant does not open. */
 export const secretContext = (tenantId: string, connectionId: string) => `${tenantId}/connection/${connectionId}`;

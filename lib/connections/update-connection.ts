@@ -3,7 +3,8 @@ import { withTenant } from "@/lib/db/tenant";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { assertNameFree, auditConnectionChange, lockConnection } from "./connection-audit";
 import { forgetAccessTokens } from "./credential-headers";
-import { describeConnection, type UpdateConnectionInput } from "./schemas";
+import { describeConnection } from "./describe-connection";
+import type { UpdateConnectionInput } from "./schemas";
 
 /** Renames, re-scopes (hosts), disables or re-enables a connection; only the fields sent. */
 export async function updateConnection(input: { actor: MemberContext; connectionId: string; changes: UpdateConnectionInput; requestId?: string }) {

@@ -14,16 +14,21 @@ import { secretContext } from "@/lib/connections/schemas";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionResponse } from "@/lib/decisions/schemas";
 import { AppError } from "@/lib/http/errors";
+import { logger } from "@/lib/logger";
 import { REDACTED, redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
 import { enqueue } from "@/lib/queue/registry";
 import { buildUpstreamRequest } from "./build-request";
 import { gatewayCache, isEnforced, type ToolUpstream, type UpstreamOperation } from "./gateway-state";
+import { releaseUnsentCall } from "./release-quota";
 import type { GatewayEventJob, GatewayRequest, GatewayResponse, GatewayResult } from "./schemas";
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const REFUSED = "The upstream refused the credential.";
+/** Outbound failures that mean nothing reached the upstream (the connection never opened). */
+const NEVER_SENT = new Set(["invalid_url", "blocked_address", "host_not_allowed"]);
+const CONNECT_FAILED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH):/;
 
 export async function callTool(input: { agent: AgentPrincipal; tool: string; operation: string; request: GatewayRequest; requestId?: string }): Promise<GatewayResponse> {
   const { agent, tool, operation } = input;
@@ -60,6 +65,9 @@ async function execute(call: Call): Promise<GatewayResult> {
   const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
   const common = { tool: call.tool, operation: call.operation, decision_id: call.decisionId, method: built.method, url: built.urlWithoutQuery, request_sha256: requestSha };
   const started = new Date();
+  const subject = { tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId: call.runId };
+  const release = () => releaseUnsentCall({ subject, call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
+  // Nothing is sent unless its record is durably queued first: no unattested call.
   await recordEvent({
     ...eventBase,
     key: `${call.decisionId}:call`,
@@ -67,12 +75,17 @@ async function execute(call: Call): Promise<GatewayResult> {
     ts: started.toISOString(),
     payload: { ...common, request_body: built.body === undefined ? null : redactValue(call.args, redaction, ["args"]).value, connection_id: connection.id },
     connection: null,
+  }).catch(async (error) => {
+    logger.error("could not queue a gateway call's record; the call was not sent", { error, decisionId: call.decisionId });
+    await release();
+    throw new AppError("dependency_unavailable", "The gateway could not record the call, so it did not send it. Retry shortly.", { decision_id: call.decisionId }, 5);
   });
 
   const secrets: string[] = [];
   let response: OutboundResponse | undefined;
   let failure: { code: "upstream_unreachable" | "upstream_error" | "upstream_timeout"; message: string } | undefined;
   let refused: string | null = null;
+  let sent = true;
   try {
     // The current secret, then (during a rotation overlap) the previous one if the upstream refuses it.
     for (const sealed of usableSecrets(connection)) {
@@ -95,6 +108,8 @@ async function execute(call: Call): Promise<GatewayResult> {
     if (response && (response.status === 401 || response.status === 403)) refused = `${REFUSED} (HTTP ${response.status} from ${built.urlWithoutQuery})`;
     if (response && response.status >= 500) failure = { code: "upstream_error", message: `The upstream answered HTTP ${response.status}.` };
   } catch (error) {
+    if (error instanceof OutboundError) sent = !(NEVER_SENT.has(error.code) || (error.code === "unreachable" && CONNECT_FAILED.test(error.message)));
+    else if (error instanceof CredentialError) sent = false;
     if (error instanceof OutboundError)
       failure =
         error.code === "timeout"
@@ -108,6 +123,7 @@ async function execute(call: Call): Promise<GatewayResult> {
     } else throw error;
   }
 
+  if (!sent) await release();
   const latencyMs = response?.latencyMs ?? Date.now() - started.getTime();
   const contentType = response?.headers["content-type"] ?? null;
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
@@ -128,9 +144,12 @@ async function execute(call: Call): Promise<GatewayResult> {
       response_body: redactValue(body, redaction, ["response"]).value,
       truncated: response?.truncated ?? false,
       side_effects: sideEffects,
-      ...(failure && { error: failure.code, error_message: failure.message }),
+      ...(failure && { error: failure.code, error_message: failure.message, sent }),
     },
     connection: { id: connection.id, refused },
+  }).catch((error) => {
+    // The upstream has acted: answer what it said (a retry would act twice); the call's own record stands.
+    logger.error("could not queue a gateway result's record", { error, decisionId: call.decisionId });
   });
   if (failure) throw new AppError(failure.code, failure.message, { decision_id: call.decisionId, event_id: eventId, ...(response && { status: response.status }) });
   return { status: response!.status, content_type: contentType, body, truncated: response!.truncated, side_effects: sideEffects, latency_ms: latencyMs, event_id: eventId };

@@ -2,13 +2,14 @@ import { db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
 import { signingKeyContext } from "@/lib/agents/signing-keys";
+import { secretContext as connectionSecretContext } from "@/lib/connections/schemas";
 import { evidenceKeyContext } from "@/lib/evidence/keys";
 import { webhookSecretContext } from "@/lib/notifications/webhook-secret";
 import { unsafeListTenantIds } from "@/lib/tenancy/unsafe-list-tenant-ids";
 import { currentKeyId, sealedKeyId, sealSecret, openSecret } from "./envelope";
 
 export type RotationCounts = { resealed: number; sealedFromPlaintext: number; alreadyCurrent: number; failed: string[] };
-export type RotationReport = Record<"signing_keys" | "evidence_keys" | "notification_webhooks", RotationCounts>;
+export type RotationReport = Record<"signing_keys" | "evidence_keys" | "notification_webhooks" | "connections", RotationCounts>;
 
 const counts = (): RotationCounts => ({ resealed: 0, sealedFromPlaintext: 0, alreadyCurrent: 0, failed: [] });
 
@@ -45,7 +46,7 @@ function reseal(into: RotationCounts, what: string, context: string, sealed: str
  * Idempotent: a second run finds everything current.
  */
 export async function rotateStoredSecrets(): Promise<RotationReport> {
-  const report: RotationReport = { signing_keys: counts(), evidence_keys: counts(), notification_webhooks: counts() };
+  const report: RotationReport = { signing_keys: counts(), evidence_keys: counts(), notification_webhooks: counts(), connections: counts() };
 
   for (const row of await db().signingKey.findMany({ select: { kid: true, privateJwk: true, privateJwkSealed: true } })) {
     const plaintext = row.privateJwk === null ? null : JSON.stringify(row.privateJwk);
@@ -68,6 +69,19 @@ export async function rotateStoredSecrets(): Promise<RotationReport> {
       if (!row) return;
       const next = reseal(report.notification_webhooks, `webhook secret of ${tenantId}`, webhookSecretContext(tenantId), row.secretSealed, row.secret);
       if (next) await tx.notificationWebhook.updateMany({ where: { tenantId, secretSealed: row.secretSealed }, data: { secretSealed: next, secret: null } });
+    });
+    // The gateway's vault (lib/connections): the current secret and, during a rotation overlap, the previous one.
+    await withTenant({ tenantId }, async (tx) => {
+      for (const c of await tx.connection.findMany({ where: { tenantId }, select: { id: true, sealedSecret: true, previousSealed: true } })) {
+        const context = connectionSecretContext(tenantId, c.id);
+        const current = reseal(report.connections, `connection ${c.id}`, context, c.sealedSecret, null);
+        const previous = c.previousSealed ? reseal(report.connections, `previous secret of connection ${c.id}`, context, c.previousSealed, null) : null;
+        if (current || previous)
+          await tx.connection.updateMany({
+            where: { id: c.id, sealedSecret: c.sealedSecret, previousSealed: c.previousSealed },
+            data: { ...(current && { sealedSecret: current }), ...(previous && { previousSealed: previous }) },
+          });
+      }
     });
   }
   return report;

@@ -16,6 +16,7 @@ import { listConnections } from "@/lib/connections/list-connections";
 import { updateConnection } from "@/lib/connections/update-connection";
 import { withTenant } from "@/lib/db/tenant";
 import { updateGatewaySettings } from "@/lib/gateway/update-gateway-settings";
+import { saveQuota } from "@/lib/quotas/manage-quotas";
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
 import { createUser } from "@/lib/testing/factories";
@@ -121,6 +122,18 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(answer.status).toBe(502);
     expect(answer.body.error).toMatchObject({ code: "upstream_unreachable" });
     expect(received).toHaveLength(0);
+  });
+
+  it("settles call quotas from what the gateway sent: a call never sent gives its unit back, a sent one keeps it", async () => {
+    const ctx = await setup();
+    await saveQuota({ actor: ctx.owner, request: { scope: "tenant", metric: "tool_calls", window: "day", limit: 1 } });
+    await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { allowedHosts: ["api.stripe.com"] } });
+    await expect.poll(async () => (await call(ctx.token, refund(1))).status, { timeout: 5_000 }).toBe(502);
+    expect((await call(ctx.token, refund(2))).status).toBe(502); // still within the limit: the first gave its unit back
+    await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { allowedHosts: [new URL(base).host] } });
+    await expect.poll(async () => (await call(ctx.token, refund(3))).body.result?.status, { timeout: 5_000 }).toBe(201);
+    expect((await call(ctx.token, refund(4))).body).toMatchObject({ decision: "deny", reasons: [{ code: "quota_exceeded" }] });
+    expect(received).toHaveLength(1);
   });
 
   it("answers upstream faults with 502/504 in the error shape, within the timeout, and records them", async () => {
