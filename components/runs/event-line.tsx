@@ -59,12 +59,14 @@ export function eventSummary(e: TimelineEvent): string {
     case "side_effect":
       return `${str(e.system)} ${str(e.object_type)} ${str(e.object_id)}`;
     case "gateway.call":
-      return `${str(e.tool)} ${str(e.operation)} · ${str(e.method)} ${str(e.url)}`;
+      return `${str(e.method)} ${str(e.url)} · ${str(e.tool)} ${str(e.operation)}`;
     case "gateway.result": {
-      const parts = [`${str(e.tool)} ${str(e.operation)}`, e.status === null || e.status === undefined ? "no answer" : `HTTP ${str(e.status)}`];
+      // The upstream's answer first: the row is narrow and this is what a reader looks for.
+      const parts = [e.status === null || e.status === undefined ? "no answer" : `HTTP ${str(e.status)}`];
       if (num(e.latency_ms) !== undefined) parts.push(formatElapsed(num(e.latency_ms)!));
-      for (const s of gatewaySideEffects(e)) parts.push(`${s.object_type} ${s.object_id ?? ""}`.trim());
       if (e.error) parts.push(str(e.error));
+      for (const s of gatewaySideEffects(e)) parts.push(`${s.object_type} ${s.object_id ?? ""}`.trim());
+      parts.push(`${str(e.tool)} ${str(e.operation)}`);
       return parts.join(" · ");
     }
     case "log":
