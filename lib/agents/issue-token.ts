@@ -4,12 +4,13 @@
  * exchange of a trusted workload's OIDC token (RFC 8693). Errors follow RFC 6749 §5.2
  * and never say which part was wrong.
  */
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { decoyHash, verifySecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
+import { remoteJwks } from "@/lib/outbound/jwks";
 import { createRedis, redisKey } from "@/lib/redis";
 import type { Redis } from "ioredis";
 import { signAgentToken } from "./agent-token";
@@ -40,16 +41,6 @@ type Authenticated = { tenantId: string; agentId: string; credentialId: string; 
 
 let redis: Redis | undefined;
 const replayStore = () => (redis ??= createRedis({ maxRetriesPerRequest: 2 }));
-
-const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-function remoteJwks(url: string) {
-  let set = jwksByUrl.get(url);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(url), { timeoutDuration: 3000, cooldownDuration: 30_000 });
-    jwksByUrl.set(url, set);
-  }
-  return set;
-}
 
 async function tenantOfAgent(agentId: string): Promise<string | null> {
   const rows = await db().$queryRaw<{ tenant: string | null }[]>`SELECT unsafe_agent_tenant(${agentId}) AS tenant`;

@@ -10,7 +10,7 @@ function scalar(value: unknown, name: string): string {
 
 /**
  * The upstream request for an operation: args named in the path template go in the path
- * (encoded, so they cannot add segments or a query), the rest in the query string for
+ * (encoded, so they cannot add segments, climb out of the path or add a query), the rest in the query string for
  * GET/DELETE/HEAD and in a JSON body otherwise.
  */
 export function buildUpstreamRequest(input: { baseUrl: string; method: string; path: string; args: Record<string, unknown> }) {
@@ -19,7 +19,11 @@ export function buildUpstreamRequest(input: { baseUrl: string; method: string; p
   const path = input.path.replace(PATH_PARAM, (_, name: string) => {
     if (!(name in input.args)) throw new AppError("validation_failed", `Argument ${name} is required by the operation's path.`, [{ path: `args.${name}`, message: "Required." }]);
     used.add(name);
-    return encodeURIComponent(scalar(input.args[name], name));
+    const value = scalar(input.args[name], name);
+    // "." and ".." would survive encoding and be resolved by the URL, leaving the operation's path.
+    if (value === "." || value === ".." || value === "")
+      throw new AppError("validation_failed", `Argument ${name} cannot be empty, "." or "..".`, [{ path: `args.${name}`, message: "Not a valid path segment." }]);
+    return encodeURIComponent(value);
   });
   const rest = Object.fromEntries(Object.entries(input.args).filter(([k, v]) => !used.has(k) && v !== undefined));
   const url = new URL(input.baseUrl.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`));

@@ -41,6 +41,16 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
   if (upstream && op && !(isEnforced(upstream) && upstream.kind === "http" && op.method && op.path))
     throw new AppError("conflict", `${tool} ${operation} has no HTTP upstream with an active connection: set one on the tool and the operation in the console.`);
 
+  // Arguments that cannot make a request (a path argument missing, "..") are still decided
+  // first (the pipeline usually denies them on the schema); an allowed one is then a 400.
+  let built: ReturnType<typeof buildUpstreamRequest> | null = null;
+  let unbuildable: AppError | null = null;
+  try {
+    if (upstream && op) built = buildUpstreamRequest({ baseUrl: upstream.baseUrl!, method: op.method!, path: op.path!, args: rest.args });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    unbuildable = error;
+  }
   const decide = (approvalId?: string) =>
     decideAction({ agent, request: { ...rest, tool, operation, ...(approvalId && { approval_id: approvalId }) }, requestId: input.requestId, via: "gateway" });
   let decision: DecisionResponse = await decide(rest.approval_id);
@@ -50,23 +60,35 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
     if (status?.status === "approved") decision = await decide(decision.approval.id);
   }
   if (decision.decision !== "allow" || !upstream || !op) return decision;
-  const result = await execute({ agent, tool, operation, runId: rest.run_id, args: rest.args, decisionId: decision.decision_id, upstream, op });
+  if (!built) {
+    await releaseUnsentCall({ subject: subjectOf(agent, rest.run_id), call: { tool, operation, riskClass: op.riskClass }, decisionId: decision.decision_id, decidedAt: new Date() });
+    throw unbuildable!;
+  }
+  const result = await execute({ agent, tool, operation, runId: rest.run_id, args: rest.args, decisionId: decision.decision_id, upstream, op, built });
   return { ...decision, result };
 }
 
-type Call = { agent: AgentPrincipal; tool: string; operation: string; runId: string; args: Record<string, unknown>; decisionId: string; upstream: ToolUpstream; op: UpstreamOperation };
+type Call = {
+  agent: AgentPrincipal;
+  tool: string;
+  operation: string;
+  runId: string;
+  args: Record<string, unknown>;
+  decisionId: string;
+  upstream: ToolUpstream;
+  op: UpstreamOperation;
+  built: ReturnType<typeof buildUpstreamRequest>;
+};
 
 async function execute(call: Call): Promise<GatewayResult> {
-  const { agent, upstream, op } = call;
+  const { agent, upstream, op, built } = call;
   const connection = upstream.connection!;
-  const built = buildUpstreamRequest({ baseUrl: upstream.baseUrl!, method: op.method!, path: op.path!, args: call.args });
   const redaction = await tenantRedactionPaths(agent.tenantId);
   const requestSha = sha256(built.body ?? "");
   const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
   const common = { tool: call.tool, operation: call.operation, decision_id: call.decisionId, method: built.method, url: built.urlWithoutQuery, request_sha256: requestSha };
   const started = new Date();
-  const subject = { tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId: call.runId };
-  const release = () => releaseUnsentCall({ subject, call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
+  const release = () => releaseUnsentCall({ subject: subjectOf(agent, call.runId), call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
   // Nothing is sent unless its record is durably queued first: no unattested call.
   await recordEvent({
     ...eventBase,
@@ -154,6 +176,8 @@ async function execute(call: Call): Promise<GatewayResult> {
   if (failure) throw new AppError(failure.code, failure.message, { decision_id: call.decisionId, event_id: eventId, ...(response && { status: response.status }) });
   return { status: response!.status, content_type: contentType, body, truncated: response!.truncated, side_effects: sideEffects, latency_ms: latencyMs, event_id: eventId };
 }
+
+const subjectOf = (agent: AgentPrincipal, runId: string) => ({ tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId });
 
 function recordEvent(job: GatewayEventJob) {
   return enqueue("decisions", "gateway.event", job, { jobId: job.key.replace(":", "-") });

@@ -124,6 +124,15 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(received).toHaveLength(0);
   });
 
+  it("keeps an agent inside the operation's path: a path argument of \"..\" is refused and nothing is sent", async () => {
+    const ctx = await setup();
+    const answer = await call(ctx.token, { args: { charge_id: "..", amount_cents: 5 } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatchObject({ code: "validation_failed" });
+    expect((await call(ctx.token, { args: { charge_id: "../../admin", amount_cents: 5 } })).body.result).toMatchObject({ status: 201 });
+    expect(received.map((r) => r.url)).toEqual(["/v1/charges/..%2F..%2Fadmin/refunds"]);
+  });
+
   it("settles call quotas from what the gateway sent: a call never sent gives its unit back, a sent one keeps it", async () => {
     const ctx = await setup();
     await saveQuota({ actor: ctx.owner, request: { scope: "tenant", metric: "tool_calls", window: "day", limit: 1 } });

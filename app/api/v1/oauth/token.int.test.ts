@@ -569,6 +569,8 @@ describe("token exchange of a federated workload token", () => {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: published }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // The issuer's key set is served from loopback, which outbound requests refuse unless the operator allows it.
+    process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
     jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
 
     const created = await newAgent({ ttlMinutes: 10 });
