@@ -1,8 +1,12 @@
 /**
  * `npm run demo:agents`: the seeded demo agents at work, through the real API (token,
- * decisions, approvals, events), so a fresh install fills with living data:
- *   refund-bot  looks up a charge and refunds it; above 100 USD it waits for an approver
- *               (escalates when nobody answers in time); some cards decline.
+ * gateway calls, approvals, events), so a fresh install fills with living data. Every tool
+ * call goes through POST /api/v1/gateway/{tool}/{operation}: Gatehouse decides, injects the
+ * vaulted demo credential and calls the Gatehouse demo upstream (`npm run up` runs it on
+ * DEMO_UPSTREAM_PORT, default 3002), and records the call and its result itself:
+ *   refund-bot  looks up a charge and refunds it; above 100 USD the call waits in the
+ *               gateway for an approver and the refund happens once approved (escalates
+ *               when nobody answers in time).
  *   pr-bot      reads a repository, opens a dependency pull request, sometimes asks to
  *               merge it to main (two approvers), sometimes probes a repo outside acme/*.
  *   triage-bot  reads a Jira ticket, comments, posts a summary to Slack (#support-* is

@@ -7,6 +7,7 @@ import { ensureDatabase, migrate } from "@/lib/db/migrate";
 
 const PORT = Number(process.env.PORT ?? 3000);
 const AGENT_API_PORT = Number(process.env.AGENT_API_PORT ?? PORT + 1);
+const DEMO_UPSTREAM_PORT = Number(process.env.DEMO_UPSTREAM_PORT ?? PORT + 2);
 
 function readDotEnv(): Record<string, string> {
   if (!existsSync(".env")) return {};
@@ -52,6 +53,9 @@ async function main() {
     REDIS_URL: services.redisUrl,
     NEXTAUTH_URL: `http://localhost:${PORT}`,
     NEXTAUTH_SECRET: existing.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    // The demo tools' upstream (servers/demo-upstream.ts) is on loopback, which outbound requests refuse otherwise.
+    DEMO_UPSTREAM_PORT: String(DEMO_UPSTREAM_PORT),
+    OUTBOUND_ALLOW_HOSTS: `127.0.0.1:${DEMO_UPSTREAM_PORT}`,
     ...masterKey.values,
   });
   masterKey.notes.forEach((note, i) => console.log(`${i ? "  " : "› "}${note}`));
@@ -81,10 +85,12 @@ async function main() {
   const web = spawn("npx", ["next", "start", "-p", String(PORT)], { stdio: "inherit" });
   const worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: "inherit" });
   const agentApi = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "inherit", env: { ...process.env, AGENT_API_PORT: String(AGENT_API_PORT) } });
+  const demoUpstream = spawn("npx", ["tsx", "servers/demo-upstream.ts"], { stdio: "inherit" });
   const password = process.env.DEMO_PASSWORD ?? "gatehouse-demo";
   console.log(`
   Gatehouse is starting on http://localhost:${PORT}
   Agent API server (the machine API for busy agents) on http://localhost:${AGENT_API_PORT}
+  Gatehouse demo upstream (fake payments, code hosting, tickets, chat) on http://127.0.0.1:${DEMO_UPSTREAM_PORT}
 
   Demo logins (password: ${password})
     owner@acme.test      owner          approver@acme.test   approver
@@ -92,12 +98,13 @@ async function main() {
     auditor@acme.test    auditor        viewer@acme.test     viewer
     owner@globex.test    owner of Globex
   Demo agent credentials: .data/demo-agents.json
-  Ctrl-C stops the web server, the agent API server and the worker.
+  Ctrl-C stops the web server, the agent API server, the worker and the demo upstream.
 `);
   const stop = () => {
     web.kill("SIGTERM");
     worker.kill("SIGTERM");
     agentApi.kill("SIGTERM");
+    demoUpstream.kill("SIGTERM");
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -109,6 +116,7 @@ async function main() {
   web.on("exit", exit("web"));
   worker.on("exit", exit("worker"));
   agentApi.on("exit", exit("agent API server"));
+  demoUpstream.on("exit", exit("demo upstream"));
 }
 
 main().catch((error) => {

@@ -17,6 +17,7 @@ import { AddCredentialForm, CredentialsTable, KIND_LABEL } from "./credentials-c
 import { localInputValue, isoFromLocalInput, useNow } from "./format";
 import { NewClientSecret } from "./one-time-secret";
 import { StatusBadge } from "./status-badge";
+import { CoverageBadge } from "@/components/connections/coverage-badge";
 import type { AgentDetail, AgentStatus, Credential } from "./types";
 
 type Pending =
@@ -43,6 +44,7 @@ export function AgentDetailView({
   me,
   canManage,
   tokenEndpoint,
+  coverage,
 }: {
   slug: string;
   initial: AgentDetail;
@@ -50,6 +52,8 @@ export function AgentDetailView({
   me: string;
   canManage: boolean;
   tokenEndpoint: string;
+  /** Enforced when every tool its published policy allows goes through the gateway. */
+  coverage: "enforced" | "advisory";
 }) {
   const queryClient = useQueryClient();
   const key = ["agent", slug, initial.id];
@@ -151,6 +155,7 @@ export function AgentDetailView({
             <span data-testid="agent-status">
               <StatusBadge status={agent.status} />
             </span>
+            <CoverageBadge coverage={coverage} />
           </div>
           {agent.statusReason ? (
             <p className="mt-1 text-sm text-slate-700" data-testid="agent-status-reason">

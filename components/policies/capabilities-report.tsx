@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { CoverageBadge } from "@/components/connections/coverage-badge";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cx } from "@/components/ui/cx";
@@ -55,6 +56,7 @@ export function CapabilitiesReport({ slug, initial, agents, now }: { slug: strin
     return [...byAgent.values()].sort((a, b) => a.name.localeCompare(b.name));
   }, [report.grants]);
 
+  const agentCoverage = new Map(report.agents.map((a) => [a.agentId, a.coverage]));
   const withoutAny = agents.filter((a) => !rows.some((r) => r.id === a.id)).length;
   const grants = report.grants.filter((g) => (!selected.agentId || g.agentId === selected.agentId) && (!selected.capability || g.capability === selected.capability));
   const filtered = selected.agentId !== null || selected.capability !== null;
@@ -118,6 +120,7 @@ export function CapabilitiesReport({ slug, initial, agents, now }: { slug: strin
             <thead>
               <tr>
                 <Th>Agent</Th>
+                <Th>Coverage</Th>
                 {report.capabilities.map((cap) => (
                   <Th key={cap} className="text-center">
                     {RISK_LABEL[cap]}
@@ -137,6 +140,9 @@ export function CapabilitiesReport({ slug, initial, agents, now }: { slug: strin
                         {row.status}
                       </Badge>
                     ) : null}
+                  </Td>
+                  <Td>
+                    <CoverageBadge coverage={agentCoverage.get(row.id) ?? "advisory"} />
                   </Td>
                   {report.capabilities.map((cap) => {
                     const cell = row.cells.get(cap);
@@ -197,12 +203,13 @@ export function CapabilitiesReport({ slug, initial, agents, now }: { slug: strin
               <Th>Approval</Th>
               <Th>Conditional</Th>
               <Th>Restricted by</Th>
+              <Th>Coverage</Th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {grants.length === 0 ? (
               <tr>
-                <Td colSpan={7} className="py-6 text-center text-slate-500">
+                <Td colSpan={8} className="py-6 text-center text-slate-500">
                   No grants.
                 </Td>
               </tr>
@@ -234,6 +241,9 @@ export function CapabilitiesReport({ slug, initial, agents, now }: { slug: strin
                     )}
                   </Td>
                   <Td className="text-xs">{g.restrictedBy.length ? g.restrictedBy.join(", ") : <span className="text-slate-400">—</span>}</Td>
+                  <Td>
+                    <CoverageBadge coverage={g.coverage} />
+                  </Td>
                 </tr>
               ))
             )}

@@ -97,5 +97,7 @@ export type Grant = {
   approval: ApprovalTier;
   conditional: boolean;
   restrictedBy: string[];
+  /** Whether the grant's tool is called through the gateway with a vaulted credential. */
+  coverage: "enforced" | "advisory";
 };
-export type CapabilityReport = { version: number | null; capabilities: Capability[]; grants: Grant[] };
+export type CapabilityReport = { version: number | null; capabilities: Capability[]; grants: Grant[]; agents: { agentId: string; coverage: "enforced" | "advisory" }[] };

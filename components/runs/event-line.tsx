@@ -25,6 +25,10 @@ export function eventTone(e: TimelineEvent): Tone {
       return e.outcome === "succeeded" ? "green" : e.outcome === "escalated" ? "amber" : "red";
     case "side_effect":
       return "brand";
+    case "gateway.call":
+      return "brand";
+    case "gateway.result":
+      return e.error || (num(e.status) ?? 0) >= 400 ? "red" : "green";
     default:
       return "neutral";
   }
@@ -54,6 +58,17 @@ export function eventSummary(e: TimelineEvent): string {
     }
     case "side_effect":
       return `${str(e.system)} ${str(e.object_type)} ${str(e.object_id)}`;
+    case "gateway.call":
+      return `${str(e.method)} ${str(e.url)} · ${str(e.tool)} ${str(e.operation)}`;
+    case "gateway.result": {
+      // The upstream's answer first: the row is narrow and this is what a reader looks for.
+      const parts = [e.status === null || e.status === undefined ? "no answer" : `HTTP ${str(e.status)}`];
+      if (num(e.latency_ms) !== undefined) parts.push(formatElapsed(num(e.latency_ms)!));
+      if (e.error) parts.push(str(e.error));
+      for (const s of gatewaySideEffects(e)) parts.push(`${s.object_type} ${s.object_id ?? ""}`.trim());
+      parts.push(`${str(e.tool)} ${str(e.operation)}`);
+      return parts.join(" · ");
+    }
     case "log":
       return str(e.message);
     case "run.finished":
@@ -72,8 +87,30 @@ export function eventSummary(e: TimelineEvent): string {
 /** The causal link an event carries: a tool call's decision, a side effect's tool call. */
 export function causalLink(e: TimelineEvent): { label: string; id: string } | null {
   if (e.type === "side_effect" && typeof e.tool_call_id === "string") return { label: "tool call", id: e.tool_call_id };
-  if ((e.type === "tool.call" || e.type === "side_effect") && typeof e.decision_id === "string") return { label: "decision", id: e.decision_id };
+  if ((e.type === "tool.call" || e.type === "side_effect" || isAttestedCall(e)) && typeof e.decision_id === "string") return { label: "decision", id: e.decision_id };
   return null;
+}
+
+/** A call Gatehouse made itself through the gateway, and recorded: not what an agent says it did. */
+export function isAttestedCall(e: Pick<TimelineEvent, "type" | "source">): boolean {
+  return e.source === "server" && (e.type === "gateway.call" || e.type === "gateway.result");
+}
+
+/** The side effects a gateway result names (the upstream's ids and links). */
+export function gatewaySideEffects(e: TimelineEvent): { system?: string; object_type?: string; object_id?: string; url?: string }[] {
+  return Array.isArray(e.side_effects) ? (e.side_effects as { system?: string; object_type?: string; object_id?: string; url?: string }[]) : [];
+}
+
+export function AttestedMark() {
+  return (
+    <span
+      className="mr-1.5 inline-flex items-center gap-0.5 rounded bg-emerald-50 px-1 py-0.5 align-middle text-[10px] font-semibold text-emerald-800 ring-1 ring-inset ring-emerald-200"
+      title="Gatehouse made this call itself, with the credential from its vault, and recorded what it sent and received"
+    >
+      <Icons.check className="h-3 w-3" />
+      Attested by Gatehouse
+    </span>
+  );
 }
 
 export function SourceMark({ source }: { source: TimelineEvent["source"] }) {

@@ -1,6 +1,7 @@
 import { Button } from "@/components/ui/button";
 import { Time } from "@/components/ui/time";
-import { SourceMark, TypeBadge, causalLink } from "./event-line";
+import { AttestedMark, SourceMark, TypeBadge, causalLink, gatewaySideEffects, isAttestedCall } from "./event-line";
+import { formatElapsed } from "./format";
 import type { TimelineEvent } from "./types";
 
 const META = new Set(["id", "run_id", "type", "ts", "source", "agent_id", "received_at", "payload_sha256", "redacted", "seq"]);
@@ -53,6 +54,7 @@ export function PayloadViewer({ event, position, onFollow }: { event: TimelineEv
           {event.payload_sha256}
         </dd>
       </dl>
+      {isAttestedCall(event) ? <AttestedCall event={event} /> : null}
       {link ? (
         <Button variant="secondary" size="sm" onClick={() => onFollow(link.id)}>
           Go to its {link.label} <span className="font-mono">{link.id}</span>
@@ -67,5 +69,52 @@ export function PayloadViewer({ event, position, onFollow }: { event: TimelineEv
       ) : null}
       <JsonView value={payload} />
     </section>
+  );
+}
+
+/** What Gatehouse itself saw of a gateway call: the upstream's status, latency, hashes and side effects. */
+function AttestedCall({ event }: { event: TimelineEvent }) {
+  const text = (v: unknown) => (v === null || v === undefined ? "—" : String(v));
+  const effects = gatewaySideEffects(event);
+  return (
+    <div className="space-y-1 rounded-md bg-emerald-50/60 p-2 ring-1 ring-inset ring-emerald-200" data-testid="attested-call">
+      <AttestedMark />
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-[11px] text-slate-700">
+        <dt>call</dt>
+        <dd className="break-all font-mono">
+          {text(event.method)} {text(event.url)}
+        </dd>
+        {event.type === "gateway.result" ? (
+          <>
+            <dt>upstream status</dt>
+            <dd className="font-mono" data-testid="upstream-status">
+              {event.status === null || event.status === undefined ? "no answer" : `HTTP ${text(event.status)}`}
+              {event.error ? ` · ${text(event.error)}` : ""}
+            </dd>
+            <dt>latency</dt>
+            <dd className="font-mono">{typeof event.latency_ms === "number" ? formatElapsed(event.latency_ms) : "—"}</dd>
+            <dt>response sha-256</dt>
+            <dd className="break-all font-mono">{text(event.response_sha256)}</dd>
+          </>
+        ) : null}
+        <dt>request sha-256</dt>
+        <dd className="break-all font-mono">{text(event.request_sha256)}</dd>
+        {effects.map((s, i) => (
+          <SideEffectRow key={i} effect={s} />
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function SideEffectRow({ effect }: { effect: { system?: string; object_type?: string; object_id?: string; url?: string } }) {
+  return (
+    <>
+      <dt>side effect</dt>
+      <dd className="break-all">
+        {effect.system} {effect.object_type} <span className="font-mono">{effect.object_id}</span>
+        {effect.url ? <span className="block font-mono text-slate-500">{effect.url}</span> : null}
+      </dd>
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { apiFetch } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Card, Stat } from "@/components/ui/page";
 import { Time } from "@/components/ui/time";
-import { SourceMark, TypeBadge, causalLink, eventSummary } from "./event-line";
+import { AttestedMark, SourceMark, TypeBadge, causalLink, eventSummary, isAttestedCall } from "./event-line";
 import { formatCount, formatElapsed, formatUsd } from "./format";
 import { PayloadViewer } from "./payload-viewer";
 import { OutcomeBadge } from "./runs-list";
@@ -249,6 +249,7 @@ export function RunView({ slug, initial }: { slug: string; initial: RunSummary }
                             <TypeBadge event={e} />
                           </span>
                           <span className="truncate text-slate-700" title={eventSummary(e)}>
+                            {isAttestedCall(e) ? <AttestedMark /> : null}
                             {link ? <span className="mr-1 text-xs text-slate-400">↳ {link.label}</span> : null}
                             {eventSummary(e)}
                           </span>

@@ -9,7 +9,8 @@ import { Field, FormError, Input, Select, inputClass } from "@/components/ui/fie
 import { cx } from "@/components/ui/cx";
 import { RISK_CLASSES, RISK_LABEL, type Operation, type RiskClass, type Tool } from "./types";
 
-const FIELDS = ["name", "description", "argsSchema", "riskClass", "reversible"] as const;
+const FIELDS = ["name", "description", "argsSchema", "riskClass", "reversible", "http", "sideEffectFields"] as const;
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** The JSON in the schema box, or why it is not a usable schema yet (checked as you type; ajv runs on save). */
 function parseSchema(text: string): { value: Record<string, unknown> } | { error: string } {
@@ -49,6 +50,9 @@ export function OperationForm({
   const [reversible, setReversible] = useState(operation?.reversible ?? true);
   const [schemaText, setSchemaText] = useState(() => JSON.stringify(operation?.argsSchema ?? { type: "object", properties: {}, additionalProperties: false }, null, 2));
   const [touched, setTouched] = useState(false);
+  const [method, setMethod] = useState(operation?.http?.method ?? "");
+  const [path, setPath] = useState(operation?.http?.path ?? "");
+  const [effect, setEffect] = useState({ object_type: operation?.sideEffectFields?.object_type ?? "", id: operation?.sideEffectFields?.id ?? "", url: operation?.sideEffectFields?.url ?? "" });
   const schema = useMemo(() => parseSchema(schemaText), [schemaText]);
   const hintId = useId();
 
@@ -62,6 +66,12 @@ export function OperationForm({
         if (riskClass !== operation.riskClass) changes.riskClass = riskClass;
         if (reversible !== operation.reversible) changes.reversible = reversible;
         if (JSON.stringify(schema.value) !== JSON.stringify(operation.argsSchema)) changes.argsSchema = schema.value;
+        const http = method && path.trim() ? { method, path: path.trim() } : null;
+        if (JSON.stringify(http) !== JSON.stringify(operation.http)) changes.http = http;
+        const sideEffectFields = effect.object_type.trim()
+          ? { object_type: effect.object_type.trim(), ...(effect.id.trim() && { id: effect.id.trim() }), ...(effect.url.trim() && { url: effect.url.trim() }) }
+          : null;
+        if (JSON.stringify(sideEffectFields) !== JSON.stringify(operation.sideEffectFields)) changes.sideEffectFields = sideEffectFields;
         if (Object.keys(changes).length === 0) return "Nothing changed.";
         const result = await apiFetch<{ changed: boolean }>(`${base}/${operation.id}`, { method: "PATCH", body: changes });
         return result.changed ? `Saved ${tool.name} · ${operation.name}. The change is in the audit log.` : "Nothing changed.";
@@ -153,6 +163,42 @@ export function OperationForm({
           </p>
         )}
       </div>
+      {operation ? (
+        <fieldset className="space-y-3 rounded-md border border-slate-200 bg-white p-3">
+          <legend className="px-1 text-xs font-medium text-slate-700">Gateway call</legend>
+          <p className="text-xs text-slate-500">
+            How the gateway calls it at the tool&apos;s upstream: arguments named in the path ({"{charge_id}"}) fill it, the rest go in the query (GET, DELETE) or the JSON body.
+          </p>
+          <div className="grid gap-3 md:grid-cols-[8rem_1fr]">
+            <Field label="Method" error={errors.fields.http}>
+              {(id) => (
+                <Select id={id} value={method} onChange={(e) => setMethod(e.target.value)}>
+                  <option value="">Not mapped</option>
+                  {METHODS.map((m) => (
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+            <Field label="Path" hint="e.g. /v1/refunds or /repos/{repo}/pulls">
+              {(id) => <Input id={id} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/v1/refunds" autoComplete="off" spellCheck={false} className="font-mono" />}
+            </Field>
+          </div>
+          <div className="grid gap-3 md:grid-cols-3">
+            <Field label="Side effect type" error={errors.fields.sideEffectFields} hint="e.g. refund; empty: none recorded.">
+              {(id) => <Input id={id} value={effect.object_type} onChange={(e) => setEffect((v) => ({ ...v, object_type: e.target.value }))} autoComplete="off" spellCheck={false} />}
+            </Field>
+            <Field label="Its id field" hint="Response field, e.g. id">
+              {(id) => <Input id={id} value={effect.id} onChange={(e) => setEffect((v) => ({ ...v, id: e.target.value }))} autoComplete="off" spellCheck={false} className="font-mono" />}
+            </Field>
+            <Field label="Its link field" hint="Response field, e.g. html_url">
+              {(id) => <Input id={id} value={effect.url} onChange={(e) => setEffect((v) => ({ ...v, url: e.target.value }))} autoComplete="off" spellCheck={false} className="font-mono" />}
+            </Field>
+          </div>
+        </fieldset>
+      ) : null}
       <FormError message={errors.message} />
       <div className="flex items-center gap-2">
         <Button type="submit" disabled={save.isPending}>

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { apiFetch } from "@/components/api";
+import { CoverageBadge } from "@/components/connections/coverage-badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input, Select } from "@/components/ui/field";
@@ -14,12 +15,14 @@ import { ImportPanel } from "./import-panel";
 import { OperationForm } from "./operation-form";
 import { ArgumentList, ReversibleBadge, RiskBadge } from "./risk-badge";
 import { ToolForm } from "./tool-form";
+import { UpstreamForm } from "./upstream-form";
 import { RISK_CLASSES, argumentNames, type Operation, type RiskClass, type Tool } from "./types";
 
 type Panel =
   | { kind: "add-tool" }
   | { kind: "import"; toolId?: string }
   | { kind: "edit-tool"; toolId: string }
+  | { kind: "upstream"; toolId: string }
   | { kind: "add-operation"; toolId: string }
   | { kind: "edit-operation"; toolId: string; operationId: string };
 
@@ -134,14 +137,27 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
           {shown.map(({ tool, operations }) => {
             if (filtering && operations.length === 0) return null;
             const editingTool = panel?.kind === "edit-tool" && panel.toolId === tool.id;
+            const editingUpstream = panel?.kind === "upstream" && panel.toolId === tool.id;
             const addingOperation = panel?.kind === "add-operation" && panel.toolId === tool.id;
             return (
               <section key={tool.id} aria-labelledby={`tool-${tool.id}`} className="rounded-lg border border-slate-200 bg-white shadow-sm" data-testid={`tool-${tool.name}`}>
                 <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-200 px-4 py-3">
                   <div className="min-w-0">
-                    <h2 id={`tool-${tool.id}`} className="text-sm font-semibold text-slate-900">
-                      {tool.displayName} <span className="font-mono text-xs font-normal text-slate-500">{tool.name}</span>
+                    <h2 id={`tool-${tool.id}`} className="flex items-center gap-2 text-sm font-semibold text-slate-900">
+                      <span>
+                        {tool.displayName} <span className="font-mono text-xs font-normal text-slate-500">{tool.name}</span>
+                      </span>
+                      <CoverageBadge coverage={tool.coverage} />
                     </h2>
+                    <p className="mt-0.5 text-xs text-slate-500" data-testid="upstream">
+                      {tool.upstream ? (
+                        <>
+                          Gateway calls <span className="font-mono">{tool.upstream.baseUrl}</span> · timeout {tool.upstream.timeoutMs} ms · cap {Math.round(tool.upstream.maxResponseBytes / 1024)} KiB
+                        </>
+                      ) : (
+                        "No upstream: agents call this tool themselves and only ask Gatehouse."
+                      )}
+                    </p>
                     {tool.description ? <p className="mt-0.5 max-w-3xl text-xs text-slate-600">{tool.description}</p> : null}
                   </div>
                   {canManage ? (
@@ -152,16 +168,21 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
                       <Button size="sm" variant="secondary" onClick={() => open({ kind: "import", toolId: tool.id })} aria-label={`Import operations into ${tool.name}`}>
                         Import
                       </Button>
+                      <Button size="sm" variant="secondary" onClick={() => open({ kind: "upstream", toolId: tool.id })} aria-label={`Upstream of ${tool.name}`}>
+                        Upstream
+                      </Button>
                       <Button size="sm" variant="ghost" onClick={() => open({ kind: "edit-tool", toolId: tool.id })} aria-label={`Edit ${tool.name}`}>
                         Edit
                       </Button>
                     </div>
                   ) : null}
                 </header>
-                {editingTool || addingOperation ? (
+                {editingTool || addingOperation || editingUpstream ? (
                   <div className="border-b border-slate-200 bg-slate-50 p-4">
                     {editingTool ? (
                       <ToolForm slug={slug} tool={tool} onSaved={done} onCancel={() => setPanel(null)} />
+                    ) : editingUpstream ? (
+                      <UpstreamForm slug={slug} tool={tool} onSaved={done} onCancel={() => setPanel(null)} />
                     ) : (
                       <OperationForm slug={slug} tool={tool} onSaved={done} onCancel={() => setPanel(null)} />
                     )}
@@ -216,7 +237,7 @@ function OperationsTable({
   onEdit: (operation: Operation) => void;
   onDelete: (operation: Operation) => void;
 }) {
-  const columns = canManage ? 5 : 4;
+  const columns = canManage ? 6 : 5;
   return (
     <Table label={`Operations of ${tool.name}`}>
       <thead>
@@ -225,6 +246,7 @@ function OperationsTable({
           <Th>Risk</Th>
           <Th>Reversible</Th>
           <Th>Arguments</Th>
+          <Th>Gateway call</Th>
           {canManage ? <Th className="text-right">Actions</Th> : null}
         </tr>
       </thead>
@@ -257,6 +279,18 @@ function OperationsTable({
                 </Td>
                 <Td>
                   <ArgumentList args={argumentNames(op.argsSchema)} />
+                </Td>
+                <Td className="text-xs">
+                  {op.http ? (
+                    <>
+                      <span className="font-mono text-slate-900">
+                        {op.http.method} {op.http.path}
+                      </span>
+                      {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
+                    </>
+                  ) : (
+                    <span className="text-slate-400">not mapped</span>
+                  )}
                 </Td>
                 {canManage ? (
                   <Td className="whitespace-nowrap text-right">

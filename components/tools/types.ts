@@ -14,7 +14,14 @@ export type Operation = {
   argsSchema: Record<string, unknown>;
   riskClass: RiskClass;
   reversible: boolean;
+  /** How the gateway calls it; null until mapped. */
+  http: { method: string; path: string } | null;
+  /** Which response fields name the side effect it creates. */
+  sideEffectFields: { object_type: string; id?: string; url?: string } | null;
 };
+
+/** Where the gateway sends a tool's calls (lib/gateway/coverage.ts describeUpstream). */
+export type Upstream = { kind: "http" | "mcp"; baseUrl: string; connectionId: string | null; timeoutMs: number; maxResponseBytes: number };
 
 /** One tool of GET /api/console/t/[tenant]/tools (lib/tools/list-tools.ts). */
 export type Tool = {
@@ -24,6 +31,9 @@ export type Tool = {
   description: string;
   createdAt: string;
   operations: Operation[];
+  upstream: Upstream | null;
+  /** "enforced" when calls go through the gateway with a vaulted, active credential. */
+  coverage: "enforced" | "advisory";
 };
 
 /** The answer of POST /api/console/t/[tenant]/tools/import (preview or applied). */

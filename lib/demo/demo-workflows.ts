@@ -1,10 +1,12 @@
 /**
  * The demo agents' workflows (refund-bot, pr-bot, triage-bot), written against the machine
- * API through GatehouseClient only; `npm run demo:agents` (scripts/demo-agents.ts) runs
- * them in a loop, the integration test runs each a few times.
+ * API through GatehouseClient only. Their tools are called through the gateway, which
+ * injects the vaulted demo credentials and calls the Gatehouse demo upstream
+ * (servers/demo-upstream.ts). `npm run demo:agents` (scripts/demo-agents.ts) runs them in
+ * a loop; lib/demo/seed-demo.int.test.ts runs each once.
  */
 import { randomBytes } from "node:crypto";
-import { type GatehouseClient, type Decision } from "./gatehouse-client";
+import { GatehouseError, type GatehouseClient, type ToolCall } from "./gatehouse-client";
 
 export const demoOptions = { approvalWaitMs: 20_000 };
 
@@ -36,34 +38,36 @@ class Run {
     await sleep(Math.min(latency, 300));
     this.emit("model.call", { model, input_tokens: input, output_tokens: output, cost_usd: cost, latency_ms: latency });
   }
-  /** Ask, and if allowed perform the call (`perform` returns the output or throws). */
-  async act(
-    tool: string,
-    operation: string,
-    args: Record<string, unknown>,
-    perform: () => Promise<Record<string, unknown>>,
-    resource?: { type: string; id: string },
-    eventExtra: Record<string, unknown> = {},
-  ): Promise<{ decision: Decision; output?: Record<string, unknown>; toolCallId?: string; error?: string }> {
-    let decision = await this.gh.decide({ run_id: this.runId, tool, operation, args, resource });
-    if (decision.decision === "pending_approval" && decision.approval) {
-      this.emit("log", { level: "info", message: `Waiting for approval ${decision.approval.id} (${decision.approval.required_approvals} approver(s))` });
-      await this.gh.flush();
-      const status = await this.gh.waitForApproval(decision.approval.id, demoOptions.approvalWaitMs);
-      if (status.status !== "approved") return { decision, error: `approval ${status.status}` };
-      decision = await this.gh.decide({ run_id: this.runId, tool, operation, args, resource, approval_id: decision.approval.id });
-    }
-    if (decision.decision !== "allow") return { decision, error: decision.reasons.map((r) => r.code).join(", ") || decision.decision };
-    const started = Date.now();
+  /**
+   * Has Gatehouse call the tool through the gateway: the agent holds no credential, and the
+   * call and its result are recorded by the server (gateway.call / gateway.result, with the
+   * side effect), so the agent reports no tool.call of its own. A call that needs approval
+   * is held in the gateway up to 30 s at a time until approved, denied or out of time.
+   */
+  async act(tool: string, operation: string, args: Record<string, unknown>, resource?: { type: string; id: string }): Promise<{ output?: Record<string, unknown>; error?: string }> {
+    const request = { run_id: this.runId, args, resource };
+    let call: ToolCall;
     try {
-      const output = await perform();
-      const toolCallId = this.emit("tool.call", { decision_id: decision.decision_id, tool, operation, args, status: "ok", latency_ms: Date.now() - started + rand(60, 300), output, ...eventExtra });
-      return { decision, output, toolCallId };
+      call = await this.gh.callTool(tool, operation, request);
+      if (call.decision === "pending_approval" && call.approval) {
+        const approvalId = call.approval.id;
+        this.emit("log", { level: "info", message: `Waiting for approval ${approvalId} (${call.approval.required_approvals} approver(s))` });
+        await this.gh.flush();
+        const deadline = Date.now() + demoOptions.approvalWaitMs;
+        while (call.decision === "pending_approval" && Date.now() < deadline) {
+          call = await this.gh.callTool(tool, operation, { ...request, approval_id: approvalId, wait: Math.max(1, Math.min(30, Math.ceil((deadline - Date.now()) / 1000))) });
+        }
+        if (call.decision !== "allow") return { error: call.decision === "pending_approval" ? "approval pending" : `approval ${call.reasons.map((r) => r.code).join(", ") || "denied"}` };
+      }
     } catch (error) {
-      const message = (error as Error).message;
-      this.emit("tool.call", { decision_id: decision.decision_id, tool, operation, args, status: "error", latency_ms: Date.now() - started + rand(60, 300), error: message, ...eventExtra });
-      return { decision, error: message };
+      // 502/504 upstream_*: the upstream failed; the server recorded the call and its result anyway.
+      if (error instanceof GatehouseError && error.code.startsWith("upstream_")) return { error: error.code };
+      throw error;
     }
+    if (call.decision !== "allow") return { error: call.reasons.map((r) => r.code).join(", ") || call.decision };
+    const result = call.result!;
+    if (result.status >= 400) return { error: `HTTP ${result.status} from ${tool}` };
+    return { output: (result.body ?? {}) as Record<string, unknown> };
   }
   finish(outcome: "succeeded" | "failed" | "escalated" | "terminated", reason?: string) {
     this.emit("run.finished", { outcome, ...(reason && { reason }) });
@@ -77,28 +81,13 @@ async function refundBot(gh: GatehouseClient) {
   const charge = `ch_${id()}`;
   run.emit("run.started", { input: { kind: "ticket", ref: ticket }, model: { provider: "openai", name: "gpt-x", system_prompt_version: "v12", tool_schema_version: "2026-05-01" } });
   await run.think("gpt-x", rand(2500, 5000), rand(300, 1200));
-  const lookup = await run.act("stripe", "charges.retrieve", { charge_id: charge }, async () => ({ id: charge, amount: rand(1500, 30000), currency: "usd", customer: `cus_${id()}` }));
+  const lookup = await run.act("stripe", "charges.retrieve", { charge_id: charge });
   if (lookup.error) return run.finish("failed", `lookup: ${lookup.error}`);
   const amount = Math.random() < 0.7 ? rand(500, 9900) : rand(10_100, 30_000);
   await run.think("gpt-x", rand(1500, 3000), rand(200, 600));
-  const refund = await run.act(
-    "stripe",
-    "refunds.create",
-    { charge_id: charge, amount_cents: amount },
-    async () => {
-      if (Math.random() < 0.1) throw new Error("card_declined");
-      return { id: `re_${id()}`, status: "succeeded", amount };
-    },
-    undefined,
-    // What a careless agent logs: Gatehouse redacts the key before storing the event.
-    { request: { method: "POST", url: "https://api.stripe.com/v1/refunds", headers: { Authorization: "Bearer sk_live_demo0000000000000000000000" } } },
-  );
-  if (refund.error) {
-    const outcome = refund.error.startsWith("approval") ? "escalated" : "failed";
-    return run.finish(outcome, refund.error);
-  }
-  run.emit("side_effect", { system: "stripe", object_type: "refund", object_id: refund.output!.id, url: `https://dashboard.stripe.com/refunds/${String(refund.output!.id)}`, tool_call_id: refund.toolCallId, decision_id: refund.decision.decision_id });
-  return run.finish("succeeded", `refunded ${(amount / 100).toFixed(2)} USD for ${ticket}`);
+  const refund = await run.act("stripe", "refunds.create", { charge_id: charge, amount_cents: amount });
+  if (refund.error) return run.finish(refund.error.startsWith("approval") ? "escalated" : "failed", refund.error);
+  return run.finish("succeeded", `refunded ${(amount / 100).toFixed(2)} USD for ${ticket} (${String(refund.output!.id)})`);
 }
 
 async function prBot(gh: GatehouseClient) {
@@ -107,37 +96,34 @@ async function prBot(gh: GatehouseClient) {
   const dep = pick(["next", "react", "zod", "pg", "bullmq"]);
   run.emit("run.started", { input: { kind: "dependency_update", ref: `${repo}#${dep}` }, model: { provider: "anthropic", name: "claude-x" } });
   await run.think("claude-x", rand(5000, 12000), rand(800, 3000));
-  const read = await run.act("github", "repos.get", { repo }, async () => ({ full_name: repo, default_branch: "main" }), { type: "repo", id: repo });
+  const resource = { type: "repo", id: repo };
+  const read = await run.act("github", "repos.get", { repo }, resource);
   if (read.error) return run.finish("failed", `repos.get: ${read.error}`);
   const branch = `deps/${dep}-${id().slice(0, 4)}`;
-  const pr = await run.act("github", "pulls.create", { repo, title: `Bump ${dep}`, head: branch, base: "main" }, async () => ({ number: rand(100, 9999), html_url: `https://github.com/${repo}/pull/${rand(100, 9999)}` }), { type: "repo", id: repo });
+  const pr = await run.act("github", "pulls.create", { repo, title: `Bump ${dep}`, head: branch, base: "main" }, resource);
   if (pr.error) return run.finish("failed", `pulls.create: ${pr.error}`);
-  run.emit("side_effect", { system: "github", object_type: "pull_request", object_id: `${repo}#${String(pr.output!.number)}`, url: pr.output!.html_url, tool_call_id: pr.toolCallId, decision_id: pr.decision.decision_id });
   if (Math.random() < 0.4) {
-    const merge = await run.act("github", "pulls.merge", { repo, pull_number: pr.output!.number, base: "main" }, async () => ({ merged: true }), { type: "repo", id: repo });
+    const merge = await run.act("github", "pulls.merge", { repo, pull_number: pr.output!.number, base: "main" }, resource);
     if (merge.error) return run.finish(merge.error.startsWith("approval") ? "escalated" : "failed", `merge: ${merge.error}`);
-    run.emit("side_effect", { system: "github", object_type: "merge", object_id: `${repo}#${String(pr.output!.number)}`, tool_call_id: merge.toolCallId });
   }
-  return run.finish("succeeded");
+  return run.finish("succeeded", String(pr.output!.html_url));
 }
 
 async function triageBot(gh: GatehouseClient) {
   const run = new Run(gh, "triage");
   const key = `SUP-${rand(1000, 9999)}`;
   run.emit("run.started", { input: { kind: "jira", ref: key }, model: { provider: "openai", name: "gpt-x-mini" } });
-  const issue = await run.act("jira", "issues.get", { key }, async () => ({ key, summary: "Customer cannot log in", priority: pick(["P1", "P2", "P3"]) }));
+  const issue = await run.act("jira", "issues.get", { key });
   if (issue.error) return run.finish("failed", issue.error);
   await run.think("gpt-x-mini", rand(800, 2000), rand(100, 400));
-  const comment = await run.act("jira", "issues.comment", { key, body: "Triaged: likely SSO misconfiguration; assigned to identity team." }, async () => ({ id: `c_${id()}` }));
+  const comment = await run.act("jira", "issues.comment", { key, body: "Triaged: likely SSO misconfiguration; assigned to identity team." });
   if (comment.error) return run.finish("failed", comment.error);
-  run.emit("side_effect", { system: "jira", object_type: "comment", object_id: String(comment.output!.id), tool_call_id: comment.toolCallId });
   const channel = Math.random() < 0.15 ? "#general" : pick(["#support-eu", "#support-us", "#support-escalations"]);
-  const post = await run.act("slack", "chat.postMessage", { channel, text: `${key} triaged (${String(issue.output!.priority)})` }, async () => ({ ts: `${Date.now() / 1000}` }));
+  const post = await run.act("slack", "chat.postMessage", { channel, text: `${key} triaged (${String(issue.output!.priority)})` });
   if (post.error) {
     run.emit("log", { level: "error", message: `Could not post to ${channel}: ${post.error}` });
     return run.finish("failed", `slack: ${post.error}`);
   }
-  run.emit("side_effect", { system: "slack", object_type: "message", object_id: `${channel}/${String(post.output!.ts)}`, tool_call_id: post.toolCallId });
   return run.finish("succeeded");
 }
 

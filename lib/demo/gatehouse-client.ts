@@ -4,6 +4,10 @@
  * Gatehouse module is imported: copy it into an agent as is.
  *
  *   const gh = new GatehouseClient({ baseUrl, clientId, clientSecret });
+ *   // Gatehouse calls the tool with the credential from its vault (the agent holds none):
+ *   const r = await gh.callTool("stripe", "refunds.create", { run_id, args, wait: 20 });
+ *   if (r.decision === "allow") console.log(r.result!.status, r.result!.body);
+ *   // Or ask only, and call the tool yourself (advisory):
  *   const d = await gh.decide({ run_id, tool: "stripe", operation: "refunds.create", args });
  *   if (d.decision === "pending_approval") await gh.waitForApproval(d.approval!.id);
  *   gh.event({ id, run_id, type: "tool.call", ... });   // buffered, sent in batches
@@ -19,6 +23,19 @@ export type Decision = {
   policy_version: number | null;
 };
 
+/** What the gateway answers: the decision and, only when it allowed the call, the upstream's result. */
+export type ToolCall = Decision & {
+  result?: {
+    status: number;
+    content_type: string | null;
+    body: unknown;
+    truncated: boolean;
+    side_effects: { system: string; object_type: string; object_id?: string; url?: string }[];
+    latency_ms: number;
+    event_id: string;
+  };
+};
+
 export type ApprovalStatus = { id: string; status: "pending" | "approved" | "denied" | "expired" | "cancelled"; decided_by?: unknown[]; comment?: string };
 
 export class GatehouseError extends Error {
@@ -26,6 +43,7 @@ export class GatehouseError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -70,8 +88,8 @@ export class GatehouseClient {
         this.token = null; // revoked or rotated: one fresh token, then give up
         continue;
       }
-      const data = (await res.json()) as T & { error?: { code: string; message: string } };
-      if (!res.ok) throw new GatehouseError(res.status, data.error?.code ?? "error", data.error?.message ?? `HTTP ${res.status}`);
+      const data = (await res.json()) as T & { error?: { code: string; message: string; details?: unknown } };
+      if (!res.ok) throw new GatehouseError(res.status, data.error?.code ?? "error", data.error?.message ?? `HTTP ${res.status}`, data.error?.details);
       return data;
     }
   }
@@ -79,6 +97,16 @@ export class GatehouseClient {
   /** Ask before a tool call. A deny is an answer, not an error. */
   decide(request: { run_id: string; tool: string; operation: string; args: Record<string, unknown>; resource?: { type: string; id: string }; context?: Record<string, unknown>; approval_id?: string }) {
     return this.call<Decision>("POST", "/api/v1/decisions", request);
+  }
+
+  /**
+   * Has Gatehouse call the tool (POST /api/v1/gateway/{tool}/{operation}): the same decision,
+   * then, only if allowed, the upstream call with the vaulted credential. With `wait`
+   * (seconds, max 30) a call that needs approval is held and executed once approved; still
+   * pending, call again with `approval_id`. Upstream failures throw (502/504, `upstream_*`).
+   */
+  callTool(tool: string, operation: string, request: { run_id: string; args: Record<string, unknown>; resource?: { type: string; id: string }; context?: Record<string, unknown>; approval_id?: string; wait?: number }) {
+    return this.call<ToolCall>("POST", `/api/v1/gateway/${encodeURIComponent(tool)}/${encodeURIComponent(operation)}`, request);
   }
 
   /** Long-polls an approval (30 s at a time) until it leaves `pending` or `timeoutMs` passes. */

@@ -33,7 +33,7 @@ const LIMITS: QuotaInput[] = [
 
 const TENANT_ID = "ten_demo_acme";
 
-async function demoAdmin(): Promise<MemberContext> {
+export async function demoAdmin(): Promise<MemberContext> {
   const admin = await db().user.findUniqueOrThrow({ where: { email: "admin@acme.test" } });
   return { user: { id: admin.id, email: admin.email, name: admin.name }, role: "admin", tenant: { id: TENANT_ID, slug: "acme", name: "Acme" } };
 }

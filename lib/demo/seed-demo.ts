@@ -14,6 +14,7 @@ import { newId } from "@/lib/ids";
 import { db, type Tx } from "@/lib/db/client";
 import type { Role, RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
+import { seedDemoGateway } from "./seed-demo-gateway";
 import { seedDemoLimits, seedDemoPolicy } from "./seed-demo-policy";
 
 const SEED_ACTOR: Actor = { type: "system", label: "demo seed" };
@@ -159,6 +160,7 @@ export async function seedDemo(opts: { password?: string; secretsFile?: string; 
   await seedDemoRuns();
   await seedDemoPolicy(log);
   await seedDemoLimits(log);
+  await seedDemoGateway(log);
   await mkdir(path.dirname(secretsFile), { recursive: true });
   await writeFile(secretsFile, `${JSON.stringify([...known.values()], null, 2)}\n`, { mode: 0o600 });
   await chmod(secretsFile, 0o600);

@@ -4,6 +4,7 @@ import { getAgent } from "@/lib/agents/get-agent";
 import { requireMember } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
+import { capabilityReport } from "@/lib/policy/capability-report";
 import { AgentDetailView } from "@/components/agents/agent-detail";
 import type { CredentialKind } from "@/components/agents/types";
 
@@ -25,7 +26,7 @@ async function publicOrigin(): Promise<string> {
 export default async function AgentPage({ params }: { params: Promise<{ tenant: string; agentId: string }> }) {
   const { tenant: slug, agentId } = await params;
   const member = await requireMember(slug);
-  const agent = await getAgent({ tenantId: member.tenant.id, agentId });
+  const [agent, report] = await Promise.all([getAgent({ tenantId: member.tenant.id, agentId }), capabilityReport({ tenantId: member.tenant.id })]);
   if (!agent) notFound();
   return (
     <AgentDetailView
@@ -39,6 +40,7 @@ export default async function AgentPage({ params }: { params: Promise<{ tenant: 
       me={member.user.id}
       canManage={can(member.role, "agents.manage")}
       tokenEndpoint={`${await publicOrigin()}/api/v1/oauth/token`}
+      coverage={report.agents.find((a) => a.agentId === agent.id)?.coverage ?? "advisory"}
     />
   );
 }

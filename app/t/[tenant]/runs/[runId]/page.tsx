@@ -24,7 +24,7 @@ export default async function RunPage({ params }: { params: Promise<{ tenant: st
             <Link href={`/t/${slug}/runs`} className="text-brand-700 hover:underline">
               Runs
             </Link>{" "}
-            · server-attested decisions and approvals are marked <span className="font-medium">server</span>; everything else is what the agent reported.
+            · server-attested decisions, approvals and gateway calls are marked <span className="font-medium">server</span> (calls Gatehouse made itself: <span className="font-medium">Attested by Gatehouse</span>); everything else is what the agent reported.
           </>
         }
       />

@@ -1,0 +1,97 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { apiFetch } from "@/components/api";
+import { fieldErrors } from "@/components/agents/format";
+import type { Connection } from "@/components/connections/types";
+import { Button } from "@/components/ui/button";
+import { Field, FormError, Input, Select } from "@/components/ui/field";
+import type { Tool } from "./types";
+
+const FIELDS = ["upstream"] as const;
+
+/**
+ * A tool's upstream: the base URL the gateway calls, the connection whose credential it
+ * injects (sent only to that connection's hosts), the timeout and the response size cap.
+ * Removing it makes the tool advisory again.
+ */
+export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; tool: Tool; onSaved: (message: string) => void; onCancel: () => void }) {
+  const connections = useQuery({ queryKey: ["connections", slug], queryFn: () => apiFetch<{ connections: Connection[] }>(`/api/console/t/${slug}/connections`).then((r) => r.connections) });
+  const [baseUrl, setBaseUrl] = useState(tool.upstream?.baseUrl ?? "");
+  const [connectionId, setConnectionId] = useState(tool.upstream?.connectionId ?? "");
+  const [timeoutMs, setTimeoutMs] = useState(String(tool.upstream?.timeoutMs ?? 10_000));
+  const [maxKib, setMaxKib] = useState(String(Math.round((tool.upstream?.maxResponseBytes ?? 1024 * 1024) / 1024)));
+
+  const save = useMutation({
+    mutationFn: async (remove: boolean) => {
+      const upstream = remove ? null : { kind: "http", baseUrl: baseUrl.trim(), connectionId, timeoutMs: Number(timeoutMs), maxResponseBytes: Number(maxKib) * 1024 };
+      await apiFetch(`/api/console/t/${slug}/tools/${tool.id}`, { method: "PATCH", body: { upstream } });
+      return remove ? `Removed the upstream of ${tool.name}: it is advisory again.` : `Saved the upstream of ${tool.name}. Map each operation to a method and path so the gateway can call it.`;
+    },
+    onSuccess: onSaved,
+  });
+  const errors = fieldErrors(save.error, FIELDS);
+  const detail = (suffix: string) =>
+    (save.error as { details?: { path: string; message: string }[] } | null)?.details?.find?.((d) => d.path === `upstream.${suffix}`)?.message;
+
+  return (
+    <form
+      noValidate
+      aria-label={`Upstream of ${tool.name}`}
+      className="space-y-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(false);
+      }}
+    >
+      <div className="grid gap-4 md:grid-cols-2">
+        <Field label="Base URL" error={detail("baseUrl")} hint="HTTP upstream, e.g. https://api.stripe.com. Operation paths are appended to it.">
+          {(id) => <Input id={id} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.example.com" autoComplete="off" spellCheck={false} className="font-mono" autoFocus />}
+        </Field>
+        <Field label="Connection" error={detail("connectionId")} hint={connections.isError ? (connections.error as Error).message : "The credential injected into each call; sent only to its allowed hosts."}>
+          {(id) => (
+            <Select id={id} value={connectionId} onChange={(e) => setConnectionId(e.target.value)}>
+              <option value="">Choose a connection…</option>
+              {(connections.data ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name} ({c.allowedHosts.join(", ")}){c.status === "disabled" ? " — disabled" : ""}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field label="Timeout (ms)" error={detail("timeoutMs")} hint="100 to 120000; a slower upstream answers 504 upstream_timeout.">
+          {(id) => <Input id={id} type="number" min={100} max={120000} value={timeoutMs} onChange={(e) => setTimeoutMs(e.target.value)} />}
+        </Field>
+        <Field label="Response size cap (KiB)" error={detail("maxResponseBytes")} hint="Larger answers are cut and marked truncated.">
+          {(id) => <Input id={id} type="number" min={1} max={16384} value={maxKib} onChange={(e) => setMaxKib(e.target.value)} />}
+        </Field>
+      </div>
+      {connections.data && connections.data.length === 0 ? (
+        <p className="text-xs text-slate-600">
+          No connections yet:{" "}
+          <Link href={`/t/${slug}/settings/connections`} className="text-brand-700 hover:underline">
+            store a credential in Settings → Connections
+          </Link>{" "}
+          first.
+        </p>
+      ) : null}
+      <FormError message={errors.message} />
+      <div className="flex items-center gap-2">
+        <Button type="submit" disabled={save.isPending || !connectionId || !baseUrl.trim()}>
+          {save.isPending ? "Saving…" : "Save upstream"}
+        </Button>
+        {tool.upstream ? (
+          <Button variant="ghost" className="text-red-700!" onClick={() => save.mutate(true)} disabled={save.isPending}>
+            Remove upstream
+          </Button>
+        ) : null}
+        <Button variant="ghost" onClick={onCancel} disabled={save.isPending}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
