@@ -56,6 +56,11 @@ export function summarizeRuns(events: (TimelineEvent & { agentId: string })[]): 
       case "side_effect":
         d.sideEffects++;
         break;
+      // A call Gatehouse made itself (the gateway): a tool call, and what it created.
+      case "gateway.result":
+        d.toolCalls++;
+        if (Array.isArray(p.side_effects)) d.sideEffects += p.side_effects.length;
+        break;
       case "run.started":
         d.meta = { ...(p.input !== undefined && { input: p.input }), ...(p.model !== undefined && { model: p.model }) };
         break;
