@@ -1,0 +1,175 @@
+/**
+ * The MCP gateway over real HTTP with the @modelcontextprotocol/sdk client: discovery,
+ * least-privilege tools/list, tools/call through the gateway pipeline against a real
+ * upstream (allow, deny with reasons, an approval that completes and runs once), and bad
+ * input answered with JSON-RPC errors, never a 500, with nothing sent upstream.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Worker } from "bullmq";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
+import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
+import { withTenant } from "@/lib/db/tenant";
+import { serveRoute } from "@/lib/http/node-handler";
+import { publishRules, rule } from "@/lib/testing/policy";
+import { createUser } from "@/lib/testing/factories";
+import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
+import { processDecisions } from "@/workers/decisions";
+
+process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
+
+let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
+let received: Received[];
+let worker: Worker;
+let server: Server;
+let gatehouse: string;
+
+beforeAll(async () => {
+  upstream = await startTestUpstream();
+  received = upstream.received;
+  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  gatehouse = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await worker.close();
+  await closeQueues();
+  await upstream.close();
+});
+beforeEach(() => {
+  received.length = 0;
+});
+
+async function connect(token: string) {
+  const client = new Client({ name: "mcp-int-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gatehouse}/api/v1/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+const post = (token: string | null, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${gatehouse}/api/v1/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(token && { authorization: `Bearer ${token}` }), ...headers },
+    body,
+  });
+
+const textOf = (result: Record<string, unknown>) => (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
+
+async function approverOf(tenant: { id: string; slug: string; name: string }) {
+  const user = await createUser();
+  await withTenant({ tenantId: tenant.id }, (tx) => tx.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: "approver" } }));
+  return { user: { id: user.id, email: user.email, name: user.name }, role: "approver" as const, tenant };
+}
+
+describe("discovery (MCP authorization)", () => {
+  it("answers 401 with the resource metadata URL, and serves RFC 9728 and RFC 8414 documents", async () => {
+    const res = await post(null, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));
+    expect(res.status).toBe(401);
+    const challenge = res.headers.get("www-authenticate")!;
+    expect(challenge).toBe(`Bearer resource_metadata="${gatehouse}/.well-known/oauth-protected-resource/api/v1/mcp"`);
+    const resource = await (await fetch(challenge.match(/"(.+)"/)![1]!)).json();
+    expect(resource).toMatchObject({ resource: `${gatehouse}/api/v1/mcp`, authorization_servers: [gatehouse] });
+    expect(await (await fetch(`${gatehouse}/.well-known/oauth-protected-resource`)).json()).toEqual(resource);
+    const as = await (await fetch(`${gatehouse}/.well-known/oauth-authorization-server`)).json();
+    expect(as).toMatchObject({ issuer: gatehouse, token_endpoint: `${gatehouse}/api/v1/oauth/token`, grant_types_supported: expect.arrayContaining(["client_credentials"]) });
+  });
+});
+
+describe("with the @modelcontextprotocol/sdk client", () => {
+  it("lists only what the policy could allow, with mangled names, schemas and risk annotations", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    await publishRules(ctx.owner, [
+      rule({ tool: "stripe", operations: ["refunds.create"] }),
+      rule({ tool: "github", operations: ["*"] }),
+      rule({ tool: "github", operations: ["pulls.merge"], effect: "forbid" }),
+    ]);
+    const client = await connect(ctx.token);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["github__repos_get", "stripe__refunds_create"]);
+    const refund = tools.find((t) => t.name === "stripe__refunds_create")!;
+    expect(refund.inputSchema).toMatchObject({ type: "object", required: ["charge_id", "amount_cents"] });
+    expect(refund.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(tools.find((t) => t.name === "github__repos_get")!.annotations).toMatchObject({ readOnlyHint: true });
+    await client.close();
+  });
+
+  it("executes an allowed call upstream and returns its result", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connect(ctx.token);
+    const result = await client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 500 } });
+    expect(result.isError).toBe(false);
+    expect(textOf(result)).toMatch(/"id":"re_/);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers["x-api-key"]).toBe(ctx.secret);
+    // The agent's own token never reaches the upstream.
+    expect(received[0]!.headers.authorization).toBeUndefined();
+    await client.close();
+  });
+
+  it("answers a denied call with isError and the reasons, and sends nothing", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connect(ctx.token);
+    const result = await client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: "lots" } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Gatehouse denied this call:[\s\S]*do not match the schema/);
+    expect(received).toHaveLength(0);
+    await client.close();
+  });
+
+  it("waits for an approval and then executes the call once", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const client = await connect(ctx.token);
+    const held = client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 900 } });
+    const pending = () => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirst({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+    await expect.poll(async () => (await pending())?.id, { timeout: 10_000 }).toBeTruthy();
+    expect(received).toHaveLength(0);
+    await voteOnApproval({ actor: approver, approvalId: (await pending())!.id, verdict: "approve" });
+    const result = await held;
+    expect(result.isError).toBe(false);
+    expect(received).toHaveLength(1);
+    await client.close();
+  });
+
+  it("refuses a tool that is not in the agent's list without executing anything", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connect(ctx.token);
+    await expect(client.callTool({ name: "github__pulls_merge", arguments: { repo: "acme/web" } })).rejects.toThrow(/not in this agent's tools\/list/);
+    expect(received).toHaveLength(0);
+    await client.close();
+  });
+});
+
+describe("bad input", () => {
+  it("answers malformed JSON, non-JSON-RPC, batches, unknown methods, wrong Accept and oversized bodies with JSON-RPC errors", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const cases: [string, Record<string, string>, number, number][] = [
+      ["{not json", {}, 400, -32700],
+      [JSON.stringify({ hello: "world" }), {}, 200, -32600],
+      [JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }]), { "mcp-protocol-version": "2025-06-18" }, 400, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 2, method: "resources/list" }), {}, 200, -32601],
+      [JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: 7 } }), {}, 200, -32602],
+      [JSON.stringify({ jsonrpc: "2.0", id: 4, method: "ping" }), { accept: "text/html" }, 406, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping" }), { "mcp-protocol-version": "1999-01-01" }, 400, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 6, method: "ping", params: { pad: "x".repeat(2_000_000) } }), {}, 413, -32600],
+    ];
+    for (const [body, headers, status, code] of cases) {
+      const res = await post(ctx.token, body, headers);
+      expect({ body: body.slice(0, 60), status: res.status }).toEqual({ body: body.slice(0, 60), status });
+      expect((await res.json()).error.code).toBe(code);
+    }
+    // Batches are still served on the revision that had them.
+    const batch = await post(ctx.token, JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }, { jsonrpc: "2.0", method: "notifications/initialized" }]), { "mcp-protocol-version": "2025-03-26" });
+    expect(await batch.json()).toEqual([{ jsonrpc: "2.0", id: 1, result: {} }]);
+    // A notification is accepted without a body; GET has no stream on a stateless server.
+    expect((await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).status).toBe(202);
+    expect((await fetch(`${gatehouse}/api/v1/mcp`, { headers: { authorization: `Bearer ${ctx.token}`, accept: "text/event-stream" } })).status).toBe(405);
+    expect(received).toHaveLength(0);
+  });
+});
