@@ -2,12 +2,15 @@
  * The MCP gateway over real HTTP with the @modelcontextprotocol/sdk client: discovery,
  * least-privilege tools/list, tools/call through the gateway pipeline against a real
  * upstream (allow, deny with reasons, an approval that completes and runs once), and bad
- * input answered with JSON-RPC errors, never a 500, with nothing sent upstream.
+ * input answered with JSON-RPC errors, never a 500, with nothing sent upstream. Then the
+ * same through the OpenAI Agents SDK (a scripted model) and the Vercel AI SDK's MCP client.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createMCPClient } from "@ai-sdk/mcp";
+import { Agent, MCPServerStreamableHttp, Usage, run, setTracingDisabled, type Model, type ModelRequest, type ModelResponse } from "@openai/agents";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
@@ -171,5 +174,84 @@ describe("bad input", () => {
     expect((await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).status).toBe(202);
     expect((await fetch(`${gatehouse}/api/v1/mcp`, { headers: { authorization: `Bearer ${ctx.token}`, accept: "text/event-stream" } })).status).toBe(405);
     expect(received).toHaveLength(0);
+  });
+});
+
+/**
+ * The Agents SDK's Model interface, scripted: the first turn calls the tool, the second
+ * answers with what the tool returned, so the run's final output is the tool's text.
+ */
+function scriptedModel(tool: string, args: Record<string, unknown>): Model {
+  const usage = new Usage();
+  const respond = async (request: ModelRequest): Promise<ModelResponse> => {
+    const items = typeof request.input === "string" ? [] : request.input;
+    const result = items.find((i) => i.type === "function_call_result");
+    if (!result) return { usage, output: [{ type: "function_call", callId: "call_1", name: tool, arguments: JSON.stringify(args), status: "completed" }] };
+    return { usage, output: [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: JSON.stringify(result.output) }] }] };
+  };
+  return {
+    getResponse: respond,
+    getStreamedResponse: () => {
+      throw new Error("not streamed");
+    },
+  };
+}
+
+describe("with the OpenAI Agents SDK (@openai/agents)", () => {
+  setTracingDisabled(true);
+
+  async function runAgent(token: string, args: Record<string, unknown>) {
+    const server = new MCPServerStreamableHttp({ url: `${gatehouse}/api/v1/mcp`, requestInit: { headers: { authorization: `Bearer ${token}` } } });
+    await server.connect();
+    try {
+      const agent = new Agent({ name: "refunder", instructions: "Refund when asked.", model: scriptedModel("stripe__refunds_create", args), mcpServers: [server] });
+      return String((await run(agent, "Refund charge ch_1.")).finalOutput);
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("reaches a governed tool: allowed, denied with the reason, and approved then run once", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const pending = () => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirst({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+    const approved = runAgent(ctx.token, { charge_id: "ch_1", amount_cents: 900 });
+    await expect.poll(async () => (await pending())?.id, { timeout: 10_000 }).toBeTruthy();
+    await voteOnApproval({ actor: approver, approvalId: (await pending())!.id, verdict: "approve" });
+    expect(await approved).toMatch(/re_/);
+    expect(received).toHaveLength(1);
+
+    expect(await runAgent(ctx.token, { charge_id: "ch_1", amount_cents: -5 })).toMatch(/Gatehouse denied this call/);
+    await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] })]);
+    expect(await runAgent(ctx.token, { charge_id: "ch_2", amount_cents: 100 })).toMatch(/re_/);
+    expect(received).toHaveLength(2);
+  });
+});
+
+describe("with the Vercel AI SDK MCP client (@ai-sdk/mcp)", () => {
+  it("lists the governed tools and executes allow, deny with the reason, and an approval", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const client = await createMCPClient({ transport: { type: "http", url: `${gatehouse}/api/v1/mcp`, headers: { authorization: `Bearer ${ctx.token}` } } });
+    try {
+      const tools = await client.tools();
+      expect(Object.keys(tools)).toEqual(["stripe__refunds_create"]);
+      const call = (args: Record<string, unknown>) => Promise.resolve(tools.stripe__refunds_create!.execute!(args, { toolCallId: "t1", messages: [], context: {} })) as Promise<Record<string, unknown>>;
+      const pending = () => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirst({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+      const held = call({ charge_id: "ch_1", amount_cents: 900 });
+      await expect.poll(async () => (await pending())?.id, { timeout: 10_000 }).toBeTruthy();
+      await voteOnApproval({ actor: approver, approvalId: (await pending())!.id, verdict: "approve" });
+      const approved = await held;
+      expect(approved.isError).toBe(false);
+      expect(textOf(approved)).toMatch(/re_/);
+      const denied = await call({ charge_id: "ch_1", amount_cents: "lots" });
+      expect(denied.isError).toBe(true);
+      expect(textOf(denied)).toMatch(/Gatehouse denied this call/);
+      await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] })]);
+      expect((await call({ charge_id: "ch_2", amount_cents: 100 })).isError).toBe(false);
+      expect(received).toHaveLength(2);
+    } finally {
+      await client.close();
+    }
   });
 });
