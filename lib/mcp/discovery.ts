@@ -1,7 +1,7 @@
 /** OAuth discovery for MCP clients (MCP authorization spec): RFC 9728 and RFC 8414 documents. */
 import { GRANT_CLIENT_CREDENTIALS, GRANT_TOKEN_EXCHANGE } from "@/lib/agents/issue-token";
+import { MCP_PATH } from "./resource";
 
-export const MCP_PATH = "/api/v1/mcp";
 
 /** The public origin, as the client reached us (a proxy in front sets the forwarded headers). */
 export function publicOrigin(request: Request): string {
@@ -35,3 +35,4 @@ export function authorizationServerMetadata(request: Request) {
     response_types_supported: [],
   };
 }
+

@@ -4,6 +4,7 @@
  * session, no SSE stream), so any instance can serve any request. tools/call runs the
  * gateway pipeline (lib/gateway/call-tool.ts), the same code as POST /api/v1/gateway.
  */
+import { decodeJwt } from "jose";
 import { z } from "zod";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { env } from "@/lib/env";
@@ -14,6 +15,7 @@ import { AppError } from "@/lib/http/errors";
 import { errorResponse, requestIdFrom } from "@/lib/http/respond";
 import { listMcpTools } from "./list-mcp-tools";
 import { protectedResourceMetadataUrl } from "./discovery";
+import { isMcpResource } from "./resource";
 import { toolResult, type CallToolResult } from "./tool-result";
 
 /** Newest first: what @modelcontextprotocol/sdk 1.32 clients negotiate. */
@@ -86,6 +88,10 @@ export async function handleMcp(request: Request): Promise<Response> {
   let agent: AgentPrincipal;
   try {
     agent = await authenticateAgent(request.headers.get("authorization"));
+    // RFC 8707: a token bound to a resource (an audience URL) is good only at that resource.
+    const audience = decodeJwt(request.headers.get("authorization")!.replace(/^Bearer\s+/i, "")).aud;
+    const resources = (Array.isArray(audience) ? audience : [audience]).filter((a): a is string => typeof a === "string" && /^https?:/.test(a));
+    if (resources.length && !resources.some((r) => isMcpResource(r, request.url))) throw new AppError("invalid_token", "This token was issued for another resource.");
   } catch (error) {
     if (error instanceof AppError && error.status === 401) return unauthorized(request, requestId, error);
     return errorResponse(error, requestId);

@@ -14,6 +14,7 @@ import { Agent, MCPServerStreamableHttp, Usage, run, setTracingDisabled, type Mo
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
+import { signAgentToken } from "@/lib/agents/agent-token";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
@@ -64,6 +65,9 @@ const post = (token: string | null, body: string, headers: Record<string, string
 
 const textOf = (result: Record<string, unknown>) => (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
 
+const credentialOf = (ctx: { tenant: { id: string }; agent: { id: string } }) =>
+  withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.agentCredential.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, agentId: ctx.agent.id } }));
+
 async function approverOf(tenant: { id: string; slug: string; name: string }) {
   const user = await createUser();
   await withTenant({ tenantId: tenant.id }, (tx) => tx.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: "approver" } }));
@@ -81,6 +85,30 @@ describe("discovery (MCP authorization)", () => {
     expect(await (await fetch(`${gatehouse}/.well-known/oauth-protected-resource`)).json()).toEqual(resource);
     const as = await (await fetch(`${gatehouse}/.well-known/oauth-authorization-server`)).json();
     expect(as).toMatchObject({ issuer: gatehouse, token_endpoint: `${gatehouse}/api/v1/oauth/token`, grant_types_supported: expect.arrayContaining(["client_credentials"]) });
+  });
+});
+
+describe("audience binding (RFC 8707)", () => {
+  it("issues tokens only for this server's MCP resource and accepts a bound token only there", async () => {
+    const form = (resource: string) =>
+      fetch(`${gatehouse}/api/v1/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: "agt_nobody", client_secret: "wrong", resource }),
+      });
+    const foreign = await form("https://upstream.example/mcp");
+    expect(foreign.status).toBe(400);
+    expect((await foreign.json()).error).toBe("invalid_target");
+    expect((await (await form(`${gatehouse}/api/v1/mcp`)).json()).error).toBe("invalid_client");
+
+    const ctx = await createGatewayTenant(upstream.base);
+    const credentialId = (await credentialOf(ctx)).id;
+    const bound = (resource: string) => signAgentToken({ agentId: ctx.agent.id, tenantId: ctx.tenant.id, credentialId, ttlSeconds: 60, resource });
+    const ping = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+    expect((await post((await bound(`${gatehouse}/api/v1/mcp`)).token, ping)).status).toBe(200);
+    const elsewhere = await post((await bound("https://other.example/api/v1/mcp")).token, ping);
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get("www-authenticate")).toMatch(/resource_metadata=/);
   });
 });
 
