@@ -31,6 +31,8 @@ export async function benchDatabase() {
     REDIS_URL: services.redisUrl,
     REDIS_PREFIX: `gh-bench-${process.pid}`,
     NEXTAUTH_SECRET: randomBytes(16).toString("hex"),
+    // The servers run with NODE_ENV=production, which refuses to start without a master key.
+    GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
   });
   return async () => {
     const server = new pg.Client({ connectionString: databaseUrls(services.serverUrl, "postgres").adminUrl });

@@ -50,8 +50,13 @@ test("self-serve sign-up creates a tenant owned by the new user, who can add ano
   await expect(page.getByRole("heading", { level: 1, name: `Nora Labs ${id}` })).toBeVisible();
 });
 
-test("sign-up refuses an email that already has an account", async ({ request }) => {
+test("sign-up answers an email that already has an account like any other, and its password still decides sign-in", async ({ page, request }) => {
   const res = await request.post("/api/console/signup", { data: { name: "X", email: "owner@acme.test", password: "long-enough-pw", tenantName: "Dup" } });
-  expect(res.status()).toBe(409);
-  expect((await res.json()).error.code).toBe("conflict");
+  expect(res.status()).toBe(201);
+  expect(await res.json()).toEqual({ tenant: { slug: "dup", name: "Dup" } });
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill("owner@acme.test");
+  await page.getByLabel("Password").fill("long-enough-pw");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Email or password is not right.");
 });

@@ -10,6 +10,11 @@ const schema = z.object({
   REDIS_PREFIX: z.string().default("gh"),
   NEXTAUTH_SECRET: z.string().optional(),
   NEXTAUTH_URL: z.string().optional(),
+  // The public URL agents and browsers use (audience of RFC 7523 client assertions, the
+  // console origin for CSRF checks); NEXTAUTH_URL when unset. Never taken from Host.
+  PUBLIC_URL: z.string().url().optional(),
+  // How many reverse proxies in front of Gatehouse append to X-Forwarded-For; 0 trusts none.
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { databaseUrls, ensureServices } from "./services";
+import { masterKeyForDotEnv } from "./up-master-key";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
 
 const PORT = Number(process.env.PORT ?? 3000);
@@ -39,7 +40,7 @@ async function main() {
   services.notes.forEach((n) => console.log(`  ${n}`));
 
   const existing = readDotEnv();
-  const masterKeyGiven = Boolean(existing.GATEHOUSE_MASTER_KEY || existing.GATEHOUSE_MASTER_KEY_FILE || process.env.GATEHOUSE_MASTER_KEY || process.env.GATEHOUSE_MASTER_KEY_FILE);
+  const masterKey = masterKeyForDotEnv(existing, process.env);
   // Given URLs are used as they are; otherwise a "gatehouse" database on the local server.
   const given = process.env.MIGRATE_DATABASE_URL ?? process.env.DATABASE_URL;
   const urls = given
@@ -51,12 +52,9 @@ async function main() {
     REDIS_URL: services.redisUrl,
     NEXTAUTH_URL: `http://localhost:${PORT}`,
     NEXTAUTH_SECRET: existing.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64url"),
-    ...(masterKeyGiven ? {} : { GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64") }),
+    ...masterKey.values,
   });
-  if (!masterKeyGiven) {
-    console.log("› generated GATEHOUSE_MASTER_KEY into .env: it encrypts every stored secret (docs/SECURITY.md).");
-    console.log("  Back it up; without it the signing keys and webhook secrets in the database cannot be opened.");
-  }
+  masterKey.notes.forEach((note, i) => console.log(`${i ? "  " : "› "}${note}`));
   Object.assign(process.env, { ...envValues, ...process.env });
 
   console.log("› migrating");

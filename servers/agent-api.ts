@@ -15,12 +15,14 @@
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
+import { env } from "@/lib/env";
 import { serveRoute } from "@/lib/http/node-handler";
 import { logger } from "@/lib/logger";
 import { loadDotEnv } from "@/scripts/dotenv";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
 
 loadDotEnv();
+env(); // an invalid configuration (in production, no master key) stops the server here
 
 const port = Number(process.env.AGENT_API_PORT ?? 3001);
 const processes = Math.max(1, Number(process.env.AGENT_API_PROCESSES ?? Math.min(4, availableParallelism())));

@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import { recordDecisions } from "@/lib/decisions/record-decision";
 import { recordGatewayEvent } from "@/lib/gateway/record-gateway-event";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
+import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { TenantBatcher } from "@/lib/queue/tenant-batcher";
 import { parsePayload } from "@/lib/queue/registry";
 
@@ -24,17 +25,29 @@ export async function processDecisions(job: Job) {
     try {
       event = parsePayload("decisions", "gateway.event", job.data);
     } catch (error) {
+      const tenantId = tenantOf(job.data);
+      if (tenantId) return retryOrDeadLetter({ queue: "decisions", job, tenantId, error });
       throw new UnrecoverableError(`Malformed gateway event: ${(error as Error).message}`);
     }
-    return recordGatewayEvent(event);
+    try {
+      return await recordGatewayEvent(event);
+    } catch (error) {
+      return retryOrDeadLetter({ queue: "decisions", job, tenantId: event.tenantId, error });
+    }
   }
   if (job.name !== "decision.record") throw new UnrecoverableError(`Unknown decisions job ${job.name}`);
   let record;
   try {
     record = parsePayload("decisions", "decision.record", job.data);
   } catch (error) {
+    const tenantId = tenantOf(job.data);
+    if (tenantId) return retryOrDeadLetter({ queue: "decisions", job, tenantId, error });
     throw new UnrecoverableError(`Malformed decision record: ${(error as Error).message}`);
   }
-  await batcher.add(record);
+  try {
+    await batcher.add(record);
+  } catch (error) {
+    return retryOrDeadLetter({ queue: "decisions", job, tenantId: record.tenantId, error });
+  }
   return { recorded: true };
 }

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job, type Queue } from "bullmq";
 import { createEventBatcher } from "@/lib/ingest/event-batcher";
 import { ensureRunEventPartitions } from "@/lib/ingest/ensure-partitions";
+import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { parsePayload } from "@/lib/queue/registry";
 import { settleReportedUsage } from "@/lib/quotas/settle-usage";
 import { applyRetention } from "@/lib/runs/apply-retention";
@@ -16,8 +17,20 @@ const batcher = createEventBatcher({ maxEvents: 5_000, maxWaitMs: 15, parallel: 
 export async function processIngest(job: Job) {
   switch (job.name) {
     case "events.write": {
-      const data = parsePayload("ingest", "events.write", job.data);
-      await batcher.add(data);
+      let data;
+      try {
+        data = parsePayload("ingest", "events.write", job.data);
+      } catch (error) {
+        // Kept where an admin sees it, when it names its tenant; never retried 200 times.
+        const tenantId = tenantOf(job.data);
+        if (tenantId) return retryOrDeadLetter({ queue: "ingest", job, tenantId, error });
+        throw new UnrecoverableError(`Malformed event batch: ${(error as Error).message}`);
+      }
+      try {
+        await batcher.add(data);
+      } catch (error) {
+        return retryOrDeadLetter({ queue: "ingest", job, tenantId: data.tenantId, error });
+      }
       // After the commit, so a settle that fails retries the job (a no-op write) and settles then.
       const usage = await settleReportedUsage(data);
       return { events: data.events.length, settled: usage.settled };

@@ -8,6 +8,7 @@ import { Field, FormError, Input } from "@/components/ui/field";
 
 const ERRORS: Record<string, string> = {
   CredentialsSignin: "Email or password is not right.",
+  SignInThrottled: "Too many failed sign-ins. Wait a few minutes, then try again.",
   OidcAccountConflict: "This email belongs to an account that is not linked to your identity provider. Sign in with your password.",
   OidcProfile: "Your identity provider did not share an email address.",
   OAuthCallback: "Single sign-on did not complete. Try again.",

@@ -21,7 +21,8 @@ export function SignUpForm() {
     try {
       const { tenant } = await apiFetch<{ tenant: { slug: string } }>("/api/console/signup", { method: "POST", body: form });
       const result = await signIn("credentials", { email: form.email, password: form.password, redirect: false });
-      if (result?.error) throw new Error("Your account was created, but signing in failed. Try signing in.");
+      // Sign-up answers alike for every address; only the account's own password signs in.
+      if (result?.error) throw new Error("Could not sign you in. If this address already has an account, sign in with its password.");
       router.push(`/t/${tenant.slug}`);
       router.refresh();
     } catch (err) {

@@ -4,9 +4,9 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cx } from "@/components/ui/cx";
 
-export function SettingsTabs({ slug, showMembers, showNotifications = false }: { slug: string; showMembers: boolean; showNotifications?: boolean }) {
+export function SettingsTabs({ slug, showMembers, showNotifications = false, showFailedJobs = false }: { slug: string; showMembers: boolean; showNotifications?: boolean; showFailedJobs?: boolean }) {
   const pathname = usePathname();
-  const tabs = [{ href: `/t/${slug}/settings`, label: "General" }, ...(showMembers ? [{ href: `/t/${slug}/settings/members`, label: "Members" }] : []), ...(showNotifications ? [{ href: `/t/${slug}/settings/notifications`, label: "Notifications" }] : [])];
+  const tabs = [{ href: `/t/${slug}/settings`, label: "General" }, ...(showMembers ? [{ href: `/t/${slug}/settings/members`, label: "Members" }] : []), ...(showNotifications ? [{ href: `/t/${slug}/settings/notifications`, label: "Notifications" }] : []), ...(showFailedJobs ? [{ href: `/t/${slug}/settings/failed-jobs`, label: "Failed jobs" }] : [])];
   return (
     <nav aria-label="Settings" className="mb-6 flex gap-1 border-b border-slate-200">
       {tabs.map((t) => (

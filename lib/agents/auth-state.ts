@@ -23,6 +23,7 @@ export type AgentAuthState = {
   labels: string[];
   status: AgentStatus;
   tenantKilled: boolean;
+  tokensValidAfter: Date | null;
   credentials: Map<string, { revokedAt: Date | null; expiresAt: Date | null }>;
 };
 
@@ -135,7 +136,7 @@ async function loadAgentAuthState(tenantId: string, agentId: string): Promise<Ag
     const [agent, killed] = await Promise.all([
       tx.agent.findUnique({
         where: { id: agentId },
-        select: { tenantId: true, name: true, labels: true, status: true, credentials: { select: { id: true, revokedAt: true, expiresAt: true } } },
+        select: { tenantId: true, name: true, labels: true, status: true, tokensValidAfter: true, credentials: { select: { id: true, revokedAt: true, expiresAt: true } } },
       }),
       tx.killSwitch.count({ where: { tenantId, scope: "tenant", liftedAt: null } }),
     ]);
@@ -147,6 +148,7 @@ async function loadAgentAuthState(tenantId: string, agentId: string): Promise<Ag
       labels: agent.labels,
       status: agent.status,
       tenantKilled: killed > 0,
+      tokensValidAfter: agent.tokensValidAfter,
       credentials: new Map(agent.credentials.map((c) => [c.id, { revokedAt: c.revokedAt, expiresAt: c.expiresAt }])),
     };
   });

@@ -7,7 +7,7 @@ export type AgentPrincipal = { agentId: string; tenantId: string; name: string; 
 
 const invalid = () => new AppError("invalid_token", "The access token is missing, invalid or expired.");
 
-type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: number };
+type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: number; iat?: number };
 
 /**
  * Tokens whose signature and claims were verified, by their exact text, for at most a
@@ -45,7 +45,7 @@ async function verifySignature(token: string): Promise<Claims> {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
       algorithms: ["ES256"],
-      requiredClaims: ["sub", "jti", "exp"],
+      requiredClaims: ["sub", "jti", "exp", "iat"],
     }));
   } catch {
     throw invalid();
@@ -74,6 +74,10 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   if (state.status === "suspended") throw new AppError("agent_suspended", "This agent is suspended.");
   if (state.status === "decommissioned") throw new AppError("agent_decommissioned", "This agent is decommissioned.");
   if (state.tenantKilled) throw new AppError("tenant_killed", "All agents of this tenant are stopped by a kill switch.");
+  // A suspension ends every token issued before it, so reactivating does not revive them.
+  // iat has whole seconds: a token from the very second of a suspension counts as before it
+  // (tokens issued after reactivation carry an iat at or after it, agent-token.ts).
+  if (state.tokensValidAfter && (claims.iat ?? 0) * 1000 < state.tokensValidAfter.getTime()) throw invalid();
   const credential = state.credentials.get(claims.cid);
   if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
   return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, labels: state.labels, jti: claims.jti, credentialId: claims.cid };

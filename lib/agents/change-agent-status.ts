@@ -15,7 +15,8 @@ const ACTION: Record<AgentStatus, string> = {
 /**
  * Suspend (the per-agent kill switch), reactivate, or decommission (final: credentials
  * revoked, name kept for the record). Stopping an agent cancels its pending approvals and
- * terminates its running runs; every process rejects its tokens within a second.
+ * terminates its running runs; every process rejects its tokens within a second, and the
+ * tokens issued before a stop stay refused after reactivation.
  */
 export async function changeAgentStatus(input: { actor: MemberContext; agentId: string; status: AgentStatus; reason: string; requestId?: string }) {
   const tenantId = input.actor.tenant.id;
@@ -25,7 +26,9 @@ export async function changeAgentStatus(input: { actor: MemberContext; agentId: 
     if (agent.status === "decommissioned") throw new AppError("conflict", "Decommissioning is final.");
     if (agent.status === input.status) throw new AppError("conflict", `The agent is already ${input.status}.`);
     const now = new Date();
-    await tx.agent.update({ where: { id: agent.id }, data: { status: input.status, statusReason: input.reason } });
+    // Stopping ends every token issued so far; reactivating issues new ones, it never revives those.
+    const tokensValidAfter = input.status === "active" ? undefined : now;
+    await tx.agent.update({ where: { id: agent.id }, data: { status: input.status, statusReason: input.reason, tokensValidAfter } });
     let revokedCredentials = 0;
     if (input.status === "decommissioned") {
       revokedCredentials = (

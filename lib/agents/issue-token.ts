@@ -4,13 +4,14 @@
  * exchange of a trusted workload's OIDC token (RFC 8693). Errors follow RFC 6749 §5.2
  * and never say which part was wrong.
  */
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { isMcpResource, MCP_PATH } from "@/lib/mcp/resource";
 import { decoyHash, verifySecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
+import { remoteJwks } from "@/lib/outbound/jwks";
 import { createRedis, redisKey } from "@/lib/redis";
 import type { Redis } from "ioredis";
 import { signAgentToken } from "./agent-token";
@@ -42,16 +43,6 @@ type Authenticated = { tenantId: string; agentId: string; credentialId: string; 
 let redis: Redis | undefined;
 const replayStore = () => (redis ??= createRedis({ maxRetriesPerRequest: 2 }));
 
-const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-function remoteJwks(url: string) {
-  let set = jwksByUrl.get(url);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(url), { timeoutDuration: 3000, cooldownDuration: 30_000 });
-    jwksByUrl.set(url, set);
-  }
-  return set;
-}
-
 async function tenantOfAgent(agentId: string): Promise<string | null> {
   const rows = await db().$queryRaw<{ tenant: string | null }[]>`SELECT unsafe_agent_tenant(${agentId}) AS tenant`;
   return rows[0]?.tenant ?? null;
@@ -75,9 +66,9 @@ async function withClientSecret(clientId: string, secret: string): Promise<Authe
   return { tenantId, agentId: clientId, credentialId: credential.id, grantType: "client_secret" };
 }
 
-async function withAssertion(clientId: string, assertion: string, audience: string): Promise<Authenticated | null> {
+async function withAssertion(clientId: string, assertion: string, audience: string | null): Promise<Authenticated | null> {
   const tenantId = await tenantOfAgent(clientId);
-  if (!tenantId) return null;
+  if (!tenantId || !audience) return null;
   const keys = await withTenant({ tenantId }, (tx) =>
     tx.agentCredential.findMany({ where: { agentId: clientId, kind: "public_key", ...usableNow() } }),
   );
@@ -153,22 +144,26 @@ function claimedIdentity(token: string): string {
 }
 
 async function auditFailureBurst(clientId: string, count: number, address: string) {
-  if (count !== LIMITS.auditAfter && count !== LIMITS.perClient) return;
+  if (count !== LIMITS.auditAfter) return;
   const tenantId = await tenantOfAgent(clientId);
   if (!tenantId) return;
   await withTenant({ tenantId }, (tx) =>
     appendAuditEntry(tx, {
       tenantId,
       actor: { type: "system", label: "token endpoint" },
-      action: count >= LIMITS.perClient ? "agent.auth_locked" : "agent.auth_failures",
+      action: "agent.auth_failures",
       target: { type: "agent", id: clientId },
-      after: { failures: count, windowSeconds: 300, lastAddress: address },
+      after: { failures: count, lastAddress: address },
     }),
   );
 }
 
-/** Authenticates the request's grant and issues a token, or throws OAuthError. */
-export async function issueToken(input: { form: URLSearchParams; address: string; tokenEndpoint: string }) {
+/**
+ * Authenticates the request's grant and issues a token, or throws OAuthError. `address` is
+ * the caller's (clientAddress); `tokenEndpoint` is this endpoint's configured public URL, the
+ * audience client assertions must name (null when unconfigured: assertions are refused).
+ */
+export async function issueToken(input: { form: URLSearchParams; address: string; tokenEndpoint: string | null }) {
   const { form, address } = input;
   const grantType = form.get("grant_type");
   let clientId: string;
@@ -190,8 +185,8 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     if (!subjectToken || form.get("subject_token_type") !== JWT_TOKEN_TYPE) {
       throw new OAuthError("invalid_request", `Send subject_token with subject_token_type=${JWT_TOKEN_TYPE}.`, 400);
     }
-    // Failures count per workload identity the token claims (and per address), so junk
-    // tokens lock out at most the identity they name, never every tenant's exchange.
+    // Failures count per workload identity the token claims and address, so junk tokens
+    // slow down at most their sender for the identity they name, never every tenant's exchange.
     clientId = `federated:${claimedIdentity(subjectToken)}`;
     attempt = () => withTokenExchange(subjectToken);
   } else if (!grantType) {
@@ -202,7 +197,7 @@ export async function issueToken(input: { form: URLSearchParams; address: string
 
   // RFC 8707: a token may be bound to this server's MCP endpoint (its audience), nothing else.
   const resource = form.get("resource");
-  if (resource !== null && !isMcpResource(resource, input.tokenEndpoint)) throw new OAuthError("invalid_target", `resource must be this server's MCP endpoint, ${new URL(MCP_PATH, input.tokenEndpoint)}.`, 400);
+  if (resource !== null && !isMcpResource(resource, input.tokenEndpoint)) throw new OAuthError("invalid_target", `resource must be this server's MCP endpoint (${MCP_PATH}).`, 400);
 
   const wait = await blockedFor(clientId, address);
   if (wait > 0) throw new OAuthError("slow_down", "Too many failed attempts. Try again later.", 429, wait);
@@ -228,7 +223,7 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     throw failed();
   }
 
-  const { token, jti, expiresIn } = await signAgentToken({ agentId: agent.id, tenantId: who.tenantId, credentialId: who.credentialId, ttlSeconds: agent.tokenTtlSeconds, ...(resource !== null && { resource }) });
+  const { token, jti, expiresIn } = await signAgentToken({ agentId: agent.id, tenantId: who.tenantId, credentialId: who.credentialId, ttlSeconds: agent.tokenTtlSeconds, notIssuedBefore: agent.tokensValidAfter, ...(resource !== null && { resource }) });
   const now = new Date();
   await withTenant({ tenantId: who.tenantId }, async (tx) => {
     await tx.agentToken.create({

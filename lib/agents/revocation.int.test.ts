@@ -291,12 +291,13 @@ describe("revocation reaches a second process within one second", () => {
     console.info(`[revocation] overlap: "invalid_token" seen by the probe ${seen.at - overlapUntil} ms after the overlap ended`);
   });
 
-  it("reactivating a suspended agent → ok again in the probe", async () => {
+  // A suspension ends the tokens issued before it: reactivating does not revive them (issue 13, item 15).
+  it("reactivating a suspended agent → its old token stays refused (invalid_token) in the probe", async () => {
     const { owner, agent, token } = await agentWithToken();
     await watch("reactivate", token);
     await expectPropagated("reactivate", ["agent_suspended"], () => changeAgentStatus({ actor: owner, agentId: agent.id, status: "suspended", reason: "pause" }));
     await sleep(100);
-    await expectPropagated("reactivate", ["ok"], () => changeAgentStatus({ actor: owner, agentId: agent.id, status: "active", reason: "resume" }));
+    await expectPropagated("reactivate", ["invalid_token"], () => changeAgentStatus({ actor: owner, agentId: agent.id, status: "active", reason: "resume" }));
   });
 });
 

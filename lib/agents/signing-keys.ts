@@ -8,7 +8,8 @@ export const TOKEN_ALG = "ES256";
 export const TOKEN_ISSUER = "gatehouse";
 export const TOKEN_AUDIENCE = "gatehouse-api";
 
-type LoadedKey = { kid: string; publicKey: CryptoKey; privateJwk: JWK; retiredAt: Date | null; publicJwk: JWK };
+// The private half stays sealed in memory too; only signing opens it (activeSigningKey).
+type LoadedKey = { kid: string; publicKey: CryptoKey; privateJwkSealed: string; retiredAt: Date | null; publicJwk: JWK };
 
 let cache: { at: number; keys: LoadedKey[] } | undefined;
 const CACHE_MS = 60_000;
@@ -46,7 +47,7 @@ export async function verificationKeys(): Promise<LoadedKey[]> {
     rows.map(async (row) => ({
       kid: row.kid,
       publicJwk: row.publicJwk as JWK,
-      privateJwk: await privateJwkOf(row),
+      privateJwkSealed: row.privateJwkSealed ?? (await sealPlaintext(row)),
       retiredAt: row.retiredAt,
       publicKey: (await importJWK(row.publicJwk as JWK, TOKEN_ALG)) as CryptoKey,
     })),
@@ -57,15 +58,11 @@ export async function verificationKeys(): Promise<LoadedKey[]> {
 
 export const signingKeyContext = (kid: string) => `signing_key/${kid}`;
 
-/** The private JWK, opened; a row still in plaintext (from before sealing) is sealed and cleared now. */
-async function privateJwkOf(row: { kid: string; privateJwk: Prisma.JsonValue | null; privateJwkSealed: string | null }): Promise<JWK> {
-  if (row.privateJwkSealed) return JSON.parse(openSecret(row.privateJwkSealed, signingKeyContext(row.kid))) as JWK;
-  const privateJwk = row.privateJwk as JWK;
-  await db().signingKey.updateMany({
-    where: { kid: row.kid, privateJwkSealed: null },
-    data: { privateJwkSealed: sealSecret(JSON.stringify(privateJwk), signingKeyContext(row.kid)), privateJwk: Prisma.DbNull },
-  });
-  return privateJwk;
+/** A row still in plaintext (from before envelope encryption): sealed and its plaintext cleared now. */
+async function sealPlaintext(row: { kid: string; privateJwk: Prisma.JsonValue | null }): Promise<string> {
+  const sealed = sealSecret(JSON.stringify(row.privateJwk), signingKeyContext(row.kid));
+  await db().signingKey.updateMany({ where: { kid: row.kid, privateJwkSealed: null }, data: { privateJwkSealed: sealed, privateJwk: Prisma.DbNull } });
+  return sealed;
 }
 
 export async function keyForKid(kid: string | undefined): Promise<CryptoKey | undefined> {
@@ -80,7 +77,8 @@ export async function keyForKid(kid: string | undefined): Promise<CryptoKey | un
 export async function activeSigningKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
   const key = (await verificationKeys()).find((k) => !k.retiredAt);
   if (!key) throw new Error("No active signing key: run `npm run db:migrate` and the seed, or ensureSigningKey().");
-  return { kid: key.kid, privateKey: (await importJWK(key.privateJwk, TOKEN_ALG)) as CryptoKey };
+  const privateJwk = JSON.parse(openSecret(key.privateJwkSealed, signingKeyContext(key.kid))) as JWK;
+  return { kid: key.kid, privateKey: (await importJWK(privateJwk, TOKEN_ALG)) as CryptoKey };
 }
 
 export async function publicJwks(): Promise<{ keys: JWK[] }> {

@@ -1,42 +1,27 @@
 /**
- * Brute-force protection for the token endpoint: failures are counted per client id and
- * per source address in Redis over fixed 5-minute windows. Past the
- * limits the endpoint answers 429 before checking anything. The first burst of failures
- * for a known agent is written to its tenant's audit log.
+ * Brute-force protection for the token endpoint (lib/auth/failure-backoff.ts). A client id
+ * is not secret, so failures back off per (client id, source address), never per client
+ * alone: failures from one address never lock the real agent out from its own. Each address
+ * also backs off across all clients past a higher count (spraying many client ids).
  */
-import { createRedis, redisKey } from "@/lib/redis";
-import type { Redis } from "ioredis";
+import { countFailure, waitingFor, type BackoffRule } from "@/lib/auth/failure-backoff";
 
-export const WINDOW_SECONDS = 300;
-export const LIMITS = { perClient: 20, perAddress: 100, auditAfter: 5 } as const;
+export { MAX_BACKOFF_SECONDS } from "@/lib/auth/failure-backoff";
+export const LIMITS = { freeFailures: 5, perAddress: 100, auditAfter: 5 } as const;
 
-let redis: Redis | undefined;
-const client = () => (redis ??= createRedis({ maxRetriesPerRequest: 2 }));
+const SCOPE = "token-fail";
+const rules = (clientId: string, address: string): BackoffRule[] => [
+  { key: ["pair", clientId, address], free: LIMITS.freeFailures },
+  { key: ["addr", address], free: LIMITS.perAddress },
+];
 
-const keys = (clientId: string, address: string) => {
-  const bucket = Math.floor(Date.now() / 1000 / WINDOW_SECONDS);
-  return { client: redisKey("token-fail", "client", clientId, String(bucket)), address: redisKey("token-fail", "addr", address, String(bucket)) };
-};
-
-/** Seconds until the caller may try again, or 0 when not blocked. */
-export async function blockedFor(clientId: string, address: string): Promise<number> {
-  const k = keys(clientId, address);
-  const [byClient, byAddress] = await client().mget(k.client, k.address);
-  if (Number(byClient ?? 0) >= LIMITS.perClient || Number(byAddress ?? 0) >= LIMITS.perAddress) {
-    return WINDOW_SECONDS - (Math.floor(Date.now() / 1000) % WINDOW_SECONDS);
-  }
-  return 0;
+/** Seconds until this client may try again from this address, or 0 when not blocked. */
+export function blockedFor(clientId: string, address: string): Promise<number> {
+  return waitingFor(SCOPE, rules(clientId, address));
 }
 
-/** Counts one failure; returns the client's failure count in this window. */
+/** Counts one failure; returns the (client, address) pair's failure count. */
 export async function recordFailure(clientId: string, address: string): Promise<number> {
-  const k = keys(clientId, address);
-  const results = await client()
-    .multi()
-    .incr(k.client)
-    .expire(k.client, WINDOW_SECONDS * 2)
-    .incr(k.address)
-    .expire(k.address, WINDOW_SECONDS * 2)
-    .exec();
-  return Number(results?.[0]?.[1] ?? 0);
+  const [pair] = await countFailure(SCOPE, rules(clientId, address));
+  return pair!;
 }

@@ -120,7 +120,7 @@ describe("webhook messages", () => {
   it("approval requested, decided, expired and escalated each queue one message naming the groups", async () => {
     const ctx = await createPolicyTenant();
     // Nothing listens there and no worker runs in this file: only the queued rows are checked.
-    await saveWebhook({ actor: ctx.owner, webhook: { url: "http://127.0.0.1:9/hook", enabled: true } });
+    await saveWebhook({ actor: ctx.owner, webhook: { url: "https://hooks.example.invalid/hook", enabled: true } });
     const { approvalId } = await requestWith({ tier: "always", groups: ["security", "finance"], escalateAfterMinutes: 5, escalateTo: "security-leads" }, ctx);
     const security = await addMember(ctx, ["security"]);
     const finance = await addMember(ctx, ["finance"]);

@@ -2,10 +2,18 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { env, oidcConfigured } from "@/lib/env";
+import { clientAddress, publicOrigin } from "@/lib/http/client-address";
 import { signInWithPassword } from "./sign-in-with-password";
 import { signInWithOidc } from "./sign-in-with-oidc";
 
 const credentials = z.object({ email: z.string().trim().toLowerCase().email(), password: z.string().min(1).max(1024) });
+
+/** next-auth hands authorize a plain object of the request's headers. */
+function headersOf(raw: Record<string, unknown> | undefined): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw ?? {})) if (typeof value === "string") headers.set(name, value);
+  return headers;
+}
 
 function oidcProvider(): NextAuthOptions["providers"] {
   if (!oidcConfigured()) return [];
@@ -33,16 +41,18 @@ export function authOptions(): NextAuthOptions {
   return {
     secret: env().NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    // Secure (and __Secure-/__Host- prefixed) cookies whenever the console is served over https.
+    useSecureCookies: publicOrigin()?.startsWith("https://") ?? false,
     pages: { signIn: "/signin", error: "/signin" },
     providers: [
       CredentialsProvider({
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(raw) {
+        async authorize(raw, req) {
           const parsed = credentials.safeParse(raw);
           if (!parsed.success) return null;
-          const user = await signInWithPassword(parsed.data);
+          const user = await signInWithPassword({ ...parsed.data, address: clientAddress({ headers: headersOf(req.headers) }) });
           return user ? { id: user.id, email: user.email, name: user.name } : null;
         },
       }),

@@ -2,6 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
 import { outboundFetch, OutboundError } from "@/lib/outbound/fetch";
+import { SecretError } from "@/lib/secrets/envelope";
 import { auditConnectionChange } from "./connection-audit";
 import { CredentialError, credentialHeaders } from "./credential-headers";
 
@@ -38,6 +39,7 @@ export async function testConnection(input: { actor: MemberContext; connectionId
   } catch (error) {
     if (error instanceof OutboundError) result = { ok: false, message: error.publicMessage };
     else if (error instanceof CredentialError) result = { ok: false, message: error.message };
+    else if (error instanceof SecretError) result = { ok: false, message: "The stored secret could not be opened (its master key is not configured here, or the row was altered): rotate it." };
     else throw error;
   }
 

@@ -114,6 +114,9 @@ const ROW_FOR: Record<string, (f: Fixture) => Row> = {
   notification_deliveries: (f) => ({
     id: newId("ntf"), tenantId: f.tenantId, kind: "test", url: "https://hooks.example.test/x", payload: json({ text: "fixture" }), updatedAt: new Date(),
   }),
+  dead_letter_jobs: (f) => ({
+    id: newId("dlq"), tenantId: f.tenantId, queue: "ingest", jobName: "events.write", payload: "{}", payloadBytes: 2, error: "22P05 fixture", attempts: 1,
+  }),
   // The first digest of a tenant's chain (the link trigger accepts only seq 1 from event 0).
   evidence_digests: (f) => ({
     id: newId("dig"), tenantId: f.tenantId, seq: 1, periodStart: new Date(), periodEnd: new Date(), fromEventId: 0, toEventId: 0,

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { getApprovalStatus } from "@/lib/approvals/get-approval-status";
 import { CredentialError, credentialHeaders, usableSecrets } from "@/lib/connections/credential-headers";
-import { openSecret } from "@/lib/secrets/envelope";
+import { openSecret, SecretError } from "@/lib/secrets/envelope";
 import { secretContext } from "@/lib/connections/schemas";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionResponse } from "@/lib/decisions/schemas";
@@ -56,8 +56,9 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
   let decision: DecisionResponse = await decide(rest.approval_id);
   if (decision.decision === "pending_approval" && decision.approval && wait) {
     const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait });
-    // Redeeming is single-use: a concurrent call with approval_id gets it or this one does, never both.
-    if (status?.status === "approved") decision = await decide(decision.approval.id);
+    // Decided in time: redeem it (single-use: a concurrent call with approval_id gets it or
+    // this one does, never both); a denied or expired one answers as deny with its reason.
+    if (status && status.status !== "pending") decision = await decide(decision.approval.id);
   }
   if (decision.decision !== "allow" || !upstream || !op) return decision;
   if (!built) {
@@ -142,6 +143,11 @@ async function execute(call: Call): Promise<GatewayResult> {
     else if (error instanceof CredentialError) {
       failure = { code: "upstream_unreachable", message: error.message };
       if (error.refused) refused = error.message;
+    } else if (error instanceof SecretError) {
+      // A master key missing from this process, or a damaged row: an operator's problem, never the agent's to see in detail.
+      logger.error("a connection's secret does not open", { error, connectionId: connection.id });
+      sent = false;
+      failure = { code: "upstream_unreachable", message: "The connection's credential could not be used; an admin must check or rotate it." };
     } else throw error;
   }
 

@@ -1,12 +1,16 @@
 import { z } from "zod";
 import { decisionRequest, decisionResponse } from "@/lib/decisions/schemas";
+import { refineStorable } from "@/lib/json/storable";
 
 /** Longest a gateway call may be held for an approval (API.md §7, like the approval long poll). */
 export const MAX_WAIT_SECONDS = 30;
 
-export const gatewayRequest = decisionRequest
-  .omit({ tool: true, operation: true })
-  .extend({ wait: z.number().min(0).max(MAX_WAIT_SECONDS).optional() })
+const { tool: _tool, operation: _operation, ...decisionFields } = decisionRequest.shape;
+
+/** A decision request without tool and operation (they are in the path), plus `wait`; storable like it. */
+export const gatewayRequest = z
+  .object({ ...decisionFields, wait: z.number().min(0).max(MAX_WAIT_SECONDS).optional() })
+  .superRefine(refineStorable)
   .meta({ id: "GatewayRequest" });
 
 export const gatewayResult = z.object({

@@ -4,6 +4,7 @@
  * `Response` is written back. No logic of its own, so both servers answer identically.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { PEER_HEADER } from "./client-address";
 import { AppError } from "./errors";
 import { errorResponse, requestIdFrom } from "./respond";
 
@@ -48,6 +49,7 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
   }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  headers.set(PEER_HEADER, req.socket.remoteAddress ?? "unknown"); // the TCP peer, for clientAddress; never the client's word
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const request = new Request(url, {
     method: req.method,

@@ -4,6 +4,7 @@ import { currentUser, findMembership, type MemberContext } from "@/lib/auth/memb
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { env } from "@/lib/env";
 import { readJsonBody } from "./body";
+import { assertSameOrigin } from "./csrf";
 import { AppError, validationError } from "./errors";
 import { errorResponse, json, requestIdFrom } from "./respond";
 
@@ -108,7 +109,8 @@ export function memberRoute<B extends Schema | undefined = undefined, Q extends 
 ) {
   return route(
     input,
-    async (_request, params) => {
+    async (request, params) => {
+      assertSameOrigin(request);
       const user = await currentUser();
       if (!user) throw new AppError("unauthenticated", "Sign in first.");
       const member = params.tenant ? await findMembership(user, params.tenant) : null;

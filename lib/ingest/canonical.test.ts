@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/audit/chain";
-import { canonicalJsonOfParsed } from "./canonical";
+import { deeplyNested } from "@/lib/testing/deep-json";
+import { MAX_CANONICAL_DEPTH, canonicalJsonOfParsed } from "./canonical";
 
 function random(depth: number): unknown {
   const r = Math.random();
@@ -16,5 +17,10 @@ describe("canonicalJsonOfParsed", () => {
       const value = JSON.parse(JSON.stringify(random(0)) ?? "null");
       expect(canonicalJsonOfParsed(value)).toBe(canonicalJson(value));
     }
+  });
+
+  it("refuses a value nested past its bound with an error, never a stack overflow", () => {
+    expect(canonicalJsonOfParsed(deeplyNested(MAX_CANONICAL_DEPTH - 1))).toBe(`${"[".repeat(MAX_CANONICAL_DEPTH - 1)}1${"]".repeat(MAX_CANONICAL_DEPTH - 1)}`);
+    expect(() => canonicalJsonOfParsed(deeplyNested(100_000))).toThrow(/nested deeper than/);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/audit/chain";
+import { deeplyNested } from "@/lib/testing/deep-json";
 import { prepareEvents, sha256 } from "./prepare-events";
 import { summarizeRuns } from "./summarize-runs";
 
@@ -25,6 +26,26 @@ describe("prepareEvents", () => {
     expect(rejected[1]!.error.details).toEqual([{ path: "type", message: expect.stringContaining("run.started") }]);
     expect(rejected[3]!.error.details).toEqual([{ path: "id", message: "id must not be empty." }]);
     expect(rejected[4]!.error.details).toEqual([{ path: "ts", message: "ts must be an RFC 3339 time." }]);
+  });
+
+  it("rejects by index an event Postgres could not store, or nested too deep, and keeps the others", () => {
+    const good = (id: string) => ({ id, run_id: "r1", type: "log", ts, level: "info", message: "fine" });
+    const raw = [
+      good("e1"),
+      { ...good("e2"), message: "lone \udc00 surrogate" },
+      { ...good("e3"), args: { "k\u0000": 1 } },
+      { ...good("e4"), output: deeplyNested(10_000) },
+      { ...good("e5"), run_id: "run\u0000x" },
+      good("e6"),
+    ];
+    const { events, rejected } = prepareEvents(raw, { paths: [], now });
+    expect(events.map((e) => e.key)).toEqual(["e1", "e6"]);
+    expect(rejected).toEqual([
+      { index: 1, error: { code: "validation_failed", message: "Event cannot be stored.", details: [{ path: "message", message: expect.stringContaining("surrogate") }] } },
+      { index: 2, error: expect.objectContaining({ details: [{ path: "args.k\u0000", message: expect.stringContaining("NUL") }] }) },
+      { index: 3, error: expect.objectContaining({ details: [{ path: expect.stringMatching(/^output\.0\.0/), message: expect.stringContaining("deeper") }] }) },
+      { index: 4, error: expect.objectContaining({ details: [{ path: "run_id", message: expect.stringContaining("NUL") }] }) },
+    ]);
   });
 
   it("counts a repeated id inside one batch as a duplicate", () => {

@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import { zodDetails } from "@/lib/http/errors";
+import { findUnstorable } from "@/lib/json/storable";
 import { canonicalJsonOfParsed } from "./canonical";
 import { redactValue, type CompiledPath } from "./redact";
 import { setOwn } from "./set-own";
@@ -24,6 +25,14 @@ export function prepareEvents(raw: unknown[], opts: { paths: CompiledPath[]; now
   const seen = new Set<string>();
   let duplicates = 0;
   raw.forEach((item, index) => {
+    // First: a value Postgres refuses would fail the whole batch's write in the worker, and
+    // one nested thousands deep would overflow the redaction and hashing walks below.
+    const unstorable = findUnstorable(item);
+    if (unstorable) {
+      const path = unstorable.path.map(String).join(".") || "(root)";
+      rejected.push({ index, error: { code: "validation_failed", message: "Event cannot be stored.", details: [{ path, message: unstorable.message }] } });
+      return;
+    }
     const parsed = agentEvent.safeParse(item);
     if (!parsed.success) {
       rejected.push({ index, error: { code: "validation_failed", message: "Event failed validation.", details: zodDetails(parsed.error) } });

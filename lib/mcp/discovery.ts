@@ -1,14 +1,11 @@
 /** OAuth discovery for MCP clients (MCP authorization spec): RFC 9728 and RFC 8414 documents. */
 import { GRANT_CLIENT_CREDENTIALS, GRANT_TOKEN_EXCHANGE } from "@/lib/agents/issue-token";
+import { publicOrigin as configuredOrigin } from "@/lib/http/client-address";
 import { MCP_PATH } from "./resource";
 
-
-/** The public origin, as the client reached us (a proxy in front sets the forwarded headers). */
+/** PUBLIC_URL's origin when configured (never the Host header then); else the URL the request reached. */
 export function publicOrigin(request: Request): string {
-  const url = new URL(request.url);
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
-  const proto = request.headers.get("x-forwarded-proto") ?? url.protocol.replace(":", "");
-  return `${proto.split(",")[0]!.trim()}://${host.split(",")[0]!.trim()}`;
+  return configuredOrigin() ?? new URL(request.url).origin;
 }
 
 export const protectedResourceMetadataUrl = (request: Request) => `${publicOrigin(request)}/.well-known/oauth-protected-resource${MCP_PATH}`;

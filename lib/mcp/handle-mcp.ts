@@ -14,7 +14,7 @@ import { readJsonBody } from "@/lib/http/body";
 import { AppError } from "@/lib/http/errors";
 import { errorResponse, requestIdFrom } from "@/lib/http/respond";
 import { listMcpTools } from "./list-mcp-tools";
-import { protectedResourceMetadataUrl } from "./discovery";
+import { protectedResourceMetadataUrl, publicOrigin } from "./discovery";
 import { isMcpResource } from "./resource";
 import { toolResult, type CallToolResult } from "./tool-result";
 
@@ -91,7 +91,7 @@ export async function handleMcp(request: Request): Promise<Response> {
     // RFC 8707: a token bound to a resource (an audience URL) is good only at that resource.
     const audience = decodeJwt(request.headers.get("authorization")!.replace(/^Bearer\s+/i, "")).aud;
     const resources = (Array.isArray(audience) ? audience : [audience]).filter((a): a is string => typeof a === "string" && /^https?:/.test(a));
-    if (resources.length && !resources.some((r) => isMcpResource(r, request.url))) throw new AppError("invalid_token", "This token was issued for another resource.");
+    if (resources.length && !resources.some((r) => isMcpResource(r, publicOrigin(request)))) throw new AppError("invalid_token", "This token was issued for another resource.");
   } catch (error) {
     if (error instanceof AppError && error.status === 401) return unauthorized(request, requestId, error);
     return errorResponse(error, requestId);

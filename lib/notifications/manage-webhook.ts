@@ -4,7 +4,7 @@ import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { AppError } from "@/lib/http/errors";
-import { checkOutboundUrl, OutboundError } from "@/lib/outbound/fetch";
+import { checkOutboundTarget, OutboundError } from "@/lib/outbound/fetch";
 import { dispatchDeliveries, queueNotification } from "./queue-notification";
 import type { DeliveryRow, DeliveryStatus, NotificationSettings, WebhookInput } from "./schemas";
 import { sealWebhookSecret, webhookSecret } from "./webhook-secret";
@@ -13,12 +13,12 @@ const newSecret = () => `whsec_${randomBytes(32).toString("base64url")}`;
 const hint = (secret: string) => `${secret.slice(0, 6)}…${secret.slice(-4)}`;
 
 /**
- * Refuses, at save time, a URL whose host is an internal address in any encoding (SSRF,
- * issue 13); names are checked again on every delivery, at connect time.
+ * Refuses, at save time, a URL whose host is an internal address in any encoding, or a
+ * name that resolves to one (SSRF, issue 13); every delivery checks again at connect time.
  */
-function assertDeliverableUrl(url: string) {
+async function assertDeliverableUrl(url: string) {
   try {
-    checkOutboundUrl(url);
+    await checkOutboundTarget(url);
   } catch (e) {
     if (e instanceof OutboundError) throw new AppError("validation_failed", e.publicMessage, [{ path: "url", message: e.publicMessage }]);
     throw e;
@@ -64,7 +64,7 @@ export async function getNotificationSettings(input: { tenantId: string; limit?:
 export async function saveWebhook(input: { actor: MemberContext; webhook: WebhookInput; requestId?: string }): Promise<{ secret: string | null; settings: NotificationSettings }> {
   const tenantId = input.actor.tenant.id;
   const enabled = input.webhook.enabled ?? true;
-  assertDeliverableUrl(input.webhook.url);
+  await assertDeliverableUrl(input.webhook.url);
   return withTenant({ tenantId }, async (tx) => {
     const before = await tx.notificationWebhook.findFirst({ where: { tenantId } });
     const secret = before ? null : newSecret();

@@ -223,6 +223,7 @@ describe("tenant webhook", () => {
         "http://0177.0.0.1/hook",
         "http://[fe80::1]/hook",
         "http://224.0.0.1/hook",
+        "http://localhost:8080/hook", // a name that resolves to loopback
       ]) {
         const error = await saveWebhook({ actor: owner, webhook: { url, enabled: true } }).catch((e: unknown) => e);
         expect(error, url).toBeInstanceOf(AppError);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { OutboundError, outboundFetch, type OutboundRequest } from "./fetch";
+import { checkOutboundTarget, OutboundError, outboundFetch, type OutboundRequest } from "./fetch";
 
 let server: http.Server;
 let port: number;
@@ -136,5 +136,18 @@ describe("outboundFetch", () => {
       expect((await failure({ url })).code).toBe("invalid_url");
     }
     expect((await failure({ url: "https://evil.example.com/", allowedHosts: ["api.example.com"] })).code).toBe("host_not_allowed");
+  });
+
+  it("checkOutboundTarget (save time): refuses a name that resolves inside, passes one that does not resolve yet", async () => {
+    const inside = async () => [{ address: "169.254.169.254", family: 4 }];
+    await expect(checkOutboundTarget("https://metadata.example.com/", { resolve: inside })).rejects.toMatchObject({ code: "blocked_address" });
+    await expect(checkOutboundTarget("http://localhost:8080/")).rejects.toMatchObject({ code: "blocked_address" });
+    await expect(checkOutboundTarget("http://0x7f000001/")).rejects.toMatchObject({ code: "blocked_address" });
+    const missing = async () => Promise.reject(Object.assign(new Error("ENOTFOUND"), { code: "ENOTFOUND" }));
+    await expect(checkOutboundTarget("https://not-yet.example.com/", { resolve: missing })).resolves.toBeUndefined();
+    const outside = async () => [{ address: "93.184.215.14", family: 4 }];
+    await expect(checkOutboundTarget("https://hooks.example.com/", { resolve: outside })).resolves.toBeUndefined();
+    process.env.OUTBOUND_ALLOW_HOSTS = "metadata.example.com";
+    await expect(checkOutboundTarget("https://metadata.example.com/", { resolve: inside })).resolves.toBeUndefined();
   });
 });

@@ -93,6 +93,25 @@ export function checkOutboundUrl(raw: string, allowedHosts?: string[]): Target {
   return { url, host, port };
 }
 
+const SAVE_TIME_LOOKUP_MS = 2_000;
+
+/**
+ * checkOutboundUrl and, for a host name, the addresses it resolves to now: the clear answer
+ * a form can give when a tenant saves a name that points inside (localhost, a metadata
+ * alias). A name that does not resolve yet passes; every connect checks again anyway.
+ */
+export async function checkOutboundTarget(raw: string, deps: { resolve?: Resolver } = {}): Promise<void> {
+  const target = checkOutboundUrl(raw);
+  if (ipLiteral(target.host)) return;
+  let timer: NodeJS.Timeout | undefined;
+  const addresses = await Promise.race([
+    (deps.resolve ?? systemResolver)(target.host).catch((): LookupAddress[] => []),
+    new Promise<LookupAddress[]>((resolve) => (timer = setTimeout(() => resolve([]), SAVE_TIME_LOOKUP_MS))),
+  ]).finally(() => clearTimeout(timer));
+  const bad = addresses.find((a) => !addressAllowed(target.host, target.port, a.address));
+  if (bad) throw new OutboundError("blocked_address", `${target.host} resolves to internal address ${bad.address}`);
+}
+
 function addressAllowed(host: string, port: number, address: string): boolean {
   return !isBlockedAddress(address) || hostListMatches(operatorAllowList(), host, port, address);
 }
@@ -157,7 +176,8 @@ export async function outboundFetch(req: OutboundRequest, deps: { resolve?: Reso
             if (req.onTooLarge !== "truncate") return finish(new OutboundError("too_large", `more than ${maxBytes} bytes`));
             chunks.push(chunk.subarray(0, maxBytes - size));
             size = maxBytes;
-            return finish(undefined, answer(status, response, chunks, true));
+            finish(undefined, answer(status, response, chunks, true));
+            return request.destroy(); // the rest is not read
           }
           chunks.push(chunk);
           size += chunk.length;

@@ -46,7 +46,8 @@ export const QUEUES = {
       "runs.retention": z.object({ requestedAt: z.iso.datetime() }),
     },
     // Acknowledged events must never be dropped: retry for hours (capped backoff, see
-    // workers/ingest.ts), survive many worker crashes, and keep what still fails.
+    // workers/ingest.ts), survive many worker crashes, and keep what still fails. A job whose
+    // data Postgres refuses is not retried: it goes to dead_letter_jobs (lib/queue/dead-letter-job.ts).
     defaultJobOptions: { attempts: 200, backoff: { type: "capped" }, removeOnComplete: true, removeOnFail: false },
     worker: { concurrency: 64, lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 1_000 },
   },

@@ -8,8 +8,8 @@ type Pending<J> = { job: J; resolve: () => void; reject: (e: unknown) => void };
  * stores them all in one transaction. Each job's promise settles only after its rows
  * committed, so BullMQ completes a job only once it is durable in Postgres. At most
  * `parallel` writes run at once (Postgres writes one batch while this process prepares the
- * next); jobs arriving meanwhile form the next batch. If a combined write fails, each job
- * is written alone so one bad job cannot hold the others back.
+ * next); jobs arriving meanwhile form the next batch. If a combined write fails, it is
+ * split until the failing job is alone, so one bad job cannot hold the others back.
  */
 export class TenantBatcher<J> {
   private pending: Pending<J>[] = [];
@@ -58,25 +58,28 @@ export class TenantBatcher<J> {
       const tenantId = this.opts.tenantOf(p.job);
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), p]);
     }
-    for (const [tenantId, group] of byTenant) {
-      try {
-        await this.opts.write(tenantId, group.map((p) => p.job));
-        for (const p of group) p.resolve();
-      } catch (error) {
-        if (group.length === 1) {
-          group[0]!.reject(error);
-          continue;
-        }
-        logger.warn(`${this.opts.name}: combined write failed, writing jobs one by one`, { tenantId, jobs: group.length, error });
-        for (const p of group) {
-          try {
-            await this.opts.write(tenantId, [p.job]);
-            p.resolve();
-          } catch (single) {
-            p.reject(single);
-          }
-        }
+    for (const [tenantId, group] of byTenant) await this.writeGroup(tenantId, group);
+  }
+
+  /**
+   * A failed combined write is split in halves, each written on its own, down to the job
+   * that fails alone: one bad job among n costs about 2·log2(n) writes, and every other job
+   * of the tenant is stored at once (writing them one by one throttled the whole tenant to
+   * a few hundred events per second for as long as a bad job kept coming back).
+   */
+  private async writeGroup(tenantId: string, group: Pending<J>[]): Promise<void> {
+    try {
+      await this.opts.write(tenantId, group.map((p) => p.job));
+      for (const p of group) p.resolve();
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
       }
+      logger.warn(`${this.opts.name}: combined write failed, splitting it to isolate the failing job`, { tenantId, jobs: group.length, error });
+      const half = Math.ceil(group.length / 2);
+      await this.writeGroup(tenantId, group.slice(0, half));
+      await this.writeGroup(tenantId, group.slice(half));
     }
   }
 }

@@ -182,7 +182,7 @@ describe("quotas", () => {
 
   it("alerts the tenant webhook once when use crosses the alert share of a limit", async () => {
     const ctx = await setup();
-    await saveWebhook({ actor: ctx.owner, webhook: { url: "http://127.0.0.1:9/hook", enabled: true } });
+    await saveWebhook({ actor: ctx.owner, webhook: { url: "https://hooks.example.invalid/hook", enabled: true } });
     await limit(ctx.owner, { name: "writes_per_hour", scope: "tenant", metric: "writes", window: "hour", limit: 5, alertPercent: 80 });
     const alerts = () =>
       withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.notificationDelivery.findMany({ where: { tenantId: ctx.tenant.id, kind: "quota.threshold" } }));

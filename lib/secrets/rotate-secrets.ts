@@ -43,7 +43,8 @@ function reseal(into: RotationCounts, what: string, context: string, sealed: str
  * (GATEHOUSE_MASTER_KEY), opening those sealed under an old one with GATEHOUSE_MASTER_KEYS_OLD,
  * and any plaintext left from before envelope encryption sealed and cleared. Each row is
  * updated only if it still holds what was read, so a concurrent rotation or rewrite wins.
- * Idempotent: a second run finds everything current.
+ * Idempotent: a second run finds everything current. Every sealed column belongs here:
+ * one left out keeps needing its old master key.
  */
 export async function rotateStoredSecrets(): Promise<RotationReport> {
   const report: RotationReport = { signing_keys: counts(), evidence_keys: counts(), notification_webhooks: counts(), connections: counts() };

@@ -110,7 +110,10 @@ describe("tool registry", () => {
 
     const ops = (await listTools({ tenantId: tenant.id }))[0]!.operations;
     const refunds = ops.find((o) => o.name === "PostRefunds")!;
-    await updateOperation({ actor: owner, toolId, operationId: refunds.id, changes: { riskClass: "money", reversible: false } });
+    // The gateway's method and path come with the document.
+    expect(refunds.http).toEqual({ method: "POST", path: "/v1/refunds" });
+    expect(ops.find((o) => o.name === "DELETE /v1/customers/{customer}")!.http).toEqual({ method: "DELETE", path: "/v1/customers/{customer}" });
+    await updateOperation({ actor: owner, toolId, operationId: refunds.id, changes: { riskClass: "money", reversible: false, http: { method: "POST", path: "/v2/refunds" } } });
     await upsertOperation({ actor: owner, toolId, operation: upsertOperationInput.parse({ name: "refunds.cancel", riskClass: "money", reversible: false }) });
 
     const changed = JSON.parse(STRIPE_OPENAPI);
@@ -120,7 +123,7 @@ describe("tool registry", () => {
     expect(second.plan.update).toEqual([expect.objectContaining({ name: "PostRefunds", changes: ["description"], riskClass: "money", reversible: false })]);
     expect(second.plan.kept).toEqual(["PostFiles", "refunds.cancel"]);
     const after = new Map((await listTools({ tenantId: tenant.id }))[0]!.operations.map((o) => [o.name, o]));
-    expect(after.get("PostRefunds")).toMatchObject({ description: "Create a refund", riskClass: "money", reversible: false });
+    expect(after.get("PostRefunds")).toMatchObject({ description: "Create a refund", riskClass: "money", reversible: false, http: { method: "POST", path: "/v2/refunds" } }); // set in the console: kept
     expect(after.has("PostFiles")).toBe(true);
     expect(after.has("refunds.cancel")).toBe(true);
 

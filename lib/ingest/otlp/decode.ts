@@ -5,6 +5,7 @@
  * fields are skipped, as protobuf requires.
  */
 import { setOwn } from "../set-own";
+import { MAX_JSON_DEPTH } from "@/lib/json/storable";
 
 export type OtlpValue = string | number | boolean | null | OtlpValue[] | { [key: string]: OtlpValue };
 
@@ -105,7 +106,13 @@ class Reader {
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
-function readAnyValue(r: Reader): OtlpValue {
+/** Attribute values nested deeper are refused while decoding: the walks after this one recurse. */
+function checkDepth(depth: number) {
+  if (depth > MAX_JSON_DEPTH) throw new OtlpDecodeError(`attribute values nested deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
+function readAnyValue(r: Reader, depth = 1): OtlpValue {
+  checkDepth(depth);
   let value: OtlpValue = null;
   while (!r.done) {
     const { field, wire } = r.tag();
@@ -118,7 +125,7 @@ function readAnyValue(r: Reader): OtlpValue {
       const a = r.sub();
       while (!a.done) {
         const t = a.tag();
-        if (t.field === 1 && t.wire === 2) list.push(readAnyValue(a.sub()));
+        if (t.field === 1 && t.wire === 2) list.push(readAnyValue(a.sub(), depth + 1));
         else a.skip(t.wire);
       }
       value = list;
@@ -128,7 +135,7 @@ function readAnyValue(r: Reader): OtlpValue {
       while (!l.done) {
         const t = l.tag();
         if (t.field === 1 && t.wire === 2) {
-          const [k, v] = readKeyValue(l.sub());
+          const [k, v] = readKeyValue(l.sub(), depth + 1);
           setOwn(kv, k, v);
         } else l.skip(t.wire);
       }
@@ -139,13 +146,13 @@ function readAnyValue(r: Reader): OtlpValue {
   return value;
 }
 
-function readKeyValue(r: Reader): [string, OtlpValue] {
+function readKeyValue(r: Reader, depth = 1): [string, OtlpValue] {
   let key = "";
   let value: OtlpValue = null;
   while (!r.done) {
     const { field, wire } = r.tag();
     if (field === 1 && wire === 2) key = r.string();
-    else if (field === 2 && wire === 2) value = readAnyValue(r.sub());
+    else if (field === 2 && wire === 2) value = readAnyValue(r.sub(), depth);
     else r.skip(wire);
   }
   return [key, value];
@@ -255,21 +262,22 @@ type JsonAny = {
 };
 type JsonKv = { key: string; value?: JsonAny };
 
-function jsonValue(v: JsonAny | undefined): OtlpValue {
+function jsonValue(v: JsonAny | undefined, depth = 1): OtlpValue {
+  checkDepth(depth);
   if (!v) return null;
   if (v.stringValue !== undefined) return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue;
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return Number(v.doubleValue);
-  if (v.arrayValue) return (v.arrayValue.values ?? []).map(jsonValue);
-  if (v.kvlistValue) return jsonAttributes(v.kvlistValue.values);
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map((item) => jsonValue(item, depth + 1));
+  if (v.kvlistValue) return jsonAttributes(v.kvlistValue.values, depth + 1);
   if (v.bytesValue !== undefined) return v.bytesValue;
   return null;
 }
 
-function jsonAttributes(list: JsonKv[] | undefined): Record<string, OtlpValue> {
+function jsonAttributes(list: JsonKv[] | undefined, depth = 1): Record<string, OtlpValue> {
   const out: Record<string, OtlpValue> = {};
-  for (const kv of list ?? []) if (kv && typeof kv.key === "string") setOwn(out, kv.key, jsonValue(kv.value));
+  for (const kv of list ?? []) if (kv && typeof kv.key === "string") setOwn(out, kv.key, jsonValue(kv.value, depth));
   return out;
 }
 

@@ -46,12 +46,13 @@ async function newAgent(tenantId?: string): Promise<Agent> {
   return { tenantId: tid, agentId: agent.id, token };
 }
 
-async function post(agent: Agent, events: unknown[]) {
+/** `deep` is spliced in as text: JSON.stringify itself overflows the stack on 10,000 levels. */
+async function post(agent: Agent, events: unknown[], deep?: string) {
   const res = await postEvents(
     new Request("http://x/api/v1/events", {
       method: "POST",
       headers: { authorization: `Bearer ${agent.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ events }),
+      body: deep === undefined ? JSON.stringify({ events }) : JSON.stringify({ events }).replace('"$deep"', deep),
     }),
     ctx(),
   );
@@ -159,6 +160,32 @@ describe("POST /api/v1/events", () => {
     expect(events.map((e) => e.id)).toEqual(["e1", "e2", "e4", "e6", "e8"]);
     expect(events.every((e) => e.source === "agent" && e.agent_id === agent.agentId)).toBe(true);
     expect(events[2]).toMatchObject({ type: "tool.call", tool: "stripe", status: "error", error: "card_declined", args: { charge_id: "ch_1" } });
+  });
+
+  it("rejects an event Postgres could not store (lone surrogate, NUL, 10,000-deep JSON) by index, and stores the good events of its batch", async () => {
+    const agent = await newAgent();
+    const run = `run_${uniq()}`;
+    const deep = `${"[".repeat(10_000)}1${"]".repeat(10_000)}`;
+    const { status, body } = await post(agent, [
+      { id: "p1", run_id: run, type: "log", ts: ts(0), level: "info", message: "first" },
+      { id: "p2", run_id: run, type: "log", ts: ts(1), level: "info", message: "lone \udc00 surrogate" },
+      { id: "p3", run_id: run, type: "log", ts: ts(2), level: "info", message: "third" },
+      { id: "p4", run_id: `run\u0000${uniq()}`, type: "log", ts: ts(3), level: "info", message: "nul in run id" },
+      { id: "p5", run_id: run, type: "tool.call", ts: ts(4), tool: "t", operation: "o", status: "ok", args: "$deep" },
+    ], deep);
+    expect(status).toBe(202);
+    expect(body.accepted).toBe(2);
+    expect(body.rejected.map((r) => [r.index, r.error.code, r.error.details[0]!.path])).toEqual([
+      [1, "validation_failed", "message"],
+      [3, "validation_failed", "run_id"],
+      [4, "validation_failed", expect.stringMatching(/^args\.0\.0\./)],
+    ]);
+    await waitForRun(agent, run, 2);
+    expect((await allEvents(agent, run)).map((e) => e.id)).toEqual(["p1", "p3"]);
+    // The rejected id was never claimed: sent again, fixed, it is accepted, not a duplicate.
+    const again = await post(agent, [{ id: "p2", run_id: run, type: "log", ts: ts(1), level: "info", message: "fixed" }]);
+    expect(again.body).toMatchObject({ accepted: 1, duplicates: 0, rejected: [] });
+    await waitForRun(agent, run, 3);
   });
 
   it("attributes every event to the token's agent, whatever the body claims", async () => {

@@ -102,6 +102,19 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(received).toHaveLength(1);
   });
 
+  it("answers a held call that a human denies as deny, without reaching the upstream", async () => {
+    const ctx = await setup({ approval: "always" });
+    const approver = await createApprover(ctx.tenant);
+    const held = call(ctx.token, { ...refund(901), wait: 15 });
+    await expect.poll(() => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.count({ where: { tenantId: ctx.tenant.id, status: "pending" } })), { timeout: 5_000 }).toBe(1);
+    const approval = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirstOrThrow({ where: { tenantId: ctx.tenant.id } }));
+    await voteOnApproval({ actor: approver, approvalId: approval.id, verdict: "deny" });
+    const answer = await held;
+    expect(answer.body).toMatchObject({ decision: "deny" });
+    expect(answer.body.result).toBeUndefined();
+    expect(received).toHaveLength(0);
+  });
+
   it("executes an approved call once through approval_id (the agent calls again)", async () => {
     const ctx = await setup({ approval: "always" });
     const approver = await createApprover(ctx.tenant);
@@ -131,6 +144,19 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(answer.body.error).toMatchObject({ code: "validation_failed" });
     expect((await call(ctx.token, { args: { charge_id: "../../admin", amount_cents: 5 } })).body.result).toMatchObject({ status: 201 });
     expect(received.map((r) => r.url)).toEqual(["/v1/charges/..%2F..%2Fadmin/refunds"]);
+  });
+
+  it("answers 502 (not 500) and sends nothing when the stored secret does not open (a sealed value copied from another row)", async () => {
+    const a = await setup();
+    const b = await setup();
+    const sealedOfB = (await withTenant({ tenantId: b.tenant.id }, (tx) => tx.connection.findUniqueOrThrow({ where: { id: b.connection.id } }))).sealedSecret;
+    await withTenant({ tenantId: a.tenant.id }, (tx) => tx.connection.update({ where: { id: a.connection.id }, data: { sealedSecret: sealedOfB } }));
+    await updateConnection({ actor: a.owner, connectionId: a.connection.id, changes: { name: "reload" } }); // drops the cached copy
+    const answer = await call(a.token, refund(5));
+    expect(answer.status).toBe(502);
+    expect(answer.body.error).toMatchObject({ code: "upstream_unreachable" });
+    expect(answer.text).not.toContain(b.secret);
+    expect(received).toHaveLength(0);
   });
 
   it("settles call quotas from what the gateway sent: a call never sent gives its unit back, a sent one keeps it", async () => {

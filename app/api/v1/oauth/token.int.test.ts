@@ -7,7 +7,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, createLocalJWKSet, decodeJwt, exportJWK, exportSPKI, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { addCredential } from "@/lib/agents/add-credential";
 import { changeAgentStatus } from "@/lib/agents/change-agent-status";
 import { createAgent } from "@/lib/agents/create-agent";
@@ -15,9 +15,10 @@ import { revokeCredential } from "@/lib/agents/revoke-credential";
 import { rotateClientSecret } from "@/lib/agents/rotate-client-secret";
 import { createAgentInput } from "@/lib/agents/schemas";
 import { ensureSigningKey } from "@/lib/agents/signing-keys";
-import { WINDOW_SECONDS } from "@/lib/agents/token-guard";
+import { MAX_BACKOFF_SECONDS } from "@/lib/agents/token-guard";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
+import { PEER_HEADER } from "@/lib/http/client-address";
 import { AppError } from "@/lib/http/errors";
 import { engageKillSwitch, liftKillSwitch } from "@/lib/kill-switches/engage-kill-switch";
 import { createTestTenant, uniq } from "@/lib/testing/factories";
@@ -29,8 +30,9 @@ import { GET as whoamiGet } from "@/app/api/v1/whoami/route";
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-const ORIGIN = "http://gatehouse.test";
-const TOKEN_URL = `${ORIGIN}/api/v1/oauth/token`; // also the audience of client assertions
+// The configured public URL: the audience of client assertions, whatever Host a request names.
+const ORIGIN = vi.hoisted(() => (process.env.PUBLIC_URL = "http://gatehouse.test"));
+const TOKEN_URL = `${ORIGIN}/api/v1/oauth/token`;
 const FORM = "application/x-www-form-urlencoded";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -40,8 +42,8 @@ const ctx = () => ({ params: Promise.resolve({}) });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nowS = () => Math.floor(Date.now() / 1000);
 
-// Each test sends from its own address so the per-address failure limit (100) never
-// carries over from one test to the next.
+// Each test sends from its own address (the TCP peer our servers stamp) so the per-address
+// failure limit (100) never carries over from one test to the next.
 const ipBase = randomInt(1, 250);
 let ipCounter = 0;
 const freshIp = () => `10.${ipBase}.${(++ipCounter >> 8) & 255}.${ipCounter & 255}`;
@@ -50,11 +52,11 @@ type TokenAnswer = { status: number; headers: Headers; body: Record<string, unkn
 
 async function postToken(
   params: Record<string, string>,
-  opts: { ip?: string; contentType?: string | null; body?: string } = {},
+  opts: { ip?: string; contentType?: string | null; body?: string; url?: string; headers?: Record<string, string> } = {},
 ): Promise<TokenAnswer> {
-  const headers: Record<string, string> = { "x-forwarded-for": opts.ip ?? freshIp() };
+  const headers: Record<string, string> = { [PEER_HEADER]: opts.ip ?? freshIp(), ...opts.headers };
   if (opts.contentType !== null) headers["content-type"] = opts.contentType ?? FORM;
-  const res = await tokenPost(new Request(TOKEN_URL, { method: "POST", headers, body: opts.body ?? new URLSearchParams(params).toString() }));
+  const res = await tokenPost(new Request(opts.url ?? TOKEN_URL, { method: "POST", headers, body: opts.body ?? new URLSearchParams(params).toString() }));
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -113,12 +115,6 @@ async function expectAppError(promise: Promise<unknown>, code: string) {
   );
   expect(error).toBeInstanceOf(AppError);
   expect((error as AppError).code).toBe(code);
-}
-
-/** Failure counters use fixed 5-minute buckets: start a counting test well inside one. */
-async function awayFromWindowEdge(marginSeconds = 15) {
-  const left = WINDOW_SECONDS - ((Date.now() / 1000) % WINDOW_SECONDS);
-  if (left < marginSeconds) await sleep(left * 1000 + 250);
 }
 
 async function es256() {
@@ -287,6 +283,21 @@ describe("client_credentials with a client secret", () => {
     expect((await postToken(secretGrant(other.agent.id, other.secret))).status).toBe(401);
   });
 
+  it("ends every token issued before a suspension: after reactivation the old token is 401, a new one (even from the same second) 200", async () => {
+    const { owner, agent, secret } = await newAgentWithSecret();
+    const old = await mustIssue(secretGrant(agent.id, secret));
+    expect((await whoami(old)).status).toBe(200);
+    await changeAgentStatus({ actor: owner, agentId: agent.id, status: "suspended", reason: "leaked token" });
+    expect((await whoami(old)).body.error?.code).toBe("agent_suspended");
+    await changeAgentStatus({ actor: owner, agentId: agent.id, status: "active", reason: "rotated" });
+
+    const stale = await whoami(old);
+    expect(stale.status).toBe(401);
+    expect(stale.body.error?.code).toBe("invalid_token");
+    const fresh = await mustIssue(secretGrant(agent.id, secret));
+    expect((await whoami(fresh)).status).toBe(200);
+  });
+
   // API.md "Errors": 403 = valid token but not allowed (agent suspended or decommissioned).
   it("answers 403 agent_decommissioned to an outstanding token after decommissioning", async () => {
     const { owner, agent, secret } = await newAgentWithSecret();
@@ -404,37 +415,70 @@ describe("client secret rotation", () => {
 // ---------------------------------------------------------------------------------------
 
 describe("brute-force protection", () => {
-  it("audits the 5th failure; after 20 failures for a client even the right secret gets 429 slow_down with Retry-After", { timeout: 60_000 }, async () => {
-    await awayFromWindowEdge();
+  const wrongSecret = (credentialId: string) => `ghs.${credentialId}.${"B".repeat(43)}`;
+
+  it("audits the 5th failure; past 5 failures from one address that address backs off, doubling, with 429 slow_down and Retry-After", { timeout: 60_000 }, async () => {
     const { tenant, agent, credentialId, secret } = await newAgentWithSecret();
     const ip = freshIp();
-    const fail = async () => {
-      const answer = await postToken(secretGrant(agent.id, `ghs.${credentialId}.${"B".repeat(43)}`), { ip });
-      expect(answer.status).toBe(401);
-    };
+    const fail = async () => expect((await postToken(secretGrant(agent.id, wrongSecret(credentialId)), { ip })).status).toBe(401);
 
     for (let i = 0; i < 4; i++) await fail();
     expect(await auditEntries(tenant.id, agent.id, "agent.auth_failures")).toHaveLength(0);
-    await fail(); // the 5th
+    await fail(); // the 5th: still free, audited once
     const [burst] = await auditEntries(tenant.id, agent.id, "agent.auth_failures");
     expect(burst).toMatchObject({ actorType: "system", targetType: "agent", targetId: agent.id });
     expect(burst!.after).toMatchObject({ failures: 5, lastAddress: ip });
+    expect((await postToken(secretGrant(agent.id, secret), { ip })).status).toBe(200); // a success does not count
 
-    for (let i = 5; i < 19; i++) await fail();
-    // 19 failures: not locked yet; the right secret works (and a success does not count).
-    expect((await postToken(secretGrant(agent.id, secret), { ip })).status).toBe(200);
-    await fail(); // the 20th
+    await fail(); // the 6th starts the backoff
+    const waiting = await postToken(secretGrant(agent.id, secret), { ip }); // even the right secret waits
+    expect(waiting.status).toBe(429);
+    expect(waiting.body).toMatchObject({ error: "slow_down" });
+    expect(Number(waiting.headers.get("retry-after"))).toBe(2);
 
-    const locked = await postToken(secretGrant(agent.id, secret), { ip: freshIp() }); // from anywhere
-    expect(locked.status).toBe(429);
-    expect(locked.body).toMatchObject({ error: "slow_down" });
-    const retryAfter = Number(locked.headers.get("retry-after"));
-    expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(WINDOW_SECONDS);
+    // Once the wait is over the address may try again; the next failure waits twice as long.
+    await expect.poll(async () => (await postToken(secretGrant(agent.id, wrongSecret(credentialId)), { ip })).status, { timeout: 5_000, interval: 250 }).toBe(401);
+    expect(Number((await postToken(secretGrant(agent.id, secret), { ip })).headers.get("retry-after"))).toBe(4);
     expect(await auditEntries(tenant.id, agent.id, "agent.auth_failures")).toHaveLength(1); // once per burst
-    expect(await auditEntries(tenant.id, agent.id, "agent.auth_locked")).toHaveLength(1);
+  });
 
-    // Another agent is not affected by this one's lock.
+  it("does not let anyone lock an agent out: after 25 wrong secrets from address A, the right secret from B works and A waits", { timeout: 60_000 }, async () => {
+    const { agent, credentialId, secret } = await newAgentWithSecret();
+    const attacker = freshIp();
+    const answers: number[] = [];
+    for (let i = 0; i < 25; i++) answers.push((await postToken(secretGrant(agent.id, wrongSecret(credentialId)), { ip: attacker })).status);
+    expect(answers.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(answers.slice(6).every((status) => status === 429)).toBe(true);
+
+    expect((await postToken(secretGrant(agent.id, secret), { ip: freshIp() })).status).toBe(200);
+    const blocked = await postToken(secretGrant(agent.id, secret), { ip: attacker });
+    expect(blocked.status).toBe(429);
+    const retryAfter = Number(blocked.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(MAX_BACKOFF_SECONDS);
+  });
+
+  it("takes the address from the peer, not X-Forwarded-For: rotating a spoofed header does not dodge the backoff", { timeout: 60_000 }, async () => {
+    const { agent, credentialId, secret } = await newAgentWithSecret();
+    const ip = freshIp();
+    for (let i = 0; i < 6; i++) {
+      const answer = await postToken(secretGrant(agent.id, wrongSecret(credentialId)), { ip, headers: { "x-forwarded-for": `203.0.113.${i}` } });
+      expect(answer.status).toBe(401);
+    }
+    const spoofed = await postToken(secretGrant(agent.id, secret), { ip, headers: { "x-forwarded-for": "198.51.100.7" } });
+    expect(spoofed.status).toBe(429);
+
+    // And the token log records the peer, not what the header claims.
+    const { tenant, agent: other, secret: otherSecret } = await newAgentWithSecret();
+    const issued = await postToken(secretGrant(other.id, otherSecret), { ip, headers: { "x-forwarded-for": "198.51.100.7" } });
+    expect(issued.status).toBe(200);
+    expect(await readTokenRow(tenant.id, decodeJwt(issued.body.access_token as string).jti!)).toMatchObject({ sourceIp: ip });
+  });
+
+  it("another agent from the same address is not affected by one agent's backoff", async () => {
+    const { agent, credentialId } = await newAgentWithSecret();
+    const ip = freshIp();
+    for (let i = 0; i < 7; i++) await postToken(secretGrant(agent.id, wrongSecret(credentialId)), { ip });
     const other = await newAgentWithSecret();
     expect((await postToken(secretGrant(other.agent.id, other.secret), { ip })).status).toBe(200);
   });
@@ -500,6 +544,23 @@ describe("client_credentials with a client assertion (private_key_jwt)", () => {
     }
     // The key itself is fine: a correct assertion works after all those failures.
     expect((await postToken(assertionGrant(agent.id, await clientAssertion(privateKey, { iss: agent.id, kid })))).status).toBe(200);
+  });
+
+  it("takes the audience from the configured public URL, never from the Host the request names", async () => {
+    const { agent, kid, privateKey } = await agentWithKey();
+    const forged = "http://attacker.example/api/v1/oauth/token";
+    const asHost = await postToken(assertionGrant(agent.id, await clientAssertion(privateKey, { iss: agent.id, kid, aud: forged })), {
+      url: forged,
+      headers: { host: "attacker.example" },
+    });
+    expect(asHost.status).toBe(401);
+    expect(asHost.body.error).toBe("invalid_client");
+    // The configured audience works whatever Host the request came in on (the agent API server's port, say).
+    const configured = await postToken(assertionGrant(agent.id, await clientAssertion(privateKey, { iss: agent.id, kid })), {
+      url: "http://127.0.0.1:3001/api/v1/oauth/token",
+      headers: { host: "127.0.0.1:3001" },
+    });
+    expect(configured.status, JSON.stringify(configured.body)).toBe(200);
   });
 
   it("refuses (401) a valid assertion sent with another agent's client_id", async () => {
@@ -569,6 +630,8 @@ describe("token exchange of a federated workload token", () => {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: published }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    // The issuer's key set is served from loopback, which outbound requests refuse unless the operator allows it.
+    process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
     jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
 
     const created = await newAgent({ ttlMinutes: 10 });
@@ -622,7 +685,6 @@ describe("token exchange of a federated workload token", () => {
 
   // Failures of token exchange count per claimed workload identity, never globally.
   it("does not let failed exchanges from anywhere lock out every tenant's token exchange", { timeout: 60_000 }, async () => {
-    await awayFromWindowEdge();
     // Someone sends 20 junk workload tokens (from 20 addresses, so no per-address limit applies).
     for (let i = 0; i < 20; i++) await postToken(exchangeGrant(await subjectToken({ iss: `https://attacker-${i}.example.test` })));
     // A legitimate workload of this (or any other) tenant must still get its token.

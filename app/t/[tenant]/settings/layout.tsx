@@ -9,7 +9,7 @@ export default async function SettingsLayout({ children, params }: { children: R
   return (
     <>
       <PageHeader title="Settings" description="The tenant's name, its members and their roles. Every change here is recorded in the audit log." />
-      <SettingsTabs slug={slug} showMembers={can(member.role, "members.view")} showNotifications={can(member.role, "settings.manage")} />
+      <SettingsTabs slug={slug} showMembers={can(member.role, "members.view")} showNotifications={can(member.role, "settings.manage")} showFailedJobs={can(member.role, "settings.manage")} />
       {children}
     </>
   );

@@ -1,5 +1,6 @@
 import { OAuthError, issueToken } from "@/lib/agents/issue-token";
 import { readTextCapped } from "@/lib/http/body";
+import { clientAddress, publicOrigin } from "@/lib/http/client-address";
 import { AppError } from "@/lib/http/errors";
 import { logger } from "@/lib/logger";
 import { requestIdFrom } from "@/lib/http/respond";
@@ -21,9 +22,9 @@ export async function POST(request: Request) {
   }
   try {
     const form = new URLSearchParams(await readTextCapped(request, MAX_FORM_BYTES));
-    const address = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "unknown";
-    const tokenEndpoint = new URL("/api/v1/oauth/token", request.url).toString();
-    const token = await issueToken({ form, address, tokenEndpoint });
+    const origin = publicOrigin();
+    const tokenEndpoint = origin && `${origin}/api/v1/oauth/token`;
+    const token = await issueToken({ form, address: clientAddress(request), tokenEndpoint });
     return Response.json(token, { headers: { "cache-control": "no-store", pragma: "no-cache", "x-request-id": requestId } });
   } catch (error) {
     if (error instanceof OAuthError) return oauthError(error.error, error.description, error.status, requestId, error.retryAfterSeconds);
