@@ -18,6 +18,7 @@ import { signAgentToken } from "@/lib/agents/agent-token";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
+import { listMcpTools } from "@/lib/mcp/list-mcp-tools";
 import { publishRules, rule } from "@/lib/testing/policy";
 import { createUser } from "@/lib/testing/factories";
 import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
@@ -128,6 +129,23 @@ describe("with the @modelcontextprotocol/sdk client", () => {
     expect(refund.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(tools.find((t) => t.name === "github__repos_get")!.annotations).toMatchObject({ readOnlyHint: true });
     await client.close();
+  });
+
+  it("lists 500 operations in under 20 ms once warm (median of 5)", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    await withTenant({ tenantId: ctx.tenant.id }, (tx) =>
+      tx.tool.create({ data: { tenantId: ctx.tenant.id, name: "big", displayName: "Big", operations: { create: Array.from({ length: 500 }, (_, i) => ({ name: `op.${i}`, riskClass: "read" as const, argsSchema: { type: "object", properties: { id: { type: "string" } } } })) } } }),
+    );
+    await publishRules(ctx.owner, [rule({ tool: "big", operations: ["*"] })]);
+    const principal = { agentId: ctx.agent.id, tenantId: ctx.tenant.id, name: ctx.agent.name, labels: ctx.agent.labels, jti: "j", credentialId: "c" };
+    await expect.poll(async () => (await listMcpTools(principal)).length, { timeout: 5_000 }).toBe(500);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await listMcpTools(principal);
+      times.push(performance.now() - started);
+    }
+    expect(times.sort((a, b) => a - b)[2]).toBeLessThan(20);
   });
 
   it("executes an allowed call upstream and returns its result", async () => {
