@@ -6,6 +6,14 @@ const nextConfig = {
   serverExternalPackages: ["pg", "bullmq", "ioredis", "@prisma/adapter-pg", "@cedar-policy/cedar-wasm"],
   // Separate build dirs let the e2e suite build without disturbing a running `npm run up`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // OAuth discovery for MCP clients lives at /.well-known/… (RFC 8414, RFC 9728), which the App Router cannot route.
+  async rewrites() {
+    return [
+      { source: "/.well-known/oauth-protected-resource", destination: "/api/well-known/oauth-protected-resource" },
+      { source: "/.well-known/oauth-protected-resource/api/v1/mcp", destination: "/api/well-known/oauth-protected-resource" },
+      { source: "/.well-known/oauth-authorization-server", destination: "/api/well-known/oauth-authorization-server" },
+    ];
+  },
   async headers() {
     return [
       {

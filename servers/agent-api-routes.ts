@@ -6,6 +6,9 @@ import { POST as events } from "@/app/api/v1/events/route";
 import { POST as gateway } from "@/app/api/v1/gateway/[tool]/[operation]/route";
 import { GET as evidenceKey } from "@/app/api/v1/evidence/public-key/route";
 import { GET as jwks } from "@/app/api/v1/oauth/jwks/route";
+import { DELETE as mcpDelete, GET as mcpGet, POST as mcp } from "@/app/api/v1/mcp/route";
+import { GET as authServerMetadata } from "@/app/api/well-known/oauth-authorization-server/route";
+import { GET as resourceMetadata } from "@/app/api/well-known/oauth-protected-resource/route";
 import { POST as token } from "@/app/api/v1/oauth/token/route";
 import { GET as openapi } from "@/app/api/v1/openapi.json/route";
 import { POST as otlp } from "@/app/api/v1/otlp/v1/traces/route";
@@ -27,6 +30,12 @@ const route = (method: string, path: string, handler: unknown, auth?: "agent"): 
 export const AGENT_API_ROUTES: RouteEntry[] = [
   route("POST", "/api/v1/decisions", decisions, "agent"),
   route("POST", "/api/v1/gateway/:tool/:operation", gateway, "agent"),
+  // Not pre-authenticated: a caller without a token must get MCP's WWW-Authenticate challenge.
+  route("POST", "/api/v1/mcp", mcp),
+  route("GET", "/api/v1/mcp", mcpGet),
+  route("DELETE", "/api/v1/mcp", mcpDelete),
+  route("GET", "/.well-known/oauth-protected-resource(?:/api/v1/mcp)?", resourceMetadata),
+  route("GET", "/.well-known/oauth-authorization-server", authServerMetadata),
   route("POST", "/api/v1/events", events, "agent"),
   route("POST", "/api/v1/otlp/v1/traces", otlp, "agent"),
   route("GET", "/api/v1/approvals/:approvalId", approval),

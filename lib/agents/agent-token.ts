@@ -4,16 +4,17 @@ import { TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, activeSigningKey } from "./sig
 
 /**
  * Signs a short-lived access token for an agent: `sub` agent id, `tid` tenant id, `cid` the
- * credential it was issued for (revoking that credential fails the token), `jti`.
+ * credential it was issued for (revoking that credential fails the token), `jti`. With
+ * `resource` (RFC 8707) the audience also names that resource, binding the token to it.
  */
-export async function signAgentToken(input: { agentId: string; tenantId: string; credentialId: string; ttlSeconds: number; notIssuedBefore?: Date | null }) {
+export async function signAgentToken(input: { agentId: string; tenantId: string; credentialId: string; ttlSeconds: number; notIssuedBefore?: Date | null; resource?: string }) {
   const { kid, privateKey } = await activeSigningKey();
   const jti = randomUUID();
   const token = await new SignJWT({ tid: input.tenantId, cid: input.credentialId })
     .setProtectedHeader({ alg: TOKEN_ALG, kid, typ: "at+jwt" })
     .setSubject(input.agentId)
     .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
+    .setAudience(input.resource ? [TOKEN_AUDIENCE, input.resource] : TOKEN_AUDIENCE)
     .setJti(jti)
     // iat has whole seconds and must not fall before the agent's tokensValidAfter, or a token
     // issued in the same second as a reactivation would be refused as if from before the stop.

@@ -6,6 +6,7 @@
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { isMcpResource, MCP_PATH } from "@/lib/mcp/resource";
 import { decoyHash, verifySecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
@@ -25,7 +26,7 @@ const MAX_ASSERTION_LIFETIME_S = 300;
 
 export class OAuthError extends Error {
   constructor(
-    readonly error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "slow_down",
+    readonly error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "slow_down" | "invalid_target",
     readonly description: string,
     readonly status: number,
     readonly retryAfterSeconds?: number,
@@ -194,6 +195,10 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     throw new OAuthError("unsupported_grant_type", "Use client_credentials or token exchange.", 400);
   }
 
+  // RFC 8707: a token may be bound to this server's MCP endpoint (its audience), nothing else.
+  const resource = form.get("resource");
+  if (resource !== null && !isMcpResource(resource, input.tokenEndpoint)) throw new OAuthError("invalid_target", `resource must be this server's MCP endpoint (${MCP_PATH}).`, 400);
+
   const wait = await blockedFor(clientId, address);
   if (wait > 0) throw new OAuthError("slow_down", "Too many failed attempts. Try again later.", 429, wait);
 
@@ -218,7 +223,7 @@ export async function issueToken(input: { form: URLSearchParams; address: string
     throw failed();
   }
 
-  const { token, jti, expiresIn } = await signAgentToken({ agentId: agent.id, tenantId: who.tenantId, credentialId: who.credentialId, ttlSeconds: agent.tokenTtlSeconds, notIssuedBefore: agent.tokensValidAfter });
+  const { token, jti, expiresIn } = await signAgentToken({ agentId: agent.id, tenantId: who.tenantId, credentialId: who.credentialId, ttlSeconds: agent.tokenTtlSeconds, notIssuedBefore: agent.tokensValidAfter, ...(resource !== null && { resource }) });
   const now = new Date();
   await withTenant({ tenantId: who.tenantId }, async (tx) => {
     await tx.agentToken.create({

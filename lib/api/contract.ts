@@ -54,6 +54,8 @@ export const oauthErrorBody = z
   .object({ error: z.string().meta({ description: "RFC 6749 §5.2 code" }), error_description: z.string() })
   .meta({ id: "OAuthError" });
 
+export const mcpMessage = z.record(z.string(), z.unknown()).meta({ id: "McpMessage", description: "A JSON-RPC 2.0 message (MCP)" });
+
 export const jwksBody = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: "JWKS" });
 
 export const approvalStatusBody = z
@@ -133,6 +135,20 @@ export const OPERATIONS: Operation[] = [
       409: { description: "The operation has no HTTP upstream with an active connection", schema: errorBody },
       502: { description: "upstream_unreachable or upstream_error (the call is recorded)", schema: errorBody },
       504: { description: "upstream_timeout (the call is recorded)", schema: errorBody },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/v1/mcp",
+    summary: "Model Context Protocol (Streamable HTTP, stateless, JSON responses): initialize, ping, tools/list (what the policy could allow), tools/call (the pipeline of /api/v1/gateway); 401 carries WWW-Authenticate resource_metadata",
+    auth: "agent",
+    request: { contentType: "application/json", schema: mcpMessage },
+    responses: {
+      200: { description: "A JSON-RPC response (errors too: -32700 parse, -32600 invalid request or batch, -32601 method, -32602 params or unknown tool)", schema: mcpMessage },
+      202: { description: "A notification was accepted" },
+      ...standardErrors,
+      406: { description: "Accept does not include application/json", schema: mcpMessage },
+      413: { description: "Message larger than 1 MB", schema: mcpMessage },
     },
   },
   {

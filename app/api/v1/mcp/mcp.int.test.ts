@@ -1,0 +1,303 @@
+/**
+ * The MCP gateway over real HTTP with the @modelcontextprotocol/sdk client: discovery,
+ * least-privilege tools/list, tools/call through the gateway pipeline against a real
+ * upstream (allow, deny with reasons, an approval that completes and runs once), and bad
+ * input answered with JSON-RPC errors, never a 500, with nothing sent upstream. Then the
+ * same through the OpenAI Agents SDK (a scripted model) and the Vercel AI SDK's MCP client.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createMCPClient } from "@ai-sdk/mcp";
+import { Agent, MCPServerStreamableHttp, Usage, run, setTracingDisabled, type Model, type ModelRequest, type ModelResponse } from "@openai/agents";
+import { Worker } from "bullmq";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
+import { signAgentToken } from "@/lib/agents/agent-token";
+import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
+import { withTenant } from "@/lib/db/tenant";
+import { serveRoute } from "@/lib/http/node-handler";
+import { listMcpTools } from "@/lib/mcp/list-mcp-tools";
+import { publishRules, rule } from "@/lib/testing/policy";
+import { createUser } from "@/lib/testing/factories";
+import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
+import { processDecisions } from "@/workers/decisions";
+
+process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
+
+let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
+let received: Received[];
+let worker: Worker;
+let server: Server;
+let gatehouse: string;
+
+beforeAll(async () => {
+  upstream = await startTestUpstream();
+  received = upstream.received;
+  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  gatehouse = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await worker.close();
+  await closeQueues();
+  await upstream.close();
+});
+beforeEach(() => {
+  received.length = 0;
+});
+
+async function connect(token: string) {
+  const client = new Client({ name: "mcp-int-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${gatehouse}/api/v1/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  return client;
+}
+
+const post = (token: string | null, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${gatehouse}/api/v1/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...(token && { authorization: `Bearer ${token}` }), ...headers },
+    body,
+  });
+
+const textOf = (result: Record<string, unknown>) => (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
+
+const credentialOf = (ctx: { tenant: { id: string }; agent: { id: string } }) =>
+  withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.agentCredential.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, agentId: ctx.agent.id } }));
+
+async function approverOf(tenant: { id: string; slug: string; name: string }) {
+  const user = await createUser();
+  await withTenant({ tenantId: tenant.id }, (tx) => tx.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: "approver" } }));
+  return { user: { id: user.id, email: user.email, name: user.name }, role: "approver" as const, tenant };
+}
+
+describe("discovery (MCP authorization)", () => {
+  it("answers 401 with the resource metadata URL, and serves RFC 9728 and RFC 8414 documents", async () => {
+    const res = await post(null, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));
+    expect(res.status).toBe(401);
+    const challenge = res.headers.get("www-authenticate")!;
+    expect(challenge).toBe(`Bearer resource_metadata="${gatehouse}/.well-known/oauth-protected-resource/api/v1/mcp"`);
+    const resource = await (await fetch(challenge.match(/"(.+)"/)![1]!)).json();
+    expect(resource).toMatchObject({ resource: `${gatehouse}/api/v1/mcp`, authorization_servers: [gatehouse] });
+    expect(await (await fetch(`${gatehouse}/.well-known/oauth-protected-resource`)).json()).toEqual(resource);
+    const as = await (await fetch(`${gatehouse}/.well-known/oauth-authorization-server`)).json();
+    expect(as).toMatchObject({ issuer: gatehouse, token_endpoint: `${gatehouse}/api/v1/oauth/token`, grant_types_supported: expect.arrayContaining(["client_credentials"]) });
+  });
+});
+
+describe("audience binding (RFC 8707)", () => {
+  it("issues tokens only for this server's MCP resource and accepts a bound token only there", async () => {
+    const form = (resource: string) =>
+      fetch(`${gatehouse}/api/v1/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: "agt_nobody", client_secret: "wrong", resource }),
+      });
+    const foreign = await form("https://upstream.example/mcp");
+    expect(foreign.status).toBe(400);
+    expect((await foreign.json()).error).toBe("invalid_target");
+    expect((await (await form(`${gatehouse}/api/v1/mcp`)).json()).error).toBe("invalid_client");
+
+    const ctx = await createGatewayTenant(upstream.base);
+    const credentialId = (await credentialOf(ctx)).id;
+    const bound = (resource: string) => signAgentToken({ agentId: ctx.agent.id, tenantId: ctx.tenant.id, credentialId, ttlSeconds: 60, resource });
+    const ping = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" });
+    expect((await post((await bound(`${gatehouse}/api/v1/mcp`)).token, ping)).status).toBe(200);
+    const elsewhere = await post((await bound("https://other.example/api/v1/mcp")).token, ping);
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get("www-authenticate")).toMatch(/resource_metadata=/);
+  });
+});
+
+describe("with the @modelcontextprotocol/sdk client", () => {
+  it("lists only what the policy could allow, with mangled names, schemas and risk annotations", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    await publishRules(ctx.owner, [
+      rule({ tool: "stripe", operations: ["refunds.create"] }),
+      rule({ tool: "github", operations: ["*"] }),
+      rule({ tool: "github", operations: ["pulls.merge"], effect: "forbid" }),
+    ]);
+    const client = await connect(ctx.token);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(["github__repos_get", "stripe__refunds_create"]);
+    const refund = tools.find((t) => t.name === "stripe__refunds_create")!;
+    expect(refund.inputSchema).toMatchObject({ type: "object", required: ["charge_id", "amount_cents"] });
+    expect(refund.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(tools.find((t) => t.name === "github__repos_get")!.annotations).toMatchObject({ readOnlyHint: true });
+    await client.close();
+  });
+
+  it("lists 500 operations in under 20 ms once warm (median of 5)", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    await withTenant({ tenantId: ctx.tenant.id }, (tx) =>
+      tx.tool.create({ data: { tenantId: ctx.tenant.id, name: "big", displayName: "Big", operations: { create: Array.from({ length: 500 }, (_, i) => ({ name: `op.${i}`, riskClass: "read" as const, argsSchema: { type: "object", properties: { id: { type: "string" } } } })) } } }),
+    );
+    await publishRules(ctx.owner, [rule({ tool: "big", operations: ["*"] })]);
+    const principal = { agentId: ctx.agent.id, tenantId: ctx.tenant.id, name: ctx.agent.name, labels: ctx.agent.labels, jti: "j", credentialId: "c" };
+    await expect.poll(async () => (await listMcpTools(principal)).length, { timeout: 5_000 }).toBe(500);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await listMcpTools(principal);
+      times.push(performance.now() - started);
+    }
+    expect(times.sort((a, b) => a - b)[2]).toBeLessThan(20);
+  });
+
+  it("executes an allowed call upstream and returns its result", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connect(ctx.token);
+    const result = await client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 500 } });
+    expect(result.isError).toBe(false);
+    expect(textOf(result)).toMatch(/"id":"re_/);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers["x-api-key"]).toBe(ctx.secret);
+    // The agent's own token never reaches the upstream.
+    expect(received[0]!.headers.authorization).toBeUndefined();
+    await client.close();
+  });
+
+  it("answers a denied call with isError and the reasons, and sends nothing", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connect(ctx.token);
+    const result = await client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: "lots" } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Gatehouse denied this call:[\s\S]*do not match the schema/);
+    expect(received).toHaveLength(0);
+    await client.close();
+  });
+
+  it("waits for an approval and then executes the call once", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const client = await connect(ctx.token);
+    const held = client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 900 } });
+    const pending = () => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirst({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+    await expect.poll(async () => (await pending())?.id, { timeout: 10_000 }).toBeTruthy();
+    expect(received).toHaveLength(0);
+    await voteOnApproval({ actor: approver, approvalId: (await pending())!.id, verdict: "approve" });
+    const result = await held;
+    expect(result.isError).toBe(false);
+    expect(received).toHaveLength(1);
+    await client.close();
+  });
+
+  it("refuses a tool that is not in the agent's list without executing anything", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connect(ctx.token);
+    await expect(client.callTool({ name: "github__pulls_merge", arguments: { repo: "acme/web" } })).rejects.toThrow(/not in this agent's tools\/list/);
+    expect(received).toHaveLength(0);
+    await client.close();
+  });
+});
+
+describe("bad input", () => {
+  it("answers malformed JSON, non-JSON-RPC, batches, unknown methods, wrong Accept and oversized bodies with JSON-RPC errors", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const cases: [string, Record<string, string>, number, number][] = [
+      ["{not json", {}, 400, -32700],
+      [JSON.stringify({ hello: "world" }), {}, 200, -32600],
+      [JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }]), { "mcp-protocol-version": "2025-06-18" }, 400, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 2, method: "resources/list" }), {}, 200, -32601],
+      [JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: 7 } }), {}, 200, -32602],
+      [JSON.stringify({ jsonrpc: "2.0", id: 4, method: "ping" }), { accept: "text/html" }, 406, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping" }), { "mcp-protocol-version": "1999-01-01" }, 400, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 6, method: "ping", params: { pad: "x".repeat(2_000_000) } }), {}, 413, -32600],
+    ];
+    for (const [body, headers, status, code] of cases) {
+      const res = await post(ctx.token, body, headers);
+      expect({ body: body.slice(0, 60), status: res.status }).toEqual({ body: body.slice(0, 60), status });
+      expect((await res.json()).error.code).toBe(code);
+    }
+    // Batches are still served on the revision that had them.
+    const batch = await post(ctx.token, JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "ping" }, { jsonrpc: "2.0", method: "notifications/initialized" }]), { "mcp-protocol-version": "2025-03-26" });
+    expect(await batch.json()).toEqual([{ jsonrpc: "2.0", id: 1, result: {} }]);
+    // A notification is accepted without a body; GET has no stream on a stateless server.
+    expect((await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).status).toBe(202);
+    expect((await fetch(`${gatehouse}/api/v1/mcp`, { headers: { authorization: `Bearer ${ctx.token}`, accept: "text/event-stream" } })).status).toBe(405);
+    expect(received).toHaveLength(0);
+  });
+});
+
+/**
+ * The Agents SDK's Model interface, scripted: the first turn calls the tool, the second
+ * answers with what the tool returned, so the run's final output is the tool's text.
+ */
+function scriptedModel(tool: string, args: Record<string, unknown>): Model {
+  const usage = new Usage();
+  const respond = async (request: ModelRequest): Promise<ModelResponse> => {
+    const items = typeof request.input === "string" ? [] : request.input;
+    const result = items.find((i) => i.type === "function_call_result");
+    if (!result) return { usage, output: [{ type: "function_call", callId: "call_1", name: tool, arguments: JSON.stringify(args), status: "completed" }] };
+    return { usage, output: [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: JSON.stringify(result.output) }] }] };
+  };
+  return {
+    getResponse: respond,
+    getStreamedResponse: () => {
+      throw new Error("not streamed");
+    },
+  };
+}
+
+describe("with the OpenAI Agents SDK (@openai/agents)", () => {
+  setTracingDisabled(true);
+
+  async function runAgent(token: string, args: Record<string, unknown>) {
+    const server = new MCPServerStreamableHttp({ url: `${gatehouse}/api/v1/mcp`, requestInit: { headers: { authorization: `Bearer ${token}` } } });
+    await server.connect();
+    try {
+      const agent = new Agent({ name: "refunder", instructions: "Refund when asked.", model: scriptedModel("stripe__refunds_create", args), mcpServers: [server] });
+      return String((await run(agent, "Refund charge ch_1.")).finalOutput);
+    } finally {
+      await server.close();
+    }
+  }
+
+  it("reaches a governed tool: allowed, denied with the reason, and approved then run once", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const pending = () => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirst({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+    const approved = runAgent(ctx.token, { charge_id: "ch_1", amount_cents: 900 });
+    await expect.poll(async () => (await pending())?.id, { timeout: 10_000 }).toBeTruthy();
+    await voteOnApproval({ actor: approver, approvalId: (await pending())!.id, verdict: "approve" });
+    expect(await approved).toMatch(/re_/);
+    expect(received).toHaveLength(1);
+
+    expect(await runAgent(ctx.token, { charge_id: "ch_1", amount_cents: -5 })).toMatch(/Gatehouse denied this call/);
+    await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] })]);
+    expect(await runAgent(ctx.token, { charge_id: "ch_2", amount_cents: 100 })).toMatch(/re_/);
+    expect(received).toHaveLength(2);
+  });
+});
+
+describe("with the Vercel AI SDK MCP client (@ai-sdk/mcp)", () => {
+  it("lists the governed tools and executes allow, deny with the reason, and an approval", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const client = await createMCPClient({ transport: { type: "http", url: `${gatehouse}/api/v1/mcp`, headers: { authorization: `Bearer ${ctx.token}` } } });
+    try {
+      const tools = await client.tools();
+      expect(Object.keys(tools)).toEqual(["stripe__refunds_create"]);
+      const call = (args: Record<string, unknown>) => Promise.resolve(tools.stripe__refunds_create!.execute!(args, { toolCallId: "t1", messages: [], context: {} })) as Promise<Record<string, unknown>>;
+      const pending = () => withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirst({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+      const held = call({ charge_id: "ch_1", amount_cents: 900 });
+      await expect.poll(async () => (await pending())?.id, { timeout: 10_000 }).toBeTruthy();
+      await voteOnApproval({ actor: approver, approvalId: (await pending())!.id, verdict: "approve" });
+      const approved = await held;
+      expect(approved.isError).toBe(false);
+      expect(textOf(approved)).toMatch(/re_/);
+      const denied = await call({ charge_id: "ch_1", amount_cents: "lots" });
+      expect(denied.isError).toBe(true);
+      expect(textOf(denied)).toMatch(/Gatehouse denied this call/);
+      await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] })]);
+      expect((await call({ charge_id: "ch_2", amount_cents: 100 })).isError).toBe(false);
+      expect(received).toHaveLength(2);
+    } finally {
+      await client.close();
+    }
+  });
+});

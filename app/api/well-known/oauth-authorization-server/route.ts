@@ -1,0 +1,6 @@
+import { authorizationServerMetadata } from "@/lib/mcp/discovery";
+
+/** RFC 8414 authorization server metadata at /.well-known/oauth-authorization-server (a next.config.mjs rewrite): the token endpoint of API.md §1 and its grants. */
+export function GET(request: Request) {
+  return Response.json(authorizationServerMetadata(request), { headers: { "cache-control": "public, max-age=300" } });
+}
