@@ -11,6 +11,8 @@ import * as health from "@/app/api/health/route";
 import * as approval from "@/app/api/v1/approvals/[approvalId]/route";
 import * as decisions from "@/app/api/v1/decisions/route";
 import * as events from "@/app/api/v1/events/route";
+import * as gateway from "@/app/api/v1/gateway/[tool]/[operation]/route";
+import * as mcp from "@/app/api/v1/mcp/route";
 import * as evidenceKey from "@/app/api/v1/evidence/public-key/route";
 import * as jwks from "@/app/api/v1/oauth/jwks/route";
 import * as token from "@/app/api/v1/oauth/token/route";
@@ -33,6 +35,8 @@ const NEXT_ROUTES: Record<string, { module: object; params?: Record<string, stri
   "/api/v1/oauth/token": { module: token },
   "/api/v1/oauth/jwks": { module: jwks },
   "/api/v1/decisions": { module: decisions },
+  "/api/v1/gateway/{tool}/{operation}": { module: gateway, params: { tool: "tool", operation: "operation" } },
+  "/api/v1/mcp": { module: mcp },
   "/api/v1/approvals/{approval_id}": { module: approval, params: { approval_id: "approvalId" } },
   "/api/v1/whoami": { module: whoami },
   "/api/v1/events": { module: events },
@@ -162,11 +166,14 @@ function request(op: Operation, c: Case, base: string): Request {
 async function expectHandled(op: Operation, c: Case, res: Response) {
   const text = await res.text();
   const context = `${op.method} ${op.path} ${JSON.stringify(c).slice(0, 400)} -> ${res.status} ${text.slice(0, 300)}`;
-  // 503 is the contract's "a dependency is down"; any other 5xx is a bug.
-  expect(res.status < 500 || res.status === 503, context).toBe(true);
+  // 503 is the contract's "a dependency is down"; the gateway's 502/504 name its upstream (§7); any other 5xx is a bug.
+  const upstream = op.path.startsWith("/api/v1/gateway/") && (res.status === 502 || res.status === 504);
+  expect(res.status < 500 || res.status === 503 || upstream, context).toBe(true);
   if (res.status < 400) return;
   const body: unknown = JSON.parse(text);
   if (op.path === "/api/v1/oauth/token") expect(body, context).toMatchObject({ error: expect.any(String), error_description: expect.any(String) });
+  // MCP answers protocol errors as JSON-RPC errors (§8), and authentication in the error shape.
+  else if (op.path === "/api/v1/mcp" && !errorBody.safeParse(body).success) expect(body, context).toMatchObject({ jsonrpc: "2.0", error: { code: expect.any(Number), message: expect.any(String) } });
   else expect(errorBody.safeParse(body).success, context).toBe(true);
 }
 
