@@ -46,3 +46,19 @@ test("health and OpenAPI are served", async ({ request }) => {
   const doc = await request.get("/api/v1/openapi.json");
   expect((await doc.json()).openapi).toBe("3.1.0");
 });
+
+test("MCP discovery is served on the console's origin: the 401 challenge names the resource metadata, which names the token endpoint", async ({ request, baseURL }) => {
+  const unauthenticated = await request.post("/api/v1/mcp", { headers: { accept: "application/json, text/event-stream" }, data: { jsonrpc: "2.0", id: 1, method: "ping" } });
+  expect(unauthenticated.status()).toBe(401);
+  const challenge = unauthenticated.headers()["www-authenticate"] ?? "";
+  const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+  expect(metadataUrl).toMatch(/\/\.well-known\/oauth-protected-resource\/api\/v1\/mcp$/);
+  for (const path of ["/.well-known/oauth-protected-resource", new URL(metadataUrl!).pathname]) {
+    const resource = await request.get(path);
+    expect(resource.status(), path).toBe(200);
+    expect(await resource.json()).toMatchObject({ resource: `${baseURL}/api/v1/mcp`, authorization_servers: [expect.any(String)] });
+  }
+  const server = await request.get("/.well-known/oauth-authorization-server");
+  expect(server.status()).toBe(200);
+  expect((await server.json()).token_endpoint).toMatch(/\/api\/v1\/oauth\/token$/);
+});
