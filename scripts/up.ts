@@ -6,7 +6,8 @@ import { masterKeyForDotEnv } from "./up-master-key";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
 
 const PORT = Number(process.env.PORT ?? 3000);
-const AGENT_API_PORT = Number(process.env.AGENT_API_PORT ?? PORT + 1);
+// The separate agent API server is an option: the front door serves the machine API on PORT already.
+const AGENT_API_PORT = process.env.AGENT_API_PORT;
 
 function readDotEnv(): Record<string, string> {
   if (!existsSync(".env")) return {};
@@ -78,13 +79,13 @@ async function main() {
     writeFileSync(stampFile, stamp);
   }
 
-  const web = spawn("npx", ["next", "start", "-p", String(PORT)], { stdio: "inherit" });
+  // The console and the machine API on one port (servers/front-door.ts).
+  const web = spawn("npx", ["tsx", "servers/front-door.ts"], { stdio: "inherit", env: { ...process.env, PORT: String(PORT), NODE_ENV: "production" } });
   const worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: "inherit" });
-  const agentApi = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "inherit", env: { ...process.env, AGENT_API_PORT: String(AGENT_API_PORT) } });
+  const agentApi = AGENT_API_PORT ? spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "inherit" }) : undefined;
   const password = process.env.DEMO_PASSWORD ?? "gatehouse-demo";
   console.log(`
-  Gatehouse is starting on http://localhost:${PORT}
-  Agent API server (the machine API for busy agents) on http://localhost:${AGENT_API_PORT}
+  Gatehouse is starting on http://localhost:${PORT} (the console, and the machine API for agents)${AGENT_API_PORT ? `\n  Agent API server (optional, AGENT_API_PORT) on http://localhost:${AGENT_API_PORT}` : ""}
 
   Demo logins (password: ${password})
     owner@acme.test      owner          approver@acme.test   approver
@@ -92,12 +93,12 @@ async function main() {
     auditor@acme.test    auditor        viewer@acme.test     viewer
     owner@globex.test    owner of Globex
   Demo agent credentials: .data/demo-agents.json
-  Ctrl-C stops the web server, the agent API server and the worker.
+  Ctrl-C stops the server and the worker.
 `);
   const stop = () => {
     web.kill("SIGTERM");
     worker.kill("SIGTERM");
-    agentApi.kill("SIGTERM");
+    agentApi?.kill("SIGTERM");
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -108,7 +109,7 @@ async function main() {
   };
   web.on("exit", exit("web"));
   worker.on("exit", exit("worker"));
-  agentApi.on("exit", exit("agent API server"));
+  agentApi?.on("exit", exit("agent API server"));
 }
 
 main().catch((error) => {
