@@ -7,7 +7,7 @@
  * bench/soak.ts reuses the setup for the long run.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
+import { createWriteStream, openSync } from "node:fs";
 import { authState } from "@/lib/agents/auth-state";
 import { signAgentToken } from "@/lib/agents/agent-token";
 import { db } from "@/lib/db/client";
@@ -38,7 +38,9 @@ export async function startFrontDoor(port: number, processes: number, flags?: st
   const server = spawn(process.execPath, ["--import", "tsx", "servers/front-door.ts"], { stdio: ["ignore", "ignore", "pipe"], env, detached: true });
   const exits: string[] = [];
   let pending = "";
+  const log = createWriteStream(".data/bench-front-door.log");
   server.stderr!.on("data", (chunk: Buffer) => {
+    log.write(chunk);
     pending += chunk.toString();
     const lines = pending.split("\n");
     pending = lines.pop()!;
