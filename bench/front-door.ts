@@ -3,7 +3,8 @@
  * rate (open loop) at the console's own origin, next to a bare `node:http` handler (reads the
  * body, answers a small JSON) under the same load generator, with the worker recording the
  * decisions meanwhile, as in every deployment. Target: the front door's p99 within 2× the
- * bare handler's plus 3 ms. Also checks that the same port still serves the console (Next.js).
+ * bare handler's plus 3 ms. Then the lean agent API server alone (servers/agent-api.ts) under the
+ * same load, for what the front door adds. Also checks that the same port serves the console.
  * bench/soak.ts reuses the setup for the long run.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -14,7 +15,7 @@ import { db } from "@/lib/db/client";
 import { closeQueues } from "@/lib/queue/registry";
 import { createTestCredential } from "@/lib/testing/factories";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, generateLoad, percentile, stopServer, waitUntilUp, type LoadResult } from "./support";
+import { benchDatabase, generateLoad, percentile, startAgentApi, stopServer, type LoadResult } from "./support";
 
 const DIST_DIR = ".next-bench";
 
@@ -38,7 +39,7 @@ export async function startFrontDoor(port: number, processes: number, flags?: st
   const server = spawn(process.execPath, ["--import", "tsx", "servers/front-door.ts"], { stdio: ["ignore", "ignore", "pipe"], env, detached: true });
   const exits: string[] = [];
   let pending = "";
-  const log = createWriteStream(".data/bench-front-door.log");
+  const log = createWriteStream(`.data/bench-front-door-${port}.log`);
   server.stderr!.on("data", (chunk: Buffer) => {
     log.write(chunk);
     pending += chunk.toString();
@@ -50,8 +51,13 @@ export async function startFrontDoor(port: number, processes: number, flags?: st
       if (!line.startsWith("{")) process.stderr.write(`[front door] ${line}\n`);
     }
   });
-  await waitUntilUp(server, port, "the front door");
-  return { server, exits: () => exits };
+  // A process per core, each loading the Next.js build: slower to start than waitUntilUp's 30 s on a busy machine.
+  for (let i = 0; i < 240; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false)) return { server, exits: () => exits };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  stopServer(server);
+  throw new Error(`the front door did not start on port ${port}; see .data/bench-front-door-${port}.log`);
 }
 
 /** A bare node:http handler: what the machine can do with no application at all. */
@@ -107,6 +113,7 @@ export async function benchFrontDoor(opts: { rate: number; seconds: number; proc
   const dropDatabase = await benchDatabase();
   const frontPort = 3211;
   const barePort = 3212;
+  const leanPort = 3214;
   const { headers } = await decisionTenant(3600);
   build();
   const children: ChildProcess[] = [];
@@ -129,7 +136,14 @@ export async function benchFrontDoor(opts: { rate: number; seconds: number; proc
     await run(barePort, 100, 5);
     const bareResult = summarize(await run(barePort, opts.rate, opts.seconds));
     const frontResult = summarize(await run(frontPort, opts.rate, opts.seconds));
-    return { consolePages, bare: bareResult, front: frontResult, exits: front.exits().length };
+    const exits = front.exits().length;
+    // The lean table alone (servers/agent-api.ts) under the same load: what the front door adds, if anything.
+    stopServer(front.server);
+    const agentApi = await startAgentApi(leanPort, opts.processes);
+    children.push(agentApi);
+    await run(leanPort, 100, 5);
+    const leanResult = summarize(await run(leanPort, opts.rate, opts.seconds));
+    return { consolePages, bare: bareResult, front: frontResult, lean: leanResult, exits };
   } finally {
     children.forEach(stopServer);
     await closeQueues();

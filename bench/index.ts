@@ -93,6 +93,7 @@ if (!only || only === "front-door") {
     console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}`);
   line("bare node:http handler:", r.bare);
   line("front door:            ", r.front);
+  line("agent API server alone: ", r.lean);
   const budget = 2 * r.bare.p99 + 3;
   console.log(`front door p99 ${fmt(r.front.p99, 2)} ms vs budget ${fmt(budget, 2)} ms: ${r.front.p99 <= budget ? "within" : "OVER"}; same port through Next.js: /signin ${r.consolePages.signin}, /api/console/tenants ${r.consolePages.consoleApi}; serving processes exited: ${r.exits}`);
 }

@@ -4,7 +4,7 @@
  * for 10 minutes, with the worker recording everything. Counts the serving processes that
  * died (the primary's cluster 'exit' events, from its log) and the requests that got no
  * answer; either fails the bench. BENCH_SOAK_SECONDS shortens it; BENCH_SOAK_FLAGS tries
- * other node flags for the serving processes (e.g. "--single-threaded-gc").
+ * other node flags for the serving processes (e.g. "--single-threaded-gc"); BENCH_SOAK_PORT another port.
  */
 import { randomBytes } from "node:crypto";
 import { authState } from "@/lib/agents/auth-state";
@@ -28,7 +28,7 @@ function eventBatch(run: string) {
 
 export async function benchSoak(opts: { seconds: number; decisionRate: number; eventRate: number; processes: number }) {
   const dropDatabase = await benchDatabase();
-  const port = 3213;
+  const port = Number(process.env.BENCH_SOAK_PORT ?? 3213);
   const { headers } = await decisionTenant(opts.seconds + 1800);
   const children: ChildProcess[] = [];
   try {
