@@ -20,10 +20,10 @@ import { loadDotEnv } from "@/scripts/dotenv";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
 
 /**
- * No --single-threaded-gc: that experimental flag is the prime suspect in the V8 fatal error
- * (`unreachable code` in Deoptimizer::DoComputeBuiltinContinuation, SIGTRAP) that killed an
- * agent API process at ~450 decisions/s (issue 13). A larger young generation instead makes
- * scavenges rarer, which is what the flag bought for the p99 (docs/PERFORMANCE.md, "One front door").
+ * No --single-threaded-gc: with that experimental flag a serving process died of a V8 fatal
+ * error (`unreachable code` in Deoptimizer::DoComputeBuiltinContinuation, SIGTRAP) within two
+ * minutes of `npm run bench -- soak`; without it the 10-minute soak had no exit (issue 13,
+ * docs/PERFORMANCE.md "One front door"). A fixed young generation is a stable option.
  */
 const FRONT_DOOR_FLAGS = ["--max-semi-space-size=16"];
 
