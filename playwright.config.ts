@@ -32,10 +32,12 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `npx next start -p ${port}`,
+      // The server `npm run up` runs: console and machine API on one port (servers/front-door.ts).
+      command: "npx tsx servers/front-door.ts",
+      env: { PORT: String(port) },
       url: `http://127.0.0.1:${port}/api/health`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      timeout: 120_000, // a process per core, each loading the build, on a busy machine
     },
     {
       command: "npx tsx workers/index.ts",

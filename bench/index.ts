@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark, printed as rates and ratios with the machine noted.
-// `npm run bench -- auth` (or decisions) runs one.
+// `npm run bench -- auth` (or decisions, front-door, soak) runs one; the 10-minute soak runs only when named.
 import { benchAuth } from "./auth";
 import { benchDecisionsHttp, benchEngine } from "./decisions";
+import { benchFrontDoor } from "./front-door";
+import { benchSoak } from "./soak";
 import { benchIngest } from "./ingest";
 import { benchEvidence } from "./evidence";
 import { benchGateway } from "./gateway";
@@ -107,5 +109,35 @@ if (!only || only === "gateway") {
   console.log(`gateway overhead: p50 ${fmt(r.gateway.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.gateway.p99 - r.direct.p99, 2)} ms (${fmt((r.gateway.p99 - r.direct.p99) / 3, 2)}× the 3 ms target); statuses ${JSON.stringify(r.gateway.statuses)}`);
   console.log(`CPU per component while the gateway ran: ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
   console.log(`closed loop, 16 clients: bare node:http ${fmt(r.capacity.direct.perSecond, 0)}/s vs. gateway ${fmt(r.capacity.gateway.perSecond, 0)}/s (ratio ${fmt(r.capacity.gateway.perSecond / r.capacity.direct.perSecond, 3)}); gateway p99 ${fmt(r.capacity.gateway.p99, 2)} ms, ${r.capacity.gateway.wrongStatus} unexpected statuses`);
+}
+
+if (!only || only === "front-door") {
+  const processes = Number(process.env.BENCH_FRONT_DOOR_PROCESSES ?? 2);
+  const r = await benchFrontDoor({ rate: 500, seconds: 30, processes });
+  console.log(`\n== the front door (servers/front-door.ts, ${processes} processes: console and machine API on one port) vs a bare node:http handler, POST /api/v1/decisions at 500/s offered (open loop, 30 s each), the worker recording decisions meanwhile (target: front door p99 ≤ 2× bare p99 + 3 ms)`);
+  const line = (label: string, s: typeof r.bare) =>
+    console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}`);
+  line("bare node:http handler:", r.bare);
+  line("front door:            ", r.front);
+  line("agent API server alone: ", r.lean);
+  const budget = 2 * r.bare.p99 + 3;
+  console.log(`front door p99 ${fmt(r.front.p99, 2)} ms vs budget ${fmt(budget, 2)} ms: ${r.front.p99 <= budget ? "within" : "OVER"}; same port through Next.js: /signin ${r.consolePages.signin}, /api/console/tenants ${r.consolePages.consoleApi}; serving processes exited: ${r.exits}`);
+}
+if (only === "soak") {
+  const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+  const r = await benchSoak({ seconds, decisionRate: 500, eventRate: 10_000, processes: Number(process.env.BENCH_FRONT_DOOR_PROCESSES ?? 2) });
+  console.log(`\n== soak: the front door for ${fmt(r.seconds, 0)} s under 500 decisions/s and 10,000 events/s (batches of 50) at once, worker running; node flags ${r.flags ?? "(the front door's own)"}`);
+  const line = (label: string, s: typeof r.decisions) =>
+    console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}`);
+  line("decisions:", r.decisions);
+  line("event batches:", r.events);
+  console.log(`events accepted: ${fmt(r.events.acceptedPerSecond, 0)}/s; serving processes exited: ${r.exits.length}`);
+  r.exits.forEach((e) => console.log(`  ${e}`));
+  const connectionErrors = (r.decisions.statuses.error ?? 0) + (r.events.statuses.error ?? 0);
+  if (r.exits.length || connectionErrors) {
+    console.log(`SOAK FAILED: ${r.exits.length} process exits, ${connectionErrors} requests without an answer`);
+    process.exit(1);
+  }
+  console.log("soak passed: no process exits, every request answered");
 }
 process.exit(0);

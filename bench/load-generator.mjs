@@ -79,6 +79,10 @@ function parseResponse(buf) {
       at = lineEnd + 2 + size + 2;
     }
     body = Buffer.concat(parts);
+  } else if (/\r\nconnection: *close/i.test(head)) {
+    // Node's own 408 (a request not read in time on an overloaded server): no body, the socket closes.
+    length = end + 4;
+    body = Buffer.alloc(0);
   } else {
     throw new Error(`response without a length: ${head.slice(0, 200)}`);
   }

@@ -6,7 +6,8 @@ import { masterKeyForDotEnv } from "./up-master-key";
 import { ensureDatabase, migrate } from "@/lib/db/migrate";
 
 const PORT = Number(process.env.PORT ?? 3000);
-const AGENT_API_PORT = Number(process.env.AGENT_API_PORT ?? PORT + 1);
+// The separate agent API server is an option: the front door serves the machine API on PORT already.
+const AGENT_API_PORT = process.env.AGENT_API_PORT;
 const DEMO_UPSTREAM_PORT = Number(process.env.DEMO_UPSTREAM_PORT ?? PORT + 2);
 
 function readDotEnv(): Record<string, string> {
@@ -82,14 +83,14 @@ async function main() {
     writeFileSync(stampFile, stamp);
   }
 
-  const web = spawn("npx", ["next", "start", "-p", String(PORT)], { stdio: "inherit" });
+  // The console and the machine API on one port (servers/front-door.ts).
+  const web = spawn("npx", ["tsx", "servers/front-door.ts"], { stdio: "inherit", env: { ...process.env, PORT: String(PORT), NODE_ENV: "production" } });
   const worker = spawn("npx", ["tsx", "workers/index.ts"], { stdio: "inherit" });
-  const agentApi = spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "inherit", env: { ...process.env, AGENT_API_PORT: String(AGENT_API_PORT) } });
+  const agentApi = AGENT_API_PORT ? spawn("npx", ["tsx", "servers/agent-api.ts"], { stdio: "inherit" }) : undefined;
   const demoUpstream = spawn("npx", ["tsx", "servers/demo-upstream.ts"], { stdio: "inherit" });
   const password = process.env.DEMO_PASSWORD ?? "gatehouse-demo";
   console.log(`
-  Gatehouse is starting on http://localhost:${PORT}
-  Agent API server (the machine API for busy agents) on http://localhost:${AGENT_API_PORT}
+  Gatehouse is starting on http://localhost:${PORT} (the console, and the machine API for agents)${AGENT_API_PORT ? `\n  Agent API server (optional, AGENT_API_PORT) on http://localhost:${AGENT_API_PORT}` : ""}
   Gatehouse demo upstream (fake payments, code hosting, tickets, chat) on http://127.0.0.1:${DEMO_UPSTREAM_PORT}
 
   Demo logins (password: ${password})
@@ -98,12 +99,12 @@ async function main() {
     auditor@acme.test    auditor        viewer@acme.test     viewer
     owner@globex.test    owner of Globex
   Demo agent credentials: .data/demo-agents.json
-  Ctrl-C stops the web server, the agent API server, the worker and the demo upstream.
+  Ctrl-C stops the server, the worker and the demo upstream.
 `);
   const stop = () => {
     web.kill("SIGTERM");
     worker.kill("SIGTERM");
-    agentApi.kill("SIGTERM");
+    agentApi?.kill("SIGTERM");
     demoUpstream.kill("SIGTERM");
   };
   process.on("SIGINT", stop);
@@ -115,7 +116,7 @@ async function main() {
   };
   web.on("exit", exit("web"));
   worker.on("exit", exit("worker"));
-  agentApi.on("exit", exit("agent API server"));
+  agentApi?.on("exit", exit("agent API server"));
   demoUpstream.on("exit", exit("demo upstream"));
 }
 

@@ -12,10 +12,7 @@ export const redactionSettings = z.object({
 export type RedactionSettings = z.infer<typeof redactionSettings>;
 
 const CACHE_MS = 10_000;
-const cache = new Map<string, { paths: CompiledPath[]; at: number }>();
-// One load per tenant at a time: when the entry expires under load, every waiting request
-// must not open its own transaction (that emptied the pool and answered 500s).
-const loading = new Map<string, Promise<CompiledPath[]>>();
+const cache = new Map<string, { paths: Promise<CompiledPath[]>; at: number }>();
 
 export function parseRedactionSettings(settings: unknown): RedactionSettings {
   const raw = (settings as { redaction?: unknown } | null)?.redaction;
@@ -30,18 +27,15 @@ export function parseRedactionSettings(settings: unknown): RedactionSettings {
 export async function tenantRedactionPaths(tenantId: string): Promise<CompiledPath[]> {
   const hit = cache.get(tenantId);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.paths;
-  let load = loading.get(tenantId);
-  if (!load) {
-    load = loadRedactionPaths(tenantId).finally(() => loading.delete(tenantId));
-    loading.set(tenantId, load);
-  }
-  return load;
-}
-
-async function loadRedactionPaths(tenantId: string): Promise<CompiledPath[]> {
-  const tenant = await withTenant({ tenantId }, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } }));
-  const paths = parseRedactionSettings(tenant?.settings).paths.map(compilePath);
+  // The promise is cached, not its result: at hundreds of decisions/s every request in the
+  // moment the entry expires would otherwise open its own transaction, exhaust the pool and 500.
+  const paths = withTenant({ tenantId }, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } })).then((tenant) =>
+    parseRedactionSettings(tenant?.settings).paths.map(compilePath),
+  );
   cache.set(tenantId, { paths, at: Date.now() });
+  paths.catch(() => {
+    if (cache.get(tenantId)?.paths === paths) cache.delete(tenantId); // a failed read is not cached
+  });
   return paths;
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The front door: the console and the whole machine API on one origin (PORT, default 3000),
+ * one process per core (node:cluster). A machine request the lean table serves
+ * (servers/agent-api-routes.ts) is answered straight from its route handler on plain
+ * `node:http` (lib/http/node-handler.ts), without the Next.js request pipeline, which costs
+ * more than a decision itself (docs/PERFORMANCE.md); everything else (console pages,
+ * next-auth, static assets, the console API) goes to Next.js as a custom server, from the
+ * production build `next build` wrote (NEXT_DIST_DIR, default .next).
+ *
+ *   PORT (default 3000), FRONT_DOOR_PROCESSES (default: one per core, at most 4),
+ *   FRONT_DOOR_NODE_FLAGS (V8/node flags for the serving processes; default FRONT_DOOR_FLAGS)
+ */
+import cluster from "node:cluster";
+import { createServer, type IncomingMessage } from "node:http";
+import { availableParallelism } from "node:os";
+import { env } from "@/lib/env";
+import { serveRoute } from "@/lib/http/node-handler";
+import { logger } from "@/lib/logger";
+import { loadDotEnv } from "@/scripts/dotenv";
+import { AGENT_API_ROUTES } from "./agent-api-routes";
+
+/**
+ * No --single-threaded-gc: with that experimental flag a serving process died of a V8 fatal
+ * error (`unreachable code` in Deoptimizer::DoComputeBuiltinContinuation, SIGTRAP) within two
+ * minutes of `npm run bench -- soak`; without it the 10-minute soak had no exit (issue 13,
+ * docs/PERFORMANCE.md "One front door"). A fixed young generation is a stable option.
+ */
+const FRONT_DOOR_FLAGS = ["--max-semi-space-size=16"];
+
+loadDotEnv();
+env(); // an invalid configuration (in production, no master key) stops the server here, before any fork
+
+const port = Number(process.env.PORT ?? 3000);
+const processes = Math.max(1, Number(process.env.FRONT_DOOR_PROCESSES ?? Math.min(4, availableParallelism())));
+
+/** Whether the lean table serves this request (method and path, query ignored). */
+function isMachineRequest(req: Pick<IncomingMessage, "method" | "url">): boolean {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!path.startsWith("/api/")) return false;
+  return AGENT_API_ROUTES.some((route) => route.method === req.method && route.pattern.test(path));
+}
+
+if (cluster.isPrimary) {
+  const flags = process.env.FRONT_DOOR_NODE_FLAGS?.split(" ").filter(Boolean) ?? FRONT_DOOR_FLAGS;
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...flags] });
+  const listening = new Set<number>();
+  let shuttingDown = false;
+  for (let i = 0; i < processes; i++) cluster.fork();
+  cluster.on("listening", (worker) => {
+    listening.add(worker.id);
+    if (listening.size === processes) logger.info("front door listening", { port, processes, flags });
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    if (shuttingDown) return;
+    // A process that never listened failed to start (a build missing, a bad configuration):
+    // starting another would fail the same way, over and over.
+    if (!listening.has(worker.id)) {
+      logger.error("front door process failed to start; stopping", { pid: worker.process.pid, code, signal });
+      shuttingDown = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill("SIGTERM");
+      process.exitCode = 1;
+      return;
+    }
+    listening.delete(worker.id);
+    logger.error("front door process exited; starting another", { pid: worker.process.pid, code, signal });
+    cluster.fork();
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      shuttingDown = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
+    });
+  }
+} else {
+  // Next.js reads NODE_ENV when it loads; the console is always served from a production build here.
+  Object.assign(process.env, { NODE_ENV: process.env.NODE_ENV ?? "production" });
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: process.cwd(), hostname: "localhost", port });
+  const handleNext = app.getRequestHandler();
+  await app.prepare(); // runs instrumentation.ts (the start check) like `next start` does
+  const server = createServer((req, res) => {
+    if (isMachineRequest(req)) void serveRoute(AGENT_API_ROUTES, req, res);
+    else void handleNext(req, res);
+  });
+  // Long polls wait up to 30 s; keep idle agent connections open a little longer than that.
+  server.keepAliveTimeout = 35_000;
+  server.headersTimeout = 40_000;
+  server.listen(port);
+  // Finish requests in hand (a long poll answers within its wait), then exit; idle keep-alive
+  // connections would otherwise hold the server open.
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 31_000).unref();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
