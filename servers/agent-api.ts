@@ -7,10 +7,8 @@
  *
  *   AGENT_API_PORT (default 3001), AGENT_API_PROCESSES (default: one per core, at most 4)
  *
- * The serving processes collect garbage on their own thread (--single-threaded-gc): V8's
- * parallel GC helpers wait on each other, and when the cores are busy (Redis, Postgres,
- * the workers on the same machine) a 2 ms scavenge became 10–20 ms, the whole p99 tail of
- * a decision (measured: p99 at 500/s 17–18 ms with helpers, 5.4–5.7 ms without).
+ * Its processes run with SERVING_PROCESS_FLAGS (servers/serving-flags.ts says why not
+ * --single-threaded-gc, which this server used to set).
  */
 import cluster from "node:cluster";
 import { createServer } from "node:http";
@@ -20,6 +18,7 @@ import { serveRoute } from "@/lib/http/node-handler";
 import { logger } from "@/lib/logger";
 import { loadDotEnv } from "@/scripts/dotenv";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
+import { SERVING_PROCESS_FLAGS } from "./serving-flags";
 
 loadDotEnv();
 env(); // an invalid configuration (in production, no master key) stops the server here
@@ -28,7 +27,7 @@ const port = Number(process.env.AGENT_API_PORT ?? 3001);
 const processes = Math.max(1, Number(process.env.AGENT_API_PROCESSES ?? Math.min(4, availableParallelism())));
 
 if (cluster.isPrimary) {
-  cluster.setupPrimary({ execArgv: [...process.execArgv, "--single-threaded-gc"] });
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVING_PROCESS_FLAGS] });
   for (let i = 0; i < processes; i++) cluster.fork();
   cluster.on("exit", (worker, code, signal) => {
     if (shuttingDown) return;

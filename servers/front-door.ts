@@ -8,7 +8,7 @@
  * production build `next build` wrote (NEXT_DIST_DIR, default .next).
  *
  *   PORT (default 3000), FRONT_DOOR_PROCESSES (default: one per core, at most 4),
- *   FRONT_DOOR_NODE_FLAGS (V8/node flags for the serving processes; default FRONT_DOOR_FLAGS)
+ *   FRONT_DOOR_NODE_FLAGS (V8/node flags for the serving processes; default SERVING_PROCESS_FLAGS in servers/serving-flags.ts)
  */
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage } from "node:http";
@@ -18,14 +18,8 @@ import { serveRoute } from "@/lib/http/node-handler";
 import { logger } from "@/lib/logger";
 import { loadDotEnv } from "@/scripts/dotenv";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
+import { SERVING_PROCESS_FLAGS } from "./serving-flags";
 
-/**
- * No --single-threaded-gc: with that experimental flag a serving process died of a V8 fatal
- * error (`unreachable code` in Deoptimizer::DoComputeBuiltinContinuation, SIGTRAP) within two
- * minutes of `npm run bench -- soak`; without it the 10-minute soak had no exit (issue 13,
- * docs/PERFORMANCE.md "One front door"). A fixed young generation is a stable option.
- */
-const FRONT_DOOR_FLAGS = ["--max-semi-space-size=16"];
 
 loadDotEnv();
 env(); // an invalid configuration (in production, no master key) stops the server here, before any fork
@@ -43,7 +37,7 @@ function isMachineRequest(req: Pick<IncomingMessage, "method" | "url">): boolean
 }
 
 if (cluster.isPrimary) {
-  const flags = process.env.FRONT_DOOR_NODE_FLAGS?.split(" ").filter(Boolean) ?? FRONT_DOOR_FLAGS;
+  const flags = process.env.FRONT_DOOR_NODE_FLAGS?.split(" ").filter(Boolean) ?? SERVING_PROCESS_FLAGS;
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...flags] });
   const listening = new Set<number>();
   let shuttingDown = false;

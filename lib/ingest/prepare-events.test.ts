@@ -98,11 +98,11 @@ describe("summarizeRuns", () => {
   });
 
   it("counts a gateway call's attested result as a tool call with its side effects", () => {
-    const base = { agentId: "agt", run: "g", ts: "2026-11-21T09:00:00.000Z", isError: false };
+    const base = { agentId: "agt", run: "g", ts: "2026-11-21T09:00:00.000Z", isError: false, hash: "h" };
     const [g] = summarizeRuns([
-      { ...base, type: "gateway.call", payload: { tool: "stripe", operation: "refunds.create" } },
-      { ...base, type: "gateway.result", payload: { status: 200, side_effects: [{ system: "stripe", object_type: "refund", object_id: "re_1" }] } },
-    ] as Parameters<typeof summarizeRuns>[0]);
+      { ...base, key: "d:call", type: "gateway.call", payload: { tool: "stripe", operation: "refunds.create" } },
+      { ...base, key: "d:result", type: "gateway.result", payload: { status: 200, side_effects: [{ system: "stripe", object_type: "refund", object_id: "re_1" }] } },
+    ] satisfies Parameters<typeof summarizeRuns>[0]);
     expect(g).toMatchObject({ run: "g", events: 2, toolCalls: 1, sideEffects: 1 });
   });
 });
