@@ -43,6 +43,10 @@ class AuthStateCache {
   // Bumped on every invalidation, so a load that raced one is not cached.
   private generation = 0;
   private listeners: InvalidationListener[] = [];
+  // Loads in flight, shared: before the channel is live (start, reconnect) nothing is cached,
+  // and every request for a busy agent opened its own transaction until the pool ran dry (500s).
+  // A shared load is at most a few ms older than the request; revocation promises 1 s.
+  private loading = new Map<string, Promise<AgentAuthState | null>>();
 
   /** Lets another cache (the policy engine) ride the same channel and its safety rules. */
   onInvalidation(listener: InvalidationListener) {
@@ -93,10 +97,19 @@ class AuthStateCache {
     this.ensureSubscribed();
     const cached = this.agents.get(agentId);
     if (cached && cached.tenantId === tenantId) return cached;
-    const generation = this.generation;
-    const state = await loadAgentAuthState(tenantId, agentId);
-    if (state && this.live && generation === this.generation) this.agents.set(agentId, state);
-    return state;
+    const key = `${tenantId}/${agentId}`;
+    let load = this.loading.get(key);
+    if (!load) {
+      const generation = this.generation;
+      load = loadAgentAuthState(tenantId, agentId)
+        .then((state) => {
+          if (state && this.live && generation === this.generation) this.agents.set(agentId, state);
+          return state;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, load);
+    }
+    return load;
   }
 
   /** Tells every process to forget cached state. Call after the change has committed. */
