@@ -5,8 +5,6 @@
  * lib/ingest/durability.int.test.ts: a real worker process (workers/index.ts) reaches
  * Postgres through a TCP proxy that this test takes down; the shared server stays up.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -16,86 +14,14 @@ import { closeQueues } from "@/lib/queue/registry";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { uniq } from "@/lib/testing/factories";
 import { decideAction } from "./decide-action";
+import { postgresProxy, sleep, workerProcess } from "@/lib/testing/worker-process";
 
 // This file's own queue namespace, so no other test file's worker takes these jobs.
 process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}-decisions-durability`;
 
-/** A TCP proxy to Postgres that can be taken down (all connections dropped, new ones refused) and up again. */
-function postgresProxy(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | null = null;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target.port, target.host);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-        client.on("close", () => upstream.destroy());
-        upstream.on("close", () => client.destroy());
-      });
-      server.listen(port, "127.0.0.1", () => {
-        port = (server!.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
-  return {
-    get port() {
-      return port;
-    },
-    up: listen,
-    down: async () => {
-      const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      for (const s of sockets) s.destroy();
-      await closing;
-      server = null;
-    },
-  };
-}
-
 const url = new URL(process.env.DATABASE_URL!);
 const proxy = postgresProxy({ host: url.hostname, port: Number(url.port || 5432) });
-let worker: ChildProcess | null = null;
-let workerLog = "";
-
-let startedAt = 0; // offset in workerLog of the current worker's output
-let crashes = 0; // exits we did not cause
-
-function startWorker() {
-  startedAt = workerLog.length;
-  const viaProxy = new URL(process.env.DATABASE_URL!);
-  viaProxy.hostname = "127.0.0.1";
-  viaProxy.port = String(proxy.port);
-  worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
-    env: { ...process.env, DATABASE_URL: viaProxy.toString(), NODE_ENV: "test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  worker.on("exit", (code, signal) => {
-    if (signal !== "SIGKILL" && signal !== "SIGTERM") crashes++;
-  });
-  worker.stdout?.on("data", (d) => (workerLog += d));
-  worker.stderr?.on("data", (d) => (workerLog += d));
-}
-
-/** Resolves once the worker logged that its queues run (startup compiles TypeScript: seconds on a busy machine). */
-async function workerReady(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!workerLog.includes('"workers started"', startedAt)) {
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${workerLog.slice(-2_000)}`);
-    await sleep(100);
-  }
-}
-
-function killWorker() {
-  worker?.kill("SIGKILL");
-  worker = null;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const worker = workerProcess({ env: () => ({ DATABASE_URL: proxy.databaseUrl(process.env.DATABASE_URL!) }) });
 let owner: pg.Client;
 
 beforeAll(async () => {
@@ -105,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  killWorker();
+  worker.kill();
   await proxy.down();
   await closeQueues();
   await owner.end();
@@ -119,8 +45,8 @@ describe("decision record durability", () => {
     const agent: AgentPrincipal = { agentId: agentRow.id, tenantId: tenant.id, name: agentRow.name, labels: agentRow.labels, jti: "durability", credentialId: "cred" };
     const run = `run_durable_${uniq()}`;
 
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     const answered = new Map<string, string>(); // decision id → outcome
     let stop = false;
 
@@ -142,19 +68,19 @@ describe("decision record durability", () => {
 
     // The chaos, while the agents keep asking.
     await sleep(1_500);
-    killWorker(); // mid-stream: jobs in hand are left active, their locks expire, BullMQ hands them out again
+    worker.kill(); // mid-stream: jobs in hand are left active, their locks expire, BullMQ hands them out again
     await sleep(1_000);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     await sleep(1_500);
     await proxy.down(); // Postgres gone for the worker: connections dropped mid-transaction, new ones refused
     await sleep(3_000);
     await proxy.up();
     await sleep(2_000);
-    killWorker();
+    worker.kill();
     await sleep(500);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     await sleep(1_500);
     stop = true;
     await askers;
@@ -178,8 +104,8 @@ describe("decision record durability", () => {
     };
     const none = { missing: 0, extra: 0, twice: 0 };
     const decisions = await owner.query<{ id: string; outcome: string }>(`SELECT id, outcome::text FROM decisions WHERE "tenantId" = $1 AND "runExternalId" = $2`, [tenant.id, run]);
-    expect(decisions.rows.filter((d) => answered.get(d.id) !== d.outcome), workerLog.slice(-2_000)).toEqual([]);
-    expect(await copies(`SELECT id, count(*) AS copies FROM decisions WHERE "tenantId" = $1 AND "runExternalId" = $2 GROUP BY 1`), workerLog.slice(-2_000)).toEqual(none);
+    expect(decisions.rows.filter((d) => answered.get(d.id) !== d.outcome), worker.log.slice(-2_000)).toEqual([]);
+    expect(await copies(`SELECT id, count(*) AS copies FROM decisions WHERE "tenantId" = $1 AND "runExternalId" = $2 GROUP BY 1`), worker.log.slice(-2_000)).toEqual(none);
     expect(
       await copies(`SELECT "targetId" AS id, count(*) AS copies FROM audit_entries WHERE "tenantId" = $1 AND "targetType" = 'decision' AND after->>'run' = $2 GROUP BY 1`),
     ).toEqual(none);
@@ -187,9 +113,9 @@ describe("decision record durability", () => {
       await copies(`SELECT "eventKey" AS id, count(*) AS copies FROM run_events WHERE "tenantId" = $1 AND "runExternalId" = $2 AND type = 'decision' GROUP BY 1`),
     ).toEqual(none);
     expect(await verifyAuditChain({ tenantId: tenant.id })).toMatchObject({ ok: true });
-    const failedAttempts = workerLog.split("\n").filter((l) => l.includes('"job failed"') && l.includes('"decisions"')).length;
+    const failedAttempts = worker.log.split("\n").filter((l) => l.includes('"job failed"') && l.includes('"decisions"')).length;
     console.log(`decision durability: ${answered.size} decisions answered, each recorded once; ${failedAttempts} record job attempts failed during the outage and were retried`);
     expect(failedAttempts).toBeGreaterThan(0); // the outage really hit writes in progress
-    expect(crashes, workerLog.slice(-3_000)).toBe(0); // and the worker rode it out
+    expect(worker.crashes, worker.log.slice(-3_000)).toBe(0); // and the worker rode it out
   }, 150_000);
 });

@@ -8,8 +8,6 @@
  * every acknowledged event must be stored exactly once, and the run summary must count
  * exactly those.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -18,86 +16,14 @@ import { AppError } from "@/lib/http/errors";
 import { createTestAgent, createTestTenant, uniq } from "@/lib/testing/factories";
 import { closeDedupeRedis } from "./dedupe";
 import { closeIngestQueue, ingestEvents } from "./ingest-events";
+import { postgresProxy, sleep, workerProcess } from "@/lib/testing/worker-process";
 
 // This file's own queue namespace, so no other test file's worker takes these jobs.
 process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}-durability`;
 
-/** A TCP proxy to Postgres that can be taken down (all connections dropped, new ones refused) and up again. */
-function postgresProxy(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | null = null;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target.port, target.host);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-        client.on("close", () => upstream.destroy());
-        upstream.on("close", () => client.destroy());
-      });
-      server.listen(port, "127.0.0.1", () => {
-        port = (server!.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
-  return {
-    get port() {
-      return port;
-    },
-    up: listen,
-    down: async () => {
-      const closing = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      for (const s of sockets) s.destroy();
-      await closing;
-      server = null;
-    },
-  };
-}
-
 const url = new URL(process.env.DATABASE_URL!);
 const proxy = postgresProxy({ host: url.hostname, port: Number(url.port || 5432) });
-let worker: ChildProcess | null = null;
-let workerLog = "";
-
-let startedAt = 0; // offset in workerLog of the current worker's output
-let crashes = 0; // exits we did not cause
-
-function startWorker() {
-  startedAt = workerLog.length;
-  const viaProxy = new URL(process.env.DATABASE_URL!);
-  viaProxy.hostname = "127.0.0.1";
-  viaProxy.port = String(proxy.port);
-  worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
-    env: { ...process.env, DATABASE_URL: viaProxy.toString(), NODE_ENV: "test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  worker.on("exit", (code, signal) => {
-    if (signal !== "SIGKILL" && signal !== "SIGTERM") crashes++;
-  });
-  worker.stdout?.on("data", (d) => (workerLog += d));
-  worker.stderr?.on("data", (d) => (workerLog += d));
-}
-
-/** Resolves once the worker logged that its queues run (startup compiles TypeScript: seconds on a busy machine). */
-async function workerReady(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!workerLog.includes('"workers started"', startedAt)) {
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${workerLog.slice(-2_000)}`);
-    await sleep(100);
-  }
-}
-
-function killWorker() {
-  worker?.kill("SIGKILL");
-  worker = null;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const worker = workerProcess({ env: () => ({ DATABASE_URL: proxy.databaseUrl(process.env.DATABASE_URL!) }) });
 let owner: pg.Client;
 
 beforeAll(async () => {
@@ -107,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  killWorker();
+  worker.kill();
   await proxy.down();
   await closeIngestQueue();
   await closeDedupeRedis();
@@ -122,8 +48,8 @@ describe("durability", () => {
     const agent: AgentPrincipal = { agentId: agentRow.id, tenantId: tenant.id, name: agentRow.name, labels: [], jti: "durability", credentialId: "cred" };
     const run = `run_durable_${uniq()}`;
 
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     const acknowledged = new Set<string>();
     let sent = 0;
     let refusals = 0;
@@ -160,19 +86,19 @@ describe("durability", () => {
 
     // The chaos, while the agent keeps sending.
     await sleep(1_500);
-    killWorker(); // mid-stream: jobs in hand are left active, their locks expire, BullMQ hands them out again
+    worker.kill(); // mid-stream: jobs in hand are left active, their locks expire, BullMQ hands them out again
     await sleep(1_000);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     await sleep(1_500);
     await proxy.down(); // Postgres gone for the worker: connections dropped mid-transaction, new ones refused
     await sleep(3_000);
     await proxy.up();
     await sleep(2_000);
-    killWorker();
+    worker.kill();
     await sleep(500);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     await sleep(1_500);
     stop = true;
     await sender;
@@ -197,7 +123,7 @@ describe("durability", () => {
     const missing = [...acknowledged].filter((id) => !storedIds.has(id));
     const extra = rows.filter((r) => !acknowledged.has(r.eventKey));
     const twice = rows.filter((r) => Number(r.copies) !== 1);
-    expect({ missing: missing.slice(0, 5), twice: twice.slice(0, 5) }, workerLog.slice(-2_000)).toEqual({ missing: [], twice: [] });
+    expect({ missing: missing.slice(0, 5), twice: twice.slice(0, 5) }, worker.log.slice(-2_000)).toEqual({ missing: [], twice: [] });
     expect(missing.length).toBe(0);
     // An unacknowledged batch (refused) may still have been queued only if it was not
     // refused; refused batches were re-sent until acknowledged, so nothing extra exists.
@@ -205,12 +131,12 @@ describe("durability", () => {
     expect(rows).toHaveLength(acknowledged.size);
     const summary = await owner.query<{ eventCount: number }>(`SELECT "eventCount" FROM runs WHERE "tenantId" = $1 AND "externalId" = $2`, [tenant.id, run]);
     expect(summary.rows[0]!.eventCount).toBe(acknowledged.size);
-    const failedAttempts = workerLog.split("\n").filter((l) => l.includes('"job failed"') && l.includes('"ingest"')).length;
+    const failedAttempts = worker.log.split("\n").filter((l) => l.includes('"job failed"') && l.includes('"ingest"')).length;
     console.log(
       `durability: ${acknowledged.size} events acknowledged (${sent} sent, ${refusals} refusals retried), ${rows.length} stored once each; ` +
         `${failedAttempts} ingest job attempts failed during the outage and were retried`,
     );
     expect(failedAttempts).toBeGreaterThan(0); // the outage really hit writes in progress
-    expect(crashes, workerLog.slice(-3_000)).toBe(0); // and the worker rode it out
+    expect(worker.crashes, worker.log.slice(-3_000)).toBe(0); // and the worker rode it out
   }, 150_000);
 });

@@ -4,11 +4,11 @@
  * gateway; the worker is SIGKILLed mid-stream and restarted, twice. At the end every
  * executed call has exactly one gateway.call and one gateway.result in its run.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { closeQueues } from "@/lib/queue/registry";
+import { sleep, workerProcess } from "@/lib/testing/worker-process";
 import { createGatewayTenant, gatewayCall, startTestUpstream } from "./testing";
 
 // This file's own queue namespace, so no other test file's worker takes these jobs.
@@ -16,31 +16,8 @@ process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}-gwdurability`;
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 
 let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
-let worker: ChildProcess | null = null;
-let workerLog = "";
-let startedAt = 0;
 let owner: pg.Client;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function startWorker() {
-  startedAt = workerLog.length;
-  worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { env: { ...process.env, NODE_ENV: "test" }, stdio: ["ignore", "pipe", "pipe"] });
-  worker.stdout?.on("data", (d) => (workerLog += d));
-  worker.stderr?.on("data", (d) => (workerLog += d));
-}
-
-async function workerReady(timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!workerLog.includes('"workers started"', startedAt)) {
-    if (Date.now() > deadline) throw new Error(`worker did not start:\n${workerLog.slice(-2_000)}`);
-    await sleep(100);
-  }
-}
-
-function killWorker() {
-  worker?.kill("SIGKILL");
-  worker = null;
-}
+const worker = workerProcess();
 
 beforeAll(async () => {
   upstream = await startTestUpstream();
@@ -48,7 +25,7 @@ beforeAll(async () => {
   await owner.connect();
 });
 afterAll(async () => {
-  killWorker();
+  worker.kill();
   await owner.end();
   await upstream.close();
   await closeQueues();
@@ -58,8 +35,8 @@ afterAll(async () => {
 describe("gateway durability", () => {
   it("records every executed call's attested events exactly once across worker SIGKILLs", { timeout: 180_000 }, async () => {
     const ctx = await createGatewayTenant(upstream.base);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     const executed = new Set<string>();
     let stop = false;
     // Four agents' worth of concurrent calls until the chaos is over.
@@ -75,15 +52,15 @@ describe("gateway durability", () => {
     );
 
     await sleep(1_000);
-    killWorker(); // jobs in hand are left active; BullMQ hands them out again once their lock expires
+    worker.kill(); // jobs in hand are left active; BullMQ hands them out again once their lock expires
     await sleep(1_000);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     await sleep(1_000);
-    killWorker();
+    worker.kill();
     await sleep(500);
-    startWorker();
-    await workerReady();
+    worker.start();
+    await worker.ready();
     await sleep(1_000);
     stop = true;
     await Promise.all(senders);
@@ -105,6 +82,6 @@ describe("gateway durability", () => {
     const missing = [...expected].filter((k) => !stored.has(k));
     const twice = rows.filter((r) => Number(r.copies) !== 1);
     const extra = rows.filter((r) => !expected.has(r.eventKey));
-    expect({ missing: missing.slice(0, 5), twice: twice.slice(0, 5), extra: extra.slice(0, 5) }, workerLog.slice(-2_000)).toEqual({ missing: [], twice: [], extra: [] });
+    expect({ missing: missing.slice(0, 5), twice: twice.slice(0, 5), extra: extra.slice(0, 5) }, worker.log.slice(-2_000)).toEqual({ missing: [], twice: [], extra: [] });
   });
 });
