@@ -8,17 +8,16 @@
  * production build `next build` wrote (NEXT_DIST_DIR, default .next).
  *
  *   PORT (default 3000), FRONT_DOOR_PROCESSES (default: one per core, at most 4),
- *   FRONT_DOOR_NODE_FLAGS (V8/node flags for the serving processes; default SERVING_PROCESS_FLAGS in servers/serving-flags.ts)
+ *   FRONT_DOOR_NODE_FLAGS (V8/node flags for the serving processes; default SERVING_PROCESS_FLAGS in servers/cluster.ts)
  */
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage } from "node:http";
 import { availableParallelism } from "node:os";
 import { env } from "@/lib/env";
 import { serveRoute } from "@/lib/http/node-handler";
-import { logger } from "@/lib/logger";
 import { loadDotEnv } from "@/scripts/dotenv";
 import { AGENT_API_ROUTES } from "./agent-api-routes";
-import { SERVING_PROCESS_FLAGS } from "./serving-flags";
+import { SERVING_PROCESS_FLAGS, serveUntilStopped, superviseServingProcesses } from "./cluster";
 
 
 loadDotEnv();
@@ -38,35 +37,7 @@ function isMachineRequest(req: Pick<IncomingMessage, "method" | "url">): boolean
 
 if (cluster.isPrimary) {
   const flags = process.env.FRONT_DOOR_NODE_FLAGS?.split(" ").filter(Boolean) ?? SERVING_PROCESS_FLAGS;
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...flags] });
-  const listening = new Set<number>();
-  let shuttingDown = false;
-  for (let i = 0; i < processes; i++) cluster.fork();
-  cluster.on("listening", (worker) => {
-    listening.add(worker.id);
-    if (listening.size === processes) logger.info("front door listening", { port, processes, flags });
-  });
-  cluster.on("exit", (worker, code, signal) => {
-    if (shuttingDown) return;
-    // A process that never listened failed to start (a build missing, a bad configuration):
-    // starting another would fail the same way, over and over.
-    if (!listening.has(worker.id)) {
-      logger.error("front door process failed to start; stopping", { pid: worker.process.pid, code, signal });
-      shuttingDown = true;
-      for (const other of Object.values(cluster.workers ?? {})) other?.kill("SIGTERM");
-      process.exitCode = 1;
-      return;
-    }
-    listening.delete(worker.id);
-    logger.error("front door process exited; starting another", { pid: worker.process.pid, code, signal });
-    cluster.fork();
-  });
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => {
-      shuttingDown = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
-    });
-  }
+  superviseServingProcesses({ name: "front door", port, processes, flags });
 } else {
   // Next.js reads NODE_ENV when it loads; the console is always served from a production build here.
   Object.assign(process.env, { NODE_ENV: process.env.NODE_ENV ?? "production" });
@@ -78,17 +49,5 @@ if (cluster.isPrimary) {
     if (isMachineRequest(req)) void serveRoute(AGENT_API_ROUTES, req, res);
     else void handleNext(req, res);
   });
-  // Long polls wait up to 30 s; keep idle agent connections open a little longer than that.
-  server.keepAliveTimeout = 35_000;
-  server.headersTimeout = 40_000;
-  server.listen(port);
-  // Finish requests in hand (a long poll answers within its wait), then exit; idle keep-alive
-  // connections would otherwise hold the server open.
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 31_000).unref();
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  serveUntilStopped(server, port);
 }

@@ -1,0 +1,69 @@
+/**
+ * What the serving processes of the front door and of the optional agent API server share:
+ * one primary that forks one process per core and restarts one that dies, and processes
+ * that serve until told to stop.
+ */
+import cluster from "node:cluster";
+import type { Server } from "node:http";
+import { logger } from "@/lib/logger";
+
+/**
+ * No --single-threaded-gc: with that experimental flag a serving process died of a V8 fatal
+ * error (`unreachable code` in Deoptimizer::DoComputeBuiltinContinuation, SIGTRAP) within two
+ * minutes of `npm run bench -- soak`; without it the 10-minute soak had no exit (issue 13,
+ * docs/PERFORMANCE.md "One front door"). A fixed young generation is a stable option.
+ */
+export const SERVING_PROCESS_FLAGS = ["--max-semi-space-size=16"];
+
+/**
+ * The primary: forks `processes` serving processes with `flags` and starts another when one
+ * dies ("<name> process exited", which the soak bench counts). A process that never listened
+ * failed to start (a build missing, a bad configuration): starting another would fail the
+ * same way, over and over, so the whole server stops instead.
+ */
+export function superviseServingProcesses(opts: { name: string; port: number; processes: number; flags: string[] }) {
+  const { name, port, processes, flags } = opts;
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...flags] });
+  const listening = new Set<number>();
+  let shuttingDown = false;
+  for (let i = 0; i < processes; i++) cluster.fork();
+  cluster.on("listening", (worker) => {
+    listening.add(worker.id);
+    if (listening.size === processes) logger.info(`${name} listening`, { port, processes, flags });
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    if (shuttingDown) return;
+    if (!listening.has(worker.id)) {
+      logger.error(`${name} process failed to start; stopping`, { pid: worker.process.pid, code, signal });
+      shuttingDown = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.kill("SIGTERM");
+      process.exitCode = 1;
+      return;
+    }
+    listening.delete(worker.id);
+    logger.error(`${name} process exited; starting another`, { pid: worker.process.pid, code, signal });
+    cluster.fork();
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      shuttingDown = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.kill(signal);
+    });
+  }
+}
+
+/** A serving process: listens, and on SIGTERM/SIGINT finishes the requests in hand, then exits. */
+export function serveUntilStopped(server: Server, port: number) {
+  // Long polls wait up to 30 s; keep idle agent connections open a little longer than that.
+  server.keepAliveTimeout = 35_000;
+  server.headersTimeout = 40_000;
+  server.listen(port);
+  // A long poll answers within its wait; idle keep-alive connections would otherwise hold the server open.
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 31_000).unref();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
