@@ -15,7 +15,8 @@ import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
 import { GATEWAY_REQUIRED, gatewayRequired } from "@/lib/gateway/gateway-state";
 import { dispatchDeliveries } from "@/lib/notifications/queue-notification";
-import { enqueue } from "@/lib/queue/registry";
+import type { GatewayEventJob } from "@/lib/gateway/schemas";
+import { enqueueAll } from "@/lib/queue/registry";
 import type { QuotaMeter } from "@/lib/quotas/meter";
 import { QUOTA_UNAVAILABLE, quotaReasons, reserveQuotas } from "@/lib/quotas/reserve-quotas";
 import { actionHash } from "./action-hash";
@@ -28,6 +29,12 @@ export async function decideAction(input: {
   meter?: QuotaMeter;
   /** "gateway" when Gatehouse itself will execute an allowed call (POST /api/v1/gateway). */
   via?: "decisions" | "gateway";
+  /**
+   * The gateway's record of the call it is about to send, queued in the same Redis
+   * transaction as the decision record (one write, and the call is never sent unrecorded).
+   * Called just before that write, with the outcome; null when nothing will be sent.
+   */
+  callRecord?: (decision: { decisionId: string; outcome: DecisionResponse["decision"] }) => Promise<GatewayEventJob | null>;
 }): Promise<DecisionResponse> {
   const { agent, request } = input;
   const decisionId = newId("dec");
@@ -131,32 +138,35 @@ export async function decideAction(input: {
   // The record (queue, decisions table, audit, timeline) keeps a redacted copy of the
   // arguments, like ingested events; the action hash is of the original.
   const recordedArgs = redactValue(request.args, await tenantRedactionPaths(agent.tenantId), ["args"]).value as Record<string, unknown>;
-  await enqueue(
-    "decisions",
-    "decision.record",
+  const callRecord = (await input.callRecord?.({ decisionId, outcome: evaluation.outcome })) ?? null;
+  await enqueueAll("decisions", [
     {
-      id: decisionId,
-      tenantId: agent.tenantId,
-      agentId: agent.agentId,
-      agentName: agent.name,
-      runExternalId: request.run_id,
-      tool: request.tool,
-      operation: request.operation,
-      resource,
-      args: recordedArgs,
-      actionHash: hash,
-      outcome: evaluation.outcome,
-      reasons: evaluation.reasons,
-      matchedRules: evaluation.matchedRules,
-      shadow: evaluation.shadow ?? null,
-      policyVersion: evaluation.policyVersion,
-      approvalId,
-      quota,
-      requestId: input.requestId ?? null,
-      createdAt: now.toISOString(),
+      name: "decision.record",
+      data: {
+        id: decisionId,
+        tenantId: agent.tenantId,
+        agentId: agent.agentId,
+        agentName: agent.name,
+        runExternalId: request.run_id,
+        tool: request.tool,
+        operation: request.operation,
+        resource,
+        args: recordedArgs,
+        actionHash: hash,
+        outcome: evaluation.outcome,
+        reasons: evaluation.reasons,
+        matchedRules: evaluation.matchedRules,
+        shadow: evaluation.shadow ?? null,
+        policyVersion: evaluation.policyVersion,
+        approvalId,
+        quota,
+        requestId: input.requestId ?? null,
+        createdAt: now.toISOString(),
+      },
+      opts: { jobId: decisionId },
     },
-    { jobId: decisionId },
-  );
+    ...(callRecord ? [{ name: "gateway.event" as const, data: callRecord, opts: { jobId: callRecord.key.replace(":", "-") } }] : []),
+  ]);
 
   return {
     decision_id: decisionId,

@@ -51,8 +51,25 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
     if (!(error instanceof AppError)) throw error;
     unbuildable = error;
   }
-  const decide = (approvalId?: string) =>
-    decideAction({ agent, request: { ...rest, tool, operation, ...(approvalId && { approval_id: approvalId }) }, requestId: input.requestId, via: "gateway" });
+  // An allowed call's record is queued with its decision record, in one Redis transaction.
+  const queued: { call?: CallRecord } = {};
+  const callRecord = async ({ decisionId, outcome }: { decisionId: string; outcome: DecisionResponse["decision"] }) => {
+    if (outcome !== "allow" || !upstream || !op || !built) return null;
+    queued.call = await callRecordOf({ agent, tool, operation, runId: rest.run_id, args: rest.args, decisionId, upstream, op, built });
+    return queued.call.job;
+  };
+  const decide = async (approvalId?: string) => {
+    try {
+      return await decideAction({ agent, request: { ...rest, tool, operation, ...(approvalId && { approval_id: approvalId }) }, requestId: input.requestId, via: "gateway", callRecord });
+    } catch (error) {
+      if (!queued.call) throw error;
+      // Nothing follows the record in decideAction but the write itself: the call was not sent.
+      const { decisionId, started } = queued.call;
+      logger.error("could not queue a gateway call's record; the call was not sent", { error, decisionId });
+      await releaseUnsentCall({ subject: subjectOf(agent, rest.run_id), call: { tool, operation, riskClass: op!.riskClass }, decisionId, decidedAt: started });
+      throw new AppError("dependency_unavailable", "The gateway could not record the call, so it did not send it. Retry shortly.", { decision_id: decisionId }, 5);
+    }
+  };
   let decision: DecisionResponse = await decide(rest.approval_id);
   if (decision.decision === "pending_approval" && decision.approval && wait) {
     const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait });
@@ -65,7 +82,7 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
     await releaseUnsentCall({ subject: subjectOf(agent, rest.run_id), call: { tool, operation, riskClass: op.riskClass }, decisionId: decision.decision_id, decidedAt: new Date() });
     throw unbuildable!;
   }
-  const result = await execute({ agent, tool, operation, runId: rest.run_id, args: rest.args, decisionId: decision.decision_id, upstream, op, built });
+  const result = await execute({ agent, tool, operation, runId: rest.run_id, args: rest.args, decisionId: decision.decision_id, upstream, op, built }, queued.call!);
   return { ...decision, result };
 }
 
@@ -81,28 +98,40 @@ type Call = {
   built: ReturnType<typeof buildUpstreamRequest>;
 };
 
-async function execute(call: Call): Promise<GatewayResult> {
-  const { agent, upstream, op, built } = call;
-  const connection = upstream.connection!;
+type CallRecord = {
+  job: GatewayEventJob;
+  decisionId: string;
+  started: Date;
+  redaction: Awaited<ReturnType<typeof tenantRedactionPaths>>;
+  common: { tool: string; operation: string; decision_id: string; method: string; url: string; request_sha256: string };
+};
+
+/** The record of an attempted call (gateway.call), which must be queued before the upstream is contacted. */
+async function callRecordOf(call: Call): Promise<CallRecord> {
+  const { agent, built } = call;
   const redaction = await tenantRedactionPaths(agent.tenantId);
-  const requestSha = sha256(built.body ?? "");
-  const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
-  const common = { tool: call.tool, operation: call.operation, decision_id: call.decisionId, method: built.method, url: built.urlWithoutQuery, request_sha256: requestSha };
+  const common = { tool: call.tool, operation: call.operation, decision_id: call.decisionId, method: built.method, url: built.urlWithoutQuery, request_sha256: sha256(built.body ?? "") };
   const started = new Date();
-  const release = () => releaseUnsentCall({ subject: subjectOf(agent, call.runId), call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
-  // Nothing is sent unless its record is durably queued first: no unattested call.
-  await recordEvent({
-    ...eventBase,
+  const job: GatewayEventJob = {
+    tenantId: agent.tenantId,
+    agentId: agent.agentId,
+    runExternalId: call.runId,
     key: `${call.decisionId}:call`,
     type: "gateway.call",
     ts: started.toISOString(),
-    payload: { ...common, request_body: built.body === undefined ? null : redactValue(call.args, redaction, ["args"]).value, connection_id: connection.id },
+    payload: { ...common, request_body: built.body === undefined ? null : redactValue(call.args, redaction, ["args"]).value, connection_id: call.upstream.connection!.id },
     connection: null,
-  }).catch(async (error) => {
-    logger.error("could not queue a gateway call's record; the call was not sent", { error, decisionId: call.decisionId });
-    await release();
-    throw new AppError("dependency_unavailable", "The gateway could not record the call, so it did not send it. Retry shortly.", { decision_id: call.decisionId }, 5);
-  });
+  };
+  return { job, decisionId: call.decisionId, started, redaction, common };
+}
+
+/** Sends an allowed call whose record (`recorded`) is already queued. */
+async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult> {
+  const { agent, upstream, op, built } = call;
+  const connection = upstream.connection!;
+  const { redaction, common, started } = recorded;
+  const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
+  const release = () => releaseUnsentCall({ subject: subjectOf(agent, call.runId), call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
 
   const secrets: string[] = [];
   let response: OutboundResponse | undefined;

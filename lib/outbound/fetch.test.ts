@@ -86,6 +86,34 @@ describe("outboundFetch", () => {
     expect(res.status).toBe(200);
   });
 
+  it("keeps connections alive per origin; a new connection is checked again, a pooled one was checked when it opened", async () => {
+    let connections = 0;
+    const count = () => connections++;
+    server.on("connection", count);
+    let answer = "127.0.0.1";
+    let lookups = 0;
+    const resolve = async () => {
+      lookups++;
+      return [{ address: answer, family: 4 }];
+    };
+    process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.0/8";
+    const url = `http://pooled.example.com:${port}/hook`;
+    try {
+      for (let i = 0; i < 3; i++) expect((await outboundFetch({ url, method: "POST", body: "x" }, { resolve })).status).toBe(200);
+      expect({ connections, lookups }).toEqual({ connections: 1, lookups: 1 });
+
+      // The name now points inside: the pooled socket (to the address checked before) serves
+      // one call, the second concurrent call needs a new connection and its lookup refuses it.
+      answer = "10.0.0.5";
+      const [pooled, fresh] = await Promise.allSettled([outboundFetch({ url }, { resolve }), outboundFetch({ url }, { resolve })]);
+      expect(pooled).toMatchObject({ status: "fulfilled", value: { status: 200 } });
+      expect(fresh).toMatchObject({ status: "rejected", reason: { code: "blocked_address" } });
+      expect({ connections, lookups }).toEqual({ connections: 1, lookups: 2 });
+    } finally {
+      server.off("connection", count);
+    }
+  });
+
   it("refuses a name when any of its addresses is internal", async () => {
     const mixed = async () => [
       { address: "93.184.215.14", family: 4 },

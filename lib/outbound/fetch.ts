@@ -11,6 +11,9 @@ import { hostListMatches, ipLiteral, isBlockedAddress, parseHostList, type HostL
  * so a name that resolves to a public address when saved and to 127.0.0.1 later (DNS
  * rebinding) is still refused. Redirects are never followed. OUTBOUND_ALLOW_HOSTS (host,
  * host:port or CIDR, comma separated) is the operator's escape hatch for internal targets.
+ * Connections are kept alive per origin (a gateway call would otherwise spend a TCP and TLS
+ * handshake on each upstream request): a pooled socket was checked when it connected, and
+ * every new one goes through the guarded lookup again.
  */
 
 export type OutboundRequest = {
@@ -134,6 +137,34 @@ function guardedLookup(target: Target, resolve: Resolver): LookupFunction {
   };
 }
 
+const MAX_POOLED_ORIGINS = 256;
+const pools = new WeakMap<Resolver, Map<string, http.Agent>>();
+
+/**
+ * One keep-alive agent per origin, resolver and operator allow list: the lookup an agent
+ * connects with is bound to its target, and a changed allow list starts new connections.
+ */
+function pooledAgent(target: Target, resolve: Resolver): http.Agent {
+  let byOrigin = pools.get(resolve);
+  if (!byOrigin) pools.set(resolve, (byOrigin = new Map()));
+  const key = `${target.url.protocol}//${target.host}:${target.port} ${process.env.OUTBOUND_ALLOW_HOSTS ?? ""}`;
+  let agent = byOrigin.get(key);
+  if (!agent) {
+    // Webhook URLs are tenants' to choose: forget the oldest origin rather than grow without
+    // bound (its idle sockets close on their own timeout; requests in flight finish).
+    if (byOrigin.size >= MAX_POOLED_ORIGINS) byOrigin.delete(byOrigin.keys().next().value!);
+    const options = {
+      keepAlive: true,
+      // Idle sockets close after 5 s (or earlier when the upstream's Keep-Alive header says so), as Node's global agent does.
+      timeout: 5_000,
+      lookup: isIP(target.host) ? undefined : guardedLookup(target, resolve),
+    };
+    agent = target.url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+    byOrigin.set(key, agent);
+  }
+  return agent;
+}
+
 const flatten = (headers: IncomingMessage["headers"]) =>
   Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]])));
 
@@ -160,9 +191,7 @@ export async function outboundFetch(req: OutboundRequest, deps: { resolve?: Reso
       {
         method: req.method ?? "GET",
         headers: req.headers,
-        // A fresh connection per request: every connect goes through the guarded lookup.
-        agent: false,
-        lookup: isIP(target.url.hostname.replace(/^\[|\]$/g, "")) ? undefined : guardedLookup(target, deps.resolve ?? systemResolver),
+        agent: pooledAgent(target, deps.resolve ?? systemResolver),
       },
       (response) => {
         const status = response.statusCode ?? 0;

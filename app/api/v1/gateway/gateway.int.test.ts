@@ -7,8 +7,8 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Worker } from "bullmq";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Queue, Worker } from "bullmq";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as decisionsPost } from "@/app/api/v1/decisions/route";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import type { MemberContext } from "@/lib/auth/member";
@@ -168,6 +168,24 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { allowedHosts: [new URL(base).host] } });
     await expect.poll(async () => (await call(ctx.token, refund(3))).body.result?.status, { timeout: 5_000 }).toBe(201);
     expect((await call(ctx.token, refund(4))).body).toMatchObject({ decision: "deny", reasons: [{ code: "quota_exceeded" }] });
+    expect(received).toHaveLength(1);
+  });
+
+  it("queues the call's record with its decision record before sending: when that write fails, nothing is sent, 503, and the unit is given back", async () => {
+    const ctx = await setup();
+    await saveQuota({ actor: ctx.owner, request: { scope: "tenant", metric: "tool_calls", window: "day", limit: 1 } });
+    const write = vi.spyOn(Queue.prototype, "addBulk").mockRejectedValueOnce(new Error("Connection is closed."));
+    try {
+      const failed = await call(ctx.token, refund(1));
+      expect(failed.status).toBe(503);
+      expect(failed.body.error).toMatchObject({ code: "dependency_unavailable", details: { decision_id: expect.stringMatching(/^dec_/) } });
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(write.mock.calls[0]![0].map((job) => job.name)).toEqual(["decision.record", "gateway.event"]);
+    } finally {
+      write.mockRestore();
+    }
+    expect(received).toHaveLength(0);
+    expect((await call(ctx.token, refund(2))).body.result?.status).toBe(201); // the limit of 1 was not used by the unsent call
     expect(received).toHaveLength(1);
   });
 
