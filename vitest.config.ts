@@ -10,6 +10,8 @@ export default defineConfig({
     // Integration tests share one database per run; files run in parallel across 2 cores.
     pool: "forks",
     testTimeout: 20_000,
+    // As Playwright does in CI: one retry, and scripts/test.ts names every test that needed it.
+    retry: process.env.CI ? 1 : 0,
     hookTimeout: 60_000,
   },
 });

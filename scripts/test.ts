@@ -14,7 +14,7 @@ import { ensureDatabase, migrate } from "@/lib/db/migrate";
 import { deleteKeysWithPrefix } from "@/lib/redis";
 import { databaseUrls, ensureServices } from "./services";
 
-type Stage = { name: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string };
+type Stage = { name: string; ok: boolean; passed: number; failed: number; seconds: number; note?: string; tests?: string[] };
 const stages: Stage[] = [];
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 const specs = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -56,10 +56,14 @@ const lint = stage("lint", () => {
 const unit = stage("unit", () => {
   const out = `${RESULTS}/vitest.json`;
   rmSync(out, { force: true });
-  const ok = sh("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
+  const outcomes = `${RESULTS}/vitest-outcomes.json`;
+  rmSync(outcomes, { force: true });
+  const ok = sh("npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--reporter=./scripts/outcome-reporter.ts", `--outputFile.json=${out}`]);
   const report = readJson<{ numPassedTests: number; numFailedTests: number; numTotalTests: number }>(out);
   if (!report) return { ok: false, passed: 0, failed: 1, note: "vitest wrote no report" };
-  return { ok: ok && report.numFailedTests === 0 && report.numTotalTests > 0, passed: report.numPassedTests, failed: report.numFailedTests };
+  const { failed = [], flaky = [] } = readJson<{ failed: string[]; flaky: string[] }>(outcomes) ?? {};
+  const named = [...failed.map((t) => `failed: ${t}`), ...flaky.map((t) => `flaky (passed on retry): ${t}`)];
+  return { ok: ok && report.numFailedTests === 0 && report.numTotalTests > 0, passed: report.numPassedTests, failed: report.numFailedTests, tests: named };
 });
 
 const e2e = stage("e2e", async () => {
@@ -118,6 +122,7 @@ async function main() {
   for (const s of stages) {
     const counts = s.passed || s.failed ? ` ${s.passed} passed, ${s.failed} failed` : "";
     console.log(`${s.ok ? "✓" : "✗"} ${s.name.padEnd(10)}${counts} (${s.seconds}s)${s.note ? ` — ${s.note}` : ""}`);
+    for (const test of s.tests ?? []) console.log(`    ${test}`);
   }
   const passed = stages.reduce((n, s) => n + s.passed, 0);
   const failed = stages.reduce((n, s) => n + s.failed + (s.ok ? 0 : s.failed ? 0 : 1), 0);

@@ -35,19 +35,21 @@ export async function processDecisions(job: Job) {
       return retryOrDeadLetter({ queue: "decisions", job, tenantId: event.tenantId, error });
     }
   }
-  if (job.name !== "decision.record") throw new UnrecoverableError(`Unknown decisions job ${job.name}`);
-  let record;
+  if (job.name !== "decision.records" && job.name !== "decision.record") throw new UnrecoverableError(`Unknown decisions job ${job.name}`);
+  let records: DecisionRecord[];
   try {
-    record = parsePayload("decisions", "decision.record", job.data);
+    records = job.name === "decision.records" ? parsePayload("decisions", "decision.records", job.data).records : [parsePayload("decisions", "decision.record", job.data)];
   } catch (error) {
     const tenantId = tenantOf(job.data);
     if (tenantId) return retryOrDeadLetter({ queue: "decisions", job, tenantId, error });
     throw new UnrecoverableError(`Malformed decision record: ${(error as Error).message}`);
   }
   try {
-    await batcher.add(record);
+    // Each record is its own unit of the batcher: a record Postgres refuses is split off
+    // from the others of the write (they commit), and only this job is retried.
+    await Promise.all(records.map((record) => batcher.add(record)));
   } catch (error) {
-    return retryOrDeadLetter({ queue: "decisions", job, tenantId: record.tenantId, error });
+    return retryOrDeadLetter({ queue: "decisions", job, tenantId: records[0]!.tenantId, error });
   }
-  return { recorded: true };
+  return { recorded: records.length };
 }

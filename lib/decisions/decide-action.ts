@@ -16,10 +16,10 @@ import { evaluate, policyCache, type Evaluation } from "@/lib/policy/engine";
 import { GATEWAY_REQUIRED, gatewayRequired } from "@/lib/gateway/gateway-state";
 import { dispatchDeliveries } from "@/lib/notifications/queue-notification";
 import type { GatewayEventJob } from "@/lib/gateway/schemas";
-import { enqueueAll } from "@/lib/queue/registry";
 import type { QuotaMeter } from "@/lib/quotas/meter";
 import { QUOTA_UNAVAILABLE, quotaReasons, reserveQuotas } from "@/lib/quotas/reserve-quotas";
 import { actionHash } from "./action-hash";
+import { queueDecisionRecord } from "./record-queue";
 import type { DecisionRequest, DecisionResponse } from "./schemas";
 
 export async function decideAction(input: {
@@ -139,34 +139,30 @@ export async function decideAction(input: {
   // arguments, like ingested events; the action hash is of the original.
   const recordedArgs = redactValue(request.args, await tenantRedactionPaths(agent.tenantId), ["args"]).value as Record<string, unknown>;
   const callRecord = (await input.callRecord?.({ decisionId, outcome: evaluation.outcome })) ?? null;
-  await enqueueAll("decisions", [
+  await queueDecisionRecord(
     {
-      name: "decision.record",
-      data: {
-        id: decisionId,
-        tenantId: agent.tenantId,
-        agentId: agent.agentId,
-        agentName: agent.name,
-        runExternalId: request.run_id,
-        tool: request.tool,
-        operation: request.operation,
-        resource,
-        args: recordedArgs,
-        actionHash: hash,
-        outcome: evaluation.outcome,
-        reasons: evaluation.reasons,
-        matchedRules: evaluation.matchedRules,
-        shadow: evaluation.shadow ?? null,
-        policyVersion: evaluation.policyVersion,
-        approvalId,
-        quota,
-        requestId: input.requestId ?? null,
-        createdAt: now.toISOString(),
-      },
-      opts: { jobId: decisionId },
+      id: decisionId,
+      tenantId: agent.tenantId,
+      agentId: agent.agentId,
+      agentName: agent.name,
+      runExternalId: request.run_id,
+      tool: request.tool,
+      operation: request.operation,
+      resource,
+      args: recordedArgs,
+      actionHash: hash,
+      outcome: evaluation.outcome,
+      reasons: evaluation.reasons,
+      matchedRules: evaluation.matchedRules,
+      shadow: evaluation.shadow ?? null,
+      policyVersion: evaluation.policyVersion,
+      approvalId,
+      quota,
+      requestId: input.requestId ?? null,
+      createdAt: now.toISOString(),
     },
-    ...(callRecord ? [{ name: "gateway.event" as const, data: callRecord, opts: { jobId: callRecord.key.replace(":", "-") } }] : []),
-  ]);
+    callRecord,
+  );
 
   return {
     decision_id: decisionId,

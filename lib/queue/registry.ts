@@ -6,14 +6,17 @@ import { Queue, type ConnectionOptions, type JobsOptions, type WorkerOptions } f
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { eventBatchJob } from "@/lib/ingest/timeline-event";
-import { decisionRecord } from "@/lib/decisions/schemas";
+import { decisionRecord, decisionRecords } from "@/lib/decisions/schemas";
 import { gatewayEventJob } from "@/lib/gateway/schemas";
 
 export const QUEUES = {
   decisions: {
     name: "decisions",
     jobs: {
-      // One decision, written to Postgres (decisions table, audit log) off the hot path.
+      // Decisions of one tenant, written to Postgres (decisions table, audit log, timeline)
+      // off the hot path; the API queues those it answered close together as one job.
+      "decision.records": decisionRecords,
+      // One decision: what versions before the group commit queued (still drained on upgrade).
       "decision.record": decisionRecord,
       // One attested gateway call or result (lib/gateway/record-gateway-event.ts), written once.
       "gateway.event": gatewayEventJob,

@@ -180,7 +180,7 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
       expect(failed.status).toBe(503);
       expect(failed.body.error).toMatchObject({ code: "dependency_unavailable", details: { decision_id: expect.stringMatching(/^dec_/) } });
       expect(write).toHaveBeenCalledTimes(1);
-      expect(write.mock.calls[0]![0].map((job) => job.name)).toEqual(["decision.record", "gateway.event"]);
+      expect(write.mock.calls[0]![0].map((job) => job.name)).toEqual(["decision.records", "gateway.event"]);
     } finally {
       write.mockRestore();
     }
