@@ -70,7 +70,7 @@ export async function waitUntilUp(server: ChildProcess, port: number, what: stri
 export async function startAgentApi(port: number, processes: number): Promise<ChildProcess> {
   if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) throw new Error(`port ${port} is already in use; stop whatever listens there`);
   const env = { ...process.env, AGENT_API_PORT: String(port), AGENT_API_PROCESSES: String(processes), NODE_ENV: "production" } as NodeJS.ProcessEnv;
-  // BENCH_PROFILE_DIR=/tmp/prof: each agent API process writes a CPU profile there when stopped.
+  // BENCH_PROFILE_DIR=/tmp/prof: each agent API process (and the worker) writes a CPU profile there when stopped.
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   // BENCH_AGENT_API_FLAGS="--trace-gc": more node flags for the agent API processes; their output goes to .data/bench-agent-api.log.
   const flags = process.env.BENCH_AGENT_API_FLAGS?.split(" ").filter(Boolean) ?? [];
@@ -101,7 +101,8 @@ export async function startWorker(): Promise<ChildProcess> {
   const logPath = ".data/bench-worker.log";
   mkdirSync(".data", { recursive: true });
   const log = openSync(logPath, "w");
-  const worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/worker`] : [];
+  const worker = spawn(process.execPath, [...profile, "--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
   for (let i = 0; i < 300; i++) {
     if (readFileSync(logPath, "utf8").includes('"workers started"')) return worker;
     if (worker.exitCode !== null) break;

@@ -58,8 +58,3 @@ export const decisionRecord = z.object({
   createdAt: z.iso.datetime(),
 });
 export type DecisionRecord = z.infer<typeof decisionRecord>;
-
-/** Records of one tenant that the API answered close together (lib/decisions/record-queue.ts). */
-export const decisionRecords = z
-  .object({ tenantId: z.string(), records: z.array(decisionRecord).min(1) })
-  .refine((job) => job.records.every((r) => r.tenantId === job.tenantId), "every record must be of the job's tenant");

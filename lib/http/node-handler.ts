@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "@/lib/env";
+import { requestWithBufferedBody } from "./body";
 import { PEER_HEADER } from "./client-address";
 import { AppError } from "./errors";
 import { errorResponse, requestIdFrom } from "./respond";
@@ -83,12 +84,8 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
       return response;
     }
   }
-  const request = new Request(url, {
-    method: req.method,
-    headers,
-    ...(body && { body }),
-    signal: abortOnClose(req, res),
-  } as RequestInit);
+  const init = { method: req.method, headers, signal: abortOnClose(req, res) };
+  const request = body ? requestWithBufferedBody(url, init, body) : new Request(url, init);
   try {
     return await matched.handler(request, { params: Promise.resolve(params) });
   } catch (error) {

@@ -6,7 +6,8 @@ import { Queue, type ConnectionOptions, type JobsOptions, type WorkerOptions } f
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { eventBatchJob } from "@/lib/ingest/timeline-event";
-import { decisionRecord, decisionRecords } from "@/lib/decisions/schemas";
+import { decisionRecordsJob } from "@/lib/decisions/record-job";
+import { decisionRecord } from "@/lib/decisions/schemas";
 import { gatewayEventJob } from "@/lib/gateway/schemas";
 
 export const QUEUES = {
@@ -15,10 +16,11 @@ export const QUEUES = {
     jobs: {
       // Decisions of one tenant, written to Postgres (decisions table, audit log, timeline)
       // off the hot path; the API queues those it answered close together as one job.
-      "decision.records": decisionRecords,
+      "decision.records": decisionRecordsJob,
       // One decision: what versions before the group commit queued (still drained on upgrade).
       "decision.record": decisionRecord,
-      // One attested gateway call or result (lib/gateway/record-gateway-event.ts), written once.
+      // One attested gateway result (lib/gateway/record-gateway-event.ts), written once. The
+      // call itself goes with its decision in "decision.records".
       "gateway.event": gatewayEventJob,
     },
     defaultJobOptions: { attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 1000, removeOnFail: 5000 },

@@ -11,6 +11,7 @@ import { Queue, Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as decisionsPost } from "@/app/api/v1/decisions/route";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
+import type { DecisionRecordsJob } from "@/lib/decisions/record-job";
 import type { MemberContext } from "@/lib/auth/member";
 import { listConnections } from "@/lib/connections/list-connections";
 import { updateConnection } from "@/lib/connections/update-connection";
@@ -174,13 +175,15 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
   it("queues the call's record with its decision record before sending: when that write fails, nothing is sent, 503, and the unit is given back", async () => {
     const ctx = await setup();
     await saveQuota({ actor: ctx.owner, request: { scope: "tenant", metric: "tool_calls", window: "day", limit: 1 } });
-    const write = vi.spyOn(Queue.prototype, "addBulk").mockRejectedValueOnce(new Error("Connection is closed."));
+    const write = vi.spyOn(Queue.prototype, "add").mockRejectedValueOnce(new Error("Connection is closed."));
     try {
       const failed = await call(ctx.token, refund(1));
       expect(failed.status).toBe(503);
       expect(failed.body.error).toMatchObject({ code: "dependency_unavailable", details: { decision_id: expect.stringMatching(/^dec_/) } });
       expect(write).toHaveBeenCalledTimes(1);
-      expect(write.mock.calls[0]![0].map((job) => job.name)).toEqual(["decision.records", "gateway.event"]);
+      // One job carries the decision and the call's record.
+      const [name, data] = write.mock.calls[0]!;
+      expect({ name, types: (data as DecisionRecordsJob).gatewayEvents.map((e) => e.type) }).toEqual({ name: "decision.records", types: ["gateway.call"] });
     } finally {
       write.mockRestore();
     }
