@@ -5,22 +5,24 @@ import type { GatewayEventJob } from "@/lib/gateway/schemas";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
 import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { TenantBatcher } from "@/lib/queue/tenant-batcher";
-import { parsePayload } from "@/lib/queue/registry";
+import { QUEUES, parsePayload } from "@/lib/queue/registry";
 
 /**
- * Decision records of many jobs (the queue's worker concurrency) written together: one
- * transaction per tenant takes the audit chain's lock once for all of them.
+ * The records of many jobs (the queue's worker concurrency) written together: one
+ * transaction per tenant takes the audit chain's lock once for all of them. A write costs
+ * about ten statements whatever its size, so it waits up to 100 ms for company (at a few
+ * hundred decisions/s a 10 ms window wrote two or three records: ~2 ms of worker CPU each);
+ * the agent had its answer already. It goes sooner once every job the worker may hold is
+ * in it, since no more can arrive.
  */
-const batcher = new TenantBatcher<DecisionRecord>({
+const batcher = new TenantBatcher<{ tenantId: string; records: DecisionRecord[] }>({
   name: "decisions",
   maxSize: 500,
-  // A write costs about ten statements whatever its size: at a few hundred decisions/s a
-  // 10 ms window wrote two or three records each (about 2 ms of worker CPU per record).
-  // Recording a decision 100 ms later costs the agent nothing; it answered already.
   maxWaitMs: 100,
-  sizeOf: () => 1,
-  tenantOf: (record) => record.tenantId,
-  write: recordDecisions,
+  maxJobs: QUEUES.decisions.worker.concurrency,
+  sizeOf: (job) => job.records.length,
+  tenantOf: (job) => job.tenantId,
+  write: (tenantId, jobs) => recordDecisions(tenantId, jobs.flatMap((job) => job.records)),
 });
 
 export async function processDecisions(job: Job) {
@@ -51,9 +53,8 @@ export async function processDecisions(job: Job) {
     throw new UnrecoverableError(`Malformed decision record: ${(error as Error).message}`);
   }
   try {
-    // Each record is its own unit of the batcher: a record Postgres refuses is split off
-    // from the others of the write (they commit), and only this job is retried.
-    await Promise.all(records.map((record) => batcher.add(record)));
+    // A job Postgres refuses is split off from the others of the write (they commit).
+    await batcher.add({ tenantId: records[0]!.tenantId, records });
     for (const event of gatewayEvents) await recordGatewayEvent(event);
   } catch (error) {
     return retryOrDeadLetter({ queue: "decisions", job, tenantId: records[0]!.tenantId, error });

@@ -24,8 +24,11 @@ export const QUEUES = {
       "gateway.event": gatewayEventJob,
     },
     defaultJobOptions: { attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
-    // Many records in hand at once, so workers/decisions.ts writes them in large batches.
-    worker: { concurrency: 200 },
+    // Jobs in hand at once, written together (workers/decisions.ts). Not hundreds: with
+    // jobs arriving one by one, BullMQ tries a fetch per free slot each time one completes,
+    // and at 200 slots those fetches were most of the worker's CPU (issue 15). The API
+    // queues the records it answers close together as one job, so few jobs hold many.
+    worker: { concurrency: 16 },
   },
   maintenance: {
     name: "maintenance",
