@@ -20,7 +20,7 @@ import { benchDatabase, generateLoad, percentile, startAgentApi, stopServer, typ
 const DIST_DIR = ".next-bench";
 
 /** The production build the front door serves the console from (BENCH_BUILD=0 reuses the last one). */
-function build() {
+export function buildConsole() {
   if (process.env.BENCH_BUILD === "0") return;
   console.log(`› next build (${DIST_DIR})`);
   const env = { ...process.env, NEXT_DIST_DIR: DIST_DIR, NODE_ENV: "production" } as NodeJS.ProcessEnv;
@@ -115,7 +115,7 @@ export async function benchFrontDoor(opts: { rate: number; seconds: number; proc
   const barePort = 3212;
   const leanPort = 3214;
   const { headers } = await decisionTenant(3600);
-  build();
+  buildConsole();
   const children: ChildProcess[] = [];
   try {
     const worker = startWorker();

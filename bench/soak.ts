@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { authState } from "@/lib/agents/auth-state";
 import { db } from "@/lib/db/client";
 import { closeQueues } from "@/lib/queue/registry";
-import { DECISION_BODIES, decisionTenant, startFrontDoor, startWorker, summarize } from "./front-door";
+import { DECISION_BODIES, buildConsole, decisionTenant, startFrontDoor, startWorker, summarize } from "./front-door";
 import { benchDatabase, generateLoad, stopServer } from "./support";
 import type { ChildProcess } from "node:child_process";
 
@@ -27,6 +27,7 @@ function eventBatch(run: string) {
 }
 
 export async function benchSoak(opts: { seconds: number; decisionRate: number; eventRate: number; processes: number }) {
+  buildConsole(); // the front door serves the console from it, and will not start without one
   const dropDatabase = await benchDatabase();
   const port = Number(process.env.BENCH_SOAK_PORT ?? 3213);
   const { headers } = await decisionTenant(opts.seconds + 1800);
