@@ -32,6 +32,10 @@ const schema = z.object({
   // How long Redis remembers an accepted event id at least (at most twice this), so retries
   // are counted as duplicates at once (Postgres stores every event once regardless; docs/RUNS.md).
   INGEST_DEDUPE_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  // How long a decision record may sit with a worker that took it before another worker
+  // takes it over (lib/decisions/record-stream.ts): longer than any write, short enough that
+  // a crashed worker's records are stored soon after.
+  DECISION_RECORDS_CLAIM_MS: z.coerce.number().int().min(100).default(15_000),
   // Where evidence bundles (issue 7) are written and served from; relative to the working directory.
   EVIDENCE_DIR: z.string().default(".data/exports"),
   // Envelope encryption of stored secrets (lib/secrets/envelope.ts, docs/SECURITY.md).

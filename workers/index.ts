@@ -10,7 +10,7 @@ import { createRedis, ensureRedisDurable } from "@/lib/redis";
 import { QUEUES, closeQueues, getQueue, queueConnection, queuePrefix, type QueueDefinition, type QueueKey } from "@/lib/queue/registry";
 import { db } from "@/lib/db/client";
 import { authState } from "@/lib/agents/auth-state";
-import { processDecisions } from "./decisions";
+import { processDecisions, startDecisionRecorder } from "./decisions";
 import { ingestBackoff, processIngest, scheduleIngestJobs } from "./ingest";
 import { processMaintenance } from "./maintenance";
 import { processNotifications } from "./notifications";
@@ -44,6 +44,8 @@ export async function startWorkers() {
     return worker;
   });
 
+  const decisionRecorder = startDecisionRecorder();
+
   await getQueue("maintenance").upsertJobScheduler(
     "audit-verify-hourly",
     { pattern: "0 * * * *", tz: "UTC" },
@@ -70,7 +72,7 @@ export async function startWorkers() {
     stopping = true;
     logger.info("workers stopping", { signal });
     health?.close();
-    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([...workers.map((w) => w.close()), decisionRecorder.stop()]);
     await closeQueues();
     await authState.close();
     await db().$disconnect();

@@ -5,20 +5,19 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Worker } from "bullmq";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { withTenant } from "@/lib/db/tenant";
 import { callTool } from "@/lib/gateway/call-tool";
 import { AppError } from "@/lib/http/errors";
 import { capabilityReport } from "@/lib/policy/capability-report";
-import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { closeQueues } from "@/lib/queue/registry";
 import { uniq } from "@/lib/testing/factories";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { listTools } from "@/lib/tools/list-tools";
 import { updateOperation } from "@/lib/tools/update-operation";
 import { updateTool } from "@/lib/tools/update-tool";
-import { processDecisions } from "@/workers/decisions";
 import { createConnection } from "./create-connection";
 import { deleteConnection } from "./delete-connection";
 import { listConnections } from "./list-connections";
@@ -34,7 +33,7 @@ const accepted = new Set<string>();
 let tokenRequests = 0;
 let server: Server;
 let base: string;
-let worker: Worker;
+let worker: DecisionsWorker;
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = "";
@@ -56,7 +55,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  worker = startDecisionsWorker(4);
 });
 afterAll(async () => {
   await worker.close();

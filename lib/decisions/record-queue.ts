@@ -1,9 +1,9 @@
 import type { GatewayEventJob } from "@/lib/gateway/schemas";
-import { enqueue, enqueueAll } from "@/lib/queue/registry";
 import type { DecisionRecordsJob } from "./record-job";
+import { appendDecisionRecords } from "./record-stream";
 import type { DecisionRecord } from "./schemas";
 
-/** Records per `decision.records` job: big enough to amortize BullMQ, small enough to retry. */
+/** Records per stream entry: one worker write at most. */
 const MAX_RECORDS_PER_JOB = 500;
 
 type Waiting = { record: DecisionRecord; gatewayEvent: GatewayEventJob | null; resolve: () => void; reject: (error: unknown) => void };
@@ -12,13 +12,11 @@ let waiting: Waiting[] = [];
 let queueing = false;
 
 /**
- * Queues a decision record (and the gateway's record of the call it allows) durably, and
- * resolves once they are in Redis, so the decision may then be answered. Group commit:
- * a record that arrives while no write is under way goes at once, alone; records that
- * arrive during a write go together in the next one, as one `decision.records` job per
- * tenant. At low rates nothing waits longer than before; at high rates the worker (and
- * Redis) handle one job for many decisions instead of one each, which was most of the
- * worker's CPU per record (docs/PERFORMANCE.md, issue 15).
+ * Queues a decision record (and the gateway's record of the call it allows) durably on the
+ * record stream (./record-stream.ts), and resolves once Redis holds it, so the decision may
+ * then be answered. Group commit: a record that arrives while no write is under way goes at
+ * once, alone; records that arrive during a write go together in the next one, one entry
+ * per tenant. At low rates nothing waits; at high rates one entry carries many decisions.
  */
 export function queueDecisionRecord(record: DecisionRecord, gatewayEvent: GatewayEventJob | null = null): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -33,11 +31,7 @@ async function queueWaiting() {
     const batch = waiting;
     waiting = [];
     try {
-      const jobs = jobsOf(batch);
-      // One job is a plain add: BullMQ's addBulk opens a MULTI whose setup alone cost
-      // ~140 µs of the API's CPU per call (ioredis copies every Lua script onto each pipeline).
-      if (jobs.length === 1) await enqueue("decisions", "decision.records", jobs[0]!, { jobId: jobs[0]!.records[0]!.id });
-      else await enqueueAll("decisions", jobs.map((data) => ({ name: "decision.records" as const, data, opts: { jobId: data.records[0]!.id } })));
+      await appendDecisionRecords(jobsOf(batch));
       for (const w of batch) w.resolve();
     } catch (error) {
       for (const w of batch) w.reject(error);
@@ -46,10 +40,7 @@ async function queueWaiting() {
   queueing = false;
 }
 
-/**
- * One job per tenant (the worker writes a tenant's records in one transaction), named by its
- * first record's id, so a job queued twice (a retried write) runs once.
- */
+/** One entry per tenant: the worker writes a tenant's records in one transaction. */
 function jobsOf(batch: Waiting[]): DecisionRecordsJob[] {
   const byTenant = new Map<string, Waiting[]>();
   for (const w of batch) {

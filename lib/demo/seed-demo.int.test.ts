@@ -3,17 +3,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Worker } from "bullmq";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { db } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
 import { evaluate, loadTenantPolicy } from "@/lib/policy/engine";
-import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { closeQueues } from "@/lib/queue/registry";
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
-import { processDecisions } from "@/workers/decisions";
 import { WORKFLOWS, demoOptions } from "./demo-workflows";
 import { createDemoUpstream } from "./demo-upstream";
 import { DEMO_CREDENTIALS } from "./demo-upstream-credentials";
@@ -24,7 +23,7 @@ import { type DemoAgentSecret, seedDemo } from "./seed-demo";
 const upstream = createDemoUpstream();
 let api: Server;
 let base: string;
-let worker: Worker;
+let worker: DecisionsWorker;
 beforeAll(async () => {
   const upstreamUrl = await upstream.listen(0);
   const port = new URL(upstreamUrl).port;
@@ -33,7 +32,7 @@ beforeAll(async () => {
   api = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
   await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  worker = startDecisionsWorker(4);
 });
 afterAll(async () => {
   await worker.close();

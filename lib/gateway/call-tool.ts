@@ -18,7 +18,7 @@ import { logger } from "@/lib/logger";
 import { REDACTED, redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
-import { enqueue } from "@/lib/queue/registry";
+import { appendDecisionRecords } from "@/lib/decisions/record-stream";
 import { buildUpstreamRequest } from "./build-request";
 import { gatewayCache, isEnforced, type ToolUpstream, type UpstreamOperation } from "./gateway-state";
 import { releaseUnsentCall } from "./release-quota";
@@ -214,8 +214,9 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
 
 const subjectOf = (agent: AgentPrincipal, runId: string) => ({ tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId });
 
+/** A call's result, on the decision record stream like the call itself (written once, by its key). */
 function recordEvent(job: GatewayEventJob) {
-  return enqueue("decisions", "gateway.event", job, { jobId: job.key.replace(":", "-") });
+  return appendDecisionRecords([{ tenantId: job.tenantId, records: [], gatewayEvents: [job] }]);
 }
 
 function scrub(text: string, secrets: string[]): string {

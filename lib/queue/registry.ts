@@ -10,24 +10,20 @@ import { decisionRecordsJob } from "@/lib/decisions/record-job";
 import { decisionRecord } from "@/lib/decisions/schemas";
 import { gatewayEventJob } from "@/lib/gateway/schemas";
 
+/** Besides these queues, answered decisions travel on one Redis Stream: lib/decisions/record-stream.ts. */
 export const QUEUES = {
   decisions: {
     name: "decisions",
     jobs: {
-      // Decisions of one tenant, written to Postgres (decisions table, audit log, timeline)
-      // off the hot path; the API queues those it answered close together as one job.
+      // Decision records re-driven from Settings → Failed jobs. Answered decisions travel on
+      // a Redis Stream instead (lib/decisions/record-stream.ts: a job each cost too much).
       "decision.records": decisionRecordsJob,
-      // One decision: what versions before the group commit queued (still drained on upgrade).
+      // One decision, as versions before the stream queued it (drained on upgrade).
       "decision.record": decisionRecord,
-      // One attested gateway result (lib/gateway/record-gateway-event.ts), written once. The
-      // call itself goes with its decision in "decision.records".
+      // One attested gateway call or result, as versions before the stream queued it.
       "gateway.event": gatewayEventJob,
     },
     defaultJobOptions: { attempts: 10, backoff: { type: "exponential", delay: 1_000 }, removeOnComplete: 1000, removeOnFail: 5000 },
-    // Jobs in hand at once, written together (workers/decisions.ts). Not hundreds: with
-    // jobs arriving one by one, BullMQ tries a fetch per free slot each time one completes,
-    // and at 200 slots those fetches were most of the worker's CPU (issue 15). The API
-    // queues the records it answers close together as one job, so few jobs hold many.
     worker: { concurrency: 16 },
   },
   maintenance: {

@@ -11,13 +11,6 @@ describe("TenantBatcher", () => {
     expect(writes).toEqual([["a", [1, 3]], ["b", [2]]]);
   });
 
-  it("flushes once maxJobs jobs wait, however small they are (a worker holding that many gets no more)", async () => {
-    const writes: number[][] = [];
-    const batcher = new TenantBatcher<Job>({ name: "t", maxSize: 1_000, maxWaitMs: 60_000, maxJobs: 2, sizeOf: () => 1, tenantOf: (j) => j.tenant, write: async (_t, jobs) => void writes.push(jobs.map((j) => j.n)) });
-    await Promise.all([batcher.add({ tenant: "a", n: 1 }), batcher.add({ tenant: "a", n: 2 })]);
-    expect(writes).toEqual([[1, 2]]);
-  });
-
   it("flushes at maxSize without waiting, and splits a failed batch so one bad job fails alone", async () => {
     const writes: number[][] = [];
     const batcher = new TenantBatcher<Job>({

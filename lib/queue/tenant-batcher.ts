@@ -22,8 +22,6 @@ export class TenantBatcher<J> {
       name: string;
       maxSize: number;
       maxWaitMs: number;
-      /** Also write once this many jobs wait (the most a worker holds: none can join). */
-      maxJobs?: number;
       parallel?: number;
       sizeOf: (job: J) => number;
       tenantOf: (job: J) => string;
@@ -35,7 +33,7 @@ export class TenantBatcher<J> {
     return new Promise((resolve, reject) => {
       this.pending.push({ job, resolve, reject });
       this.pendingSize += this.opts.sizeOf(job);
-      if (this.pendingSize >= this.opts.maxSize || this.pending.length >= (this.opts.maxJobs ?? Infinity)) this.kick();
+      if (this.pendingSize >= this.opts.maxSize) this.kick();
       else this.timer ??= setTimeout(() => this.kick(), this.opts.maxWaitMs);
     });
   }

@@ -1,12 +1,12 @@
-import { QueueEvents, Worker } from "bullmq";
+import { QueueEvents } from "bullmq";
 import fc from "fast-check";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/lib/db/tenant";
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { engageKillSwitch, liftKillSwitch } from "@/lib/kill-switches/engage-kill-switch";
 import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { processDecisions } from "@/workers/decisions";
 import { POST } from "./route";
 
 type Answer = { decision_id: string; decision: string; reasons: { code: string; message: string; details?: unknown }[]; approval?: { id: string; status: string; expires_at: string; required_approvals: number }; quota: unknown[]; policy_version: number | null };
@@ -21,10 +21,10 @@ async function decide(token: string, body: Record<string, unknown>): Promise<{ s
 
 const refund = (amount: number, extra: Record<string, unknown> = {}) => ({ tool: "stripe", operation: "refunds.create", resource: { type: "charge", id: "ch_1" }, args: { charge_id: "ch_1", amount_cents: amount, ...extra } });
 
-let worker: Worker;
+let worker: DecisionsWorker;
 let events: QueueEvents;
 beforeAll(async () => {
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  worker = startDecisionsWorker(4);
   events = new QueueEvents("decisions", { connection: queueConnection(), prefix: queuePrefix() });
   await events.waitUntilReady();
 });

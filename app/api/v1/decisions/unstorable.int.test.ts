@@ -4,13 +4,13 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { QueueEvents, Worker } from "bullmq";
+import { QueueEvents } from "bullmq";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withTenant } from "@/lib/db/tenant";
 import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { processDecisions } from "@/workers/decisions";
 import { serveRoute } from "@/lib/http/node-handler";
 import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
 import { POST } from "./route";
@@ -28,10 +28,10 @@ async function decide(token: string, body: Record<string, unknown>, rawArgs?: st
   return { status: res.status, body: (await res.json()) as Answer };
 }
 
-let worker: Worker;
+let worker: DecisionsWorker;
 let events: QueueEvents;
 beforeAll(async () => {
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  worker = startDecisionsWorker(4);
   events = new QueueEvents("decisions", { connection: queueConnection(), prefix: queuePrefix() });
   await events.waitUntilReady();
 });

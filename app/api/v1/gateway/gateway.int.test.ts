@@ -7,7 +7,8 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as decisionsPost } from "@/app/api/v1/decisions/route";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
@@ -19,10 +20,9 @@ import { withTenant } from "@/lib/db/tenant";
 import { updateGatewaySettings } from "@/lib/gateway/update-gateway-settings";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import { listRunEvents } from "@/lib/runs/list-run-events";
-import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { closeQueues } from "@/lib/queue/registry";
 import { createUser } from "@/lib/testing/factories";
 import { updateTool } from "@/lib/tools/update-tool";
-import { processDecisions } from "@/workers/decisions";
 import { createGatewayTenant, gatewayCall as call, startTestUpstream, toolIdOf as toolId, type GatewayAnswer as Answer, type Received } from "./testing";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
@@ -30,11 +30,11 @@ process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
 let received: Received[];
 let base: string;
-let worker: Worker;
+let worker: DecisionsWorker;
 beforeAll(async () => {
   upstream = await startTestUpstream();
   ({ received, base } = upstream);
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 8 });
+  worker = startDecisionsWorker(8);
 });
 afterAll(async () => {
   await worker.close();
@@ -175,15 +175,15 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
   it("queues the call's record with its decision record before sending: when that write fails, nothing is sent, 503, and the unit is given back", async () => {
     const ctx = await setup();
     await saveQuota({ actor: ctx.owner, request: { scope: "tenant", metric: "tool_calls", window: "day", limit: 1 } });
-    const write = vi.spyOn(Queue.prototype, "add").mockRejectedValueOnce(new Error("Connection is closed."));
+    const write = vi.spyOn(Redis.prototype, "xadd").mockRejectedValueOnce(new Error("Connection is closed."));
     try {
       const failed = await call(ctx.token, refund(1));
       expect(failed.status).toBe(503);
       expect(failed.body.error).toMatchObject({ code: "dependency_unavailable", details: { decision_id: expect.stringMatching(/^dec_/) } });
       expect(write).toHaveBeenCalledTimes(1);
-      // One job carries the decision and the call's record.
-      const [name, data] = write.mock.calls[0]!;
-      expect({ name, types: (data as DecisionRecordsJob).gatewayEvents.map((e) => e.type) }).toEqual({ name: "decision.records", types: ["gateway.call"] });
+      // One stream entry carries the decision and the call's record.
+      const job = JSON.parse(String(write.mock.calls[0]!.at(-1))) as DecisionRecordsJob;
+      expect({ records: job.records.length, types: job.gatewayEvents.map((e) => e.type) }).toEqual({ records: 1, types: ["gateway.call"] });
     } finally {
       write.mockRestore();
     }

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { Worker } from "bullmq";
 import pg from "pg";
 import { Redis } from "ioredis";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listConnections } from "@/lib/connections/list-connections";
 import { rotateConnection } from "@/lib/connections/rotate-connection";
@@ -19,10 +19,9 @@ import { withTenant } from "@/lib/db/tenant";
 import { requestExport } from "@/lib/evidence/request-export";
 import { runExport } from "@/lib/evidence/run-export";
 import { listRunEvents } from "@/lib/runs/list-run-events";
-import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { closeQueues } from "@/lib/queue/registry";
 import { uniq } from "@/lib/testing/factories";
 import { updateOperation } from "@/lib/tools/update-operation";
-import { processDecisions } from "@/workers/decisions";
 import { createGatewayTenant, gatewayCall, startTestUpstream } from "./testing";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
@@ -30,12 +29,12 @@ process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 const MARKER = `GHMARK${uniq()}${uniq()}`;
 
 let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
-let worker: Worker;
+let worker: DecisionsWorker;
 let logs = "";
 const stderrWrite = process.stderr.write.bind(process.stderr);
 beforeAll(async () => {
   upstream = await startTestUpstream();
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 8 });
+  worker = startDecisionsWorker(8);
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     logs += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
     return (stderrWrite as (...a: unknown[]) => boolean)(chunk, ...rest);

@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createMCPClient } from "@ai-sdk/mcp";
 import { Agent, MCPServerStreamableHttp, Usage, run, setTracingDisabled, type Model, type ModelRequest, type ModelResponse } from "@openai/agents";
-import { Worker } from "bullmq";
+import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
 import { signAgentToken } from "@/lib/agents/agent-token";
@@ -21,22 +21,21 @@ import { serveRoute } from "@/lib/http/node-handler";
 import { listMcpTools } from "@/lib/mcp/list-mcp-tools";
 import { publishRules, rule } from "@/lib/testing/policy";
 import { createUser } from "@/lib/testing/factories";
-import { closeQueues, queueConnection, queuePrefix } from "@/lib/queue/registry";
+import { closeQueues } from "@/lib/queue/registry";
 import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
-import { processDecisions } from "@/workers/decisions";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 
 let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
 let received: Received[];
-let worker: Worker;
+let worker: DecisionsWorker;
 let server: Server;
 let gatehouse: string;
 
 beforeAll(async () => {
   upstream = await startTestUpstream();
   received = upstream.received;
-  worker = new Worker("decisions", processDecisions, { connection: queueConnection(), prefix: queuePrefix(), concurrency: 4 });
+  worker = startDecisionsWorker(4);
   server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   gatehouse = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
