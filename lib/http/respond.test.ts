@@ -23,6 +23,17 @@ describe("errorResponse", () => {
     expect(body.error.message).toContain("req_abcdefgh");
   });
 
+  it("answers 503 with Retry-After when Postgres or Redis did not answer in time, never a 500", async () => {
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const expired = Object.assign(new Error("Transaction API error: A commit cannot be executed on an expired transaction."), { code: "P2028" });
+    const pool = new Error("timeout exceeded when trying to connect");
+    const redis = new Error("wrapped", { cause: new Error("Connection is closed.") });
+    const answers = [expired, pool, redis].map((error) => errorResponse(error, "req_abcdefgh"));
+    spy.mockRestore();
+    expect(answers.map((r) => [r.status, r.headers.get("retry-after")])).toEqual([["503", "2"], ["503", "2"], ["503", "2"]].map(([s, r]) => [Number(s), r]));
+    expect(((await answers[0]!.json()) as { error: { code: string } }).error.code).toBe("dependency_unavailable");
+  });
+
   it("lists zod paths in details for validation failures", async () => {
     const parsed = z.object({ a: z.object({ b: z.number() }) }).safeParse({ a: { b: "x" } });
     const res = errorResponse(validationError(parsed.error!), "req_abcdefgh");

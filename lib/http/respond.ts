@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDependencyUnavailable } from "./dependency-errors";
 import { AppError, ERROR_STATUS } from "./errors";
 import { logger } from "@/lib/logger";
 
@@ -18,8 +19,9 @@ export function json(body: unknown, init: { status?: number; requestId: string; 
 }
 
 /**
- * Maps any thrown value to the API error shape. Unknown errors become a generic 500:
- * logged with the request id, never echoed to the caller.
+ * Maps any thrown value to the API error shape. Postgres or Redis failing to answer is a
+ * 503 with Retry-After; other unknown errors become a generic 500: logged with the request
+ * id, never echoed to the caller.
  */
 export function errorResponse(error: unknown, requestId: string): Response {
   if (error instanceof AppError) {
@@ -29,6 +31,10 @@ export function errorResponse(error: unknown, requestId: string): Response {
       { error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) } },
       { status: error.status, requestId, headers },
     );
+  }
+  if (isDependencyUnavailable(error)) {
+    logger.warn("dependency unavailable", { requestId, error });
+    return errorResponse(new AppError("dependency_unavailable", "A service Gatehouse depends on did not answer in time. Retry shortly.", undefined, 2), requestId);
   }
   logger.error("unhandled error", { requestId, error });
   return json(
