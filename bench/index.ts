@@ -135,7 +135,7 @@ if (only === "soak") {
   line("event batches:", r.events);
   console.log(`events accepted: ${fmt(r.events.acceptedPerSecond, 0)}/s; serving processes exited: ${r.exits.length}`);
   r.exits.forEach((e) => console.log(`  ${e}`));
-  const connectionErrors = (r.decisions.statuses.error ?? 0) + (r.events.statuses.error ?? 0);
+  const connectionErrors = [r.decisions, r.events].reduce((n, s) => n + (s.statuses.error ?? 0) + (s.statuses.timeout ?? 0), 0);
   if (r.exits.length || connectionErrors) {
     console.log(`SOAK FAILED: ${r.exits.length} process exits, ${connectionErrors} requests without an answer`);
     process.exit(1);

@@ -15,6 +15,9 @@ import { parentPort, workerData } from "node:worker_threads";
 /** @type {{ host: string; port: number; method: string; path: string; headers: Record<string, string>; bodies: string[]; rate?: number; concurrency?: number; seconds: number; sumField?: string }} */
 const opts = workerData;
 const HEADER_END = Buffer.from("\r\n\r\n");
+/** A request unanswered this long counts as a failure ("timeout"); its connection is closed. */
+const ANSWER_TIMEOUT_MS = 30_000;
+const NO_ANSWER = "no answer in time";
 
 /** Request i's bytes: its body template with every "{{i}}" replaced by i (unique ids per request). */
 function requestBytes(i) {
@@ -37,6 +40,7 @@ function connection() {
     const done = conn.onResponse;
     conn.onResponse = conn.onError = null;
     conn.busy = false;
+    idle.push(conn);
     done?.(response);
   });
   const fail = (error) => {
@@ -91,7 +95,14 @@ function parseResponse(buf) {
 }
 
 const pool = [];
-const take = () => pool.find((c) => !c.busy && !c.dead) ?? (pool.push(connection()), pool.at(-1));
+/** Idle connections, most recently freed last (an overloaded server leaves thousands open: no linear scans). */
+const idle = [];
+function take() {
+  for (let conn = idle.pop(); conn; conn = idle.pop()) if (!conn.dead && !conn.busy) return conn;
+  const conn = connection();
+  pool.push(conn);
+  return conn;
+}
 
 const latencies = [];
 const serverMs = [];
@@ -113,13 +124,23 @@ function send(i, dueAt) {
       else if (opts.sumField) summed += Number(JSON.parse(response.body.toString("utf8"))[opts.sumField] ?? 0);
       resolve(response.status);
     };
-    conn.onError = () => {
+    conn.onError = (error) => {
       latencies.push(performance.now() - dueAt);
       failures++;
-      statuses.error = (statuses.error ?? 0) + 1;
+      const kind = error?.message === NO_ANSWER ? "timeout" : "error";
+      statuses[kind] = (statuses[kind] ?? 0) + 1;
       resolve(0);
     };
     conn.socket.write(bytes);
+    // A request a drowned server never answers must not keep the generator waiting for ever
+    // (a soak's generator once stayed busy for 10 minutes after its load phase).
+    const timer = setTimeout(() => conn.socket.destroy(new Error(NO_ANSWER)), ANSWER_TIMEOUT_MS);
+    timer.unref();
+    const settle = conn.onResponse;
+    conn.onResponse = (response) => {
+      clearTimeout(timer);
+      settle(response);
+    };
   });
 }
 
@@ -156,7 +177,11 @@ async function closedLoop() {
 }
 
 // Connections up before the clock starts, so the first requests do not pay the handshake.
-for (let i = 0; i < (opts.concurrency ?? 32); i++) pool.push(connection());
+for (let i = 0; i < (opts.concurrency ?? 32); i++) {
+  const conn = connection();
+  pool.push(conn);
+  idle.push(conn);
+}
 await sleep(100);
 const elapsedMs = opts.rate ? await openLoop() : await closedLoop();
 for (const conn of pool) conn.socket.destroy();
