@@ -17,7 +17,8 @@ import type { DecisionRecord } from "@/lib/decisions/schemas";
 import { newId } from "@/lib/ids";
 import { evaluate, withRules, type TenantPolicy } from "@/lib/policy/engine";
 import { ruleSchema, type RuleInput } from "@/lib/policy/rules";
-import { closeQueues, getQueue } from "@/lib/queue/registry";
+import { appendDecisionRecords, closeDecisionRecordProducer, recordStreamKey } from "@/lib/decisions/record-stream";
+import { createRedis } from "@/lib/redis";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
@@ -80,11 +81,9 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
   const ownerDb = new pg.Client({ connectionString: process.env.MIGRATE_DATABASE_URL });
   await ownerDb.connect();
   const recorded = async () => Number((await ownerDb.query<{ n: string }>(`SELECT count(*) AS n FROM decisions WHERE "tenantId" = $1`, [tenant.id])).rows[0]!.n);
-  const queue = getQueue("decisions");
-  const backlog = async () => {
-    const counts = await queue.getJobCounts("waiting", "active", "delayed", "prioritized");
-    return Object.values(counts).reduce((a, b) => a + b, 0);
-  };
+  // Records not yet written: entries on the record stream (deleted once written).
+  const redis = createRedis();
+  const backlog = () => redis.xlen(recordStreamKey());
   const drained = async () => {
     for (let waited = 0; (await backlog()) > 0 && waited < 120_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
   };
@@ -181,8 +180,8 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     const backlogAfterLoad = await backlog();
     await drained();
 
-    // The worker's rate at its worst: N records queued at once, one job each (as the API
-    // queues them when requests come one at a time, so no group commit forms),
+    // The worker's rate at its worst: N records queued at once, one stream entry each (as
+    // the API queues them when requests come one at a time, so no group commit forms),
     // timed until all are rows, divided by the worker's CPU time (not the wall clock, which
     // the other processes on the shared cores stretch).
     const records = Array.from({ length: opts.drainRecords }, (_, i) => benchRecord(tenant.id, agent.id, agent.name, i));
@@ -190,7 +189,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     const cpuBefore = cpuByComponent();
     const started = performance.now();
     for (let i = 0; i < records.length; i += 1_000) {
-      await queue.addBulk(records.slice(i, i + 1_000).map((data) => ({ name: "decision.record", data, opts: { jobId: data.id } })));
+      await appendDecisionRecords(records.slice(i, i + 1_000).map((record) => ({ tenantId: tenant.id, records: [record], gatewayEvents: [] })));
     }
     while ((await recorded()) - before < records.length && performance.now() - started < 180_000) await new Promise((r) => setTimeout(r, 100));
     const seconds = (performance.now() - started) / 1000;
@@ -198,7 +197,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     const stored = (await recorded()) - before;
     const workerCpuSeconds = (cpuAfter.get("worker") ?? 0) - (cpuBefore.get("worker") ?? 0);
     const drain = { records: stored, seconds, workerCpuSeconds, perWorkerCore: stored / workerCpuSeconds, cpu: cpuShare(cpuBefore, cpuAfter, seconds, Math.max(1, stored)) };
-    await closeQueues();
+    await closeDecisionRecordProducer();
     return { viaNext, bareHandler, viaAgentApi, withQuotas, backlogAfterLoad, drain };
   } finally {
     if (server) stopServer(server);
@@ -206,6 +205,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
     if (bare) stopServer(bare);
     if (worker) stopServer(worker);
     await ownerDb.end();
+    redis.disconnect();
     await authState.close();
     await db().$disconnect();
     await dropDatabase();
