@@ -62,7 +62,7 @@ if (!only || only === "decisions") {
   console.log(`records still queued when the load stopped: ${http.backlogAfterLoad}`);
   const d = http.drain;
   console.log(
-    `worker drain, worst case: ${d.records} queued decision records (row + audit entry + timeline event, one job each, as when no group commit forms) recorded in ${fmt(d.seconds)} s (${fmt(d.records / d.seconds, 0)}/s wall clock) ` +
+    `worker drain, worst case: ${d.records} queued decision records (row + audit entry + timeline event, one stream entry each, as when no group commit forms) recorded in ${fmt(d.seconds)} s (${fmt(d.records / d.seconds, 0)}/s wall clock) ` +
       `with ${fmt(d.workerCpuSeconds, 2)} s of worker CPU = ${fmt(d.perWorkerCore, 0)} records/s per worker core\n    CPU per record: ${cpu(d.cpu)}`,
   );
 }
