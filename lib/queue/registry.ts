@@ -133,14 +133,6 @@ export async function enqueue<Q extends QueueKey, J extends JobName<Q>>(
   return getQueue(queue).add(job, data, options);
 }
 
-/**
- * Validates and enqueues several jobs of one queue in one Redis transaction (MULTI/EXEC):
- * all are queued or none, in one round trip.
- */
-export async function enqueueAll<Q extends QueueKey>(queue: Q, jobs: { [J in JobName<Q>]: { name: J; data: JobPayload<Q, J>; opts?: JobsOptions } }[JobName<Q>][]) {
-  return getQueue(queue).addBulk(jobs.map((job) => ({ name: job.name, data: parsePayload(queue, job.name, job.data), opts: job.opts })));
-}
-
 export async function closeQueues() {
   await Promise.all([...queues.values()].map((q) => q.close()));
   queues.clear();
