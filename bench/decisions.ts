@@ -14,13 +14,13 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { authState } from "@/lib/agents/auth-state";
 import { db } from "@/lib/db/client";
 import type { DecisionRecord } from "@/lib/decisions/schemas";
-import { newId } from "@/lib/ids";
 import { evaluate, withRules, type TenantPolicy } from "@/lib/policy/engine";
 import { ruleSchema, type RuleInput } from "@/lib/policy/rules";
 import { appendDecisionRecords, closeDecisionRecordProducer, recordStreamKey } from "@/lib/decisions/record-stream";
 import { createRedis } from "@/lib/redis";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
+import { decisionRecord } from "@/lib/testing/decision-record";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, startAgentApi, startBareHandler, startServer, startWorker, stopServer } from "./support";
 
@@ -212,27 +212,16 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
   }
 }
 
-/** A decision record as the API queues it (lib/decisions/decide-action.ts), unique per i. */
+/** A decision record as the API queues it, unique per i. */
 function benchRecord(tenantId: string, agentId: string, agentName: string, i: number): DecisionRecord {
-  return {
-    id: newId("dec"),
+  const allowed = i % 3 !== 0;
+  return decisionRecord({
     tenantId,
     agentId,
     agentName,
     runExternalId: `run_drain_${i % 50}`,
-    tool: "stripe",
-    operation: "charges.retrieve",
-    resource: null,
     args: { charge_id: `ch_${i}` },
-    actionHash: "0".repeat(64),
-    outcome: i % 3 ? "allow" : "deny",
-    reasons: [{ code: i % 3 ? "allowed_by_rule" : "no_matching_allow_rule", message: "bench" }],
-    matchedRules: [],
-    shadow: null,
-    policyVersion: 1,
-    approvalId: null,
-    quota: [],
-    requestId: null,
-    createdAt: new Date().toISOString(),
-  };
+    outcome: allowed ? "allow" : "deny",
+    reasons: [{ code: allowed ? "allowed_by_rule" : "no_matching_allow_rule", message: "bench" }],
+  });
 }

@@ -5,11 +5,11 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { newId } from "@/lib/ids";
 import { createRedis } from "@/lib/redis";
 import { queueDecisionRecord } from "./record-queue";
 import { closeDecisionRecordProducer, recordStreamKey } from "./record-stream";
 import type { DecisionRecord } from "./schemas";
+import { decisionRecord } from "@/lib/testing/decision-record";
 
 // A stream of this file's own: no other file's worker reads (and deletes) these entries.
 process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}-record-queue`;
@@ -21,27 +21,7 @@ afterAll(async () => {
   await closeDecisionRecordProducer();
 });
 
-const record = (tenantId: string): DecisionRecord => ({
-  id: newId("dec"),
-  tenantId,
-  agentId: "agt_1",
-  agentName: "bot",
-  runExternalId: "run_1",
-  tool: "stripe",
-  operation: "refunds.create",
-  resource: null,
-  args: {},
-  actionHash: "0".repeat(64),
-  outcome: "allow",
-  reasons: [],
-  matchedRules: [],
-  shadow: null,
-  policyVersion: 1,
-  approvalId: null,
-  quota: [],
-  requestId: null,
-  createdAt: new Date().toISOString(),
-});
+const record = (tenantId: string) => decisionRecord({ tenantId });
 
 /** The stream's entries since `after`, as (tenant, record ids). */
 async function entriesAfter(after: string) {

@@ -14,7 +14,7 @@ import { createRedis } from "@/lib/redis";
 import { startDecisionsWorker } from "@/lib/testing/decisions-worker";
 import { createTestAgent, createTestTenant, uniq } from "@/lib/testing/factories";
 import { appendDecisionRecords, closeDecisionRecordProducer, recordStreamKey } from "./record-stream";
-import type { DecisionRecord } from "./schemas";
+import { decisionRecord } from "@/lib/testing/decision-record";
 
 // A stream (and queues) of this file's own, so only the consumers started here read it.
 process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}-record-stream`;
@@ -29,11 +29,8 @@ afterAll(async () => {
 });
 
 const hash = (s: string) => createHash("sha256").update(s).digest("hex");
-const recordOf = (tenantId: string, agent: { id: string; name: string }, runExternalId: string): DecisionRecord => ({
-  id: `dec_${uniq()}`, tenantId, agentId: agent.id, agentName: agent.name, runExternalId, tool: "t", operation: "o", resource: null,
-  args: { note: runExternalId }, actionHash: hash(runExternalId), outcome: "allow", reasons: [], matchedRules: [], shadow: null, policyVersion: null,
-  approvalId: null, quota: [], requestId: null, createdAt: new Date().toISOString(),
-});
+const recordOf = (tenantId: string, agent: { id: string; name: string }, runExternalId: string) =>
+  decisionRecord({ tenantId, agentId: agent.id, agentName: agent.name, runExternalId, args: { note: runExternalId }, actionHash: hash(runExternalId) });
 const stored = (tenantId: string, ids: string[]) => withTenant({ tenantId }, (tx) => tx.decision.count({ where: { id: { in: ids } } }));
 
 describe("the decision record stream", () => {
