@@ -3,14 +3,14 @@ import { env } from "@/lib/env";
 import { recordDecisions } from "@/lib/decisions/record-decision";
 import type { DecisionRecordsJob } from "@/lib/decisions/record-job";
 import { DecisionRecordConsumer } from "@/lib/decisions/record-stream";
-import { recordGatewayEvent } from "@/lib/gateway/record-gateway-event";
+import { recordGatewayEvent, recordGatewayEvents } from "@/lib/gateway/record-gateway-event";
 import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { parsePayload } from "@/lib/queue/registry";
 
 /** A tenant's decision records and the gateway calls they allowed; each written once however often this runs. */
 export async function writeDecisionRecords(job: DecisionRecordsJob) {
   if (job.records.length) await recordDecisions(job.tenantId, job.records);
-  for (const event of job.gatewayEvents) await recordGatewayEvent(event);
+  if (job.gatewayEvents.length) await recordGatewayEvents(job.tenantId, job.gatewayEvents);
 }
 
 /** Reads answered decisions off their stream and writes them in batches (lib/decisions/record-stream.ts). */
