@@ -67,6 +67,8 @@ test("a 100,000-event run: find it, scroll its timeline to the end, and step thr
   await expect(viewer).toContainText("Redacted before storage: args.api_key");
   await viewer.getByRole("button", { name: /Go to its decision/ }).click();
   await expect(page.getByTestId("payload-viewer")).toContainText("dec_10");
+  // The link landed: another row is selected (its lookup answered before replay starts below).
+  await expect(timeline.locator('[aria-selected="true"]')).not.toHaveAttribute("data-index", "13");
 
   // Replay: step, then scrub; the state panel follows.
   await page.getByRole("button", { name: "Replay" }).click();

@@ -74,8 +74,11 @@ export function RunView({ slug, initial }: { slug: string; initial: RunSummary }
     setScrollTop(el.scrollTop);
   }, []);
 
+  // Counts every move, so a link's late answer does not pull the reader back after they moved on.
+  const moves = useRef(0);
   const go = useCallback(
     (index: number) => {
+      moves.current++;
       const clamped = Math.max(0, Math.min(total - 1, index));
       setSelected(clamped);
       scrollTo(clamped);
@@ -117,8 +120,9 @@ export function RunView({ slug, initial }: { slug: string; initial: RunSummary }
   });
 
   async function followLink(id: string) {
+    const movesBefore = moves.current;
     const { found } = await apiFetch<{ found: { position: number } | null }>(`${base}/events?find=${encodeURIComponent(id)}`);
-    if (found) go(found.position);
+    if (found && moves.current === movesBefore) go(found.position);
   }
 
   function onKey(e: React.KeyboardEvent) {
