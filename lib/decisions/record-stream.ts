@@ -28,6 +28,8 @@ const LINGER_MS = 100;
 /** A failed write is tried again after this long; after this many deliveries an entry is dead-lettered. */
 const RETRY_MS = 1_000;
 const MAX_DELIVERIES = 10;
+/** The longest a stopping worker waits for the write in hand (what it leaves is claimed by the next worker). */
+const STOP_WAIT_MS = 10_000;
 /** How often pending entries are looked for (at most; sooner when claimIdleMs is shorter). */
 const CLAIM_EVERY_MS = 5_000;
 
@@ -76,7 +78,8 @@ export class DecisionRecordConsumer {
 
   async stop() {
     this.stopping = true;
-    await this.running;
+    // The write in hand finishes; a read blocked on an unreachable Redis must not keep the process up.
+    await Promise.race([this.running, sleep(STOP_WAIT_MS)]);
     // A consumer with nothing pending is forgotten (each process start names a new one).
     const mine = (await this.redis.xpending(recordStreamKey(), GROUP, "-", "+", 1, this.name).catch(() => [null])) as unknown[];
     if (mine.length === 0) await this.redis.xgroup("DELCONSUMER", recordStreamKey(), GROUP, this.name).catch(() => {});
