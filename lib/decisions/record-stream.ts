@@ -79,10 +79,12 @@ export class DecisionRecordConsumer {
   async stop() {
     this.stopping = true;
     // The write in hand finishes; a read blocked on an unreachable Redis must not keep the process up.
-    await Promise.race([this.running, sleep(STOP_WAIT_MS)]);
-    // A consumer with nothing pending is forgotten (each process start names a new one).
-    const mine = (await this.redis.xpending(recordStreamKey(), GROUP, "-", "+", 1, this.name).catch(() => [null])) as unknown[];
-    if (mine.length === 0) await this.redis.xgroup("DELCONSUMER", recordStreamKey(), GROUP, this.name).catch(() => {});
+    const finished = await Promise.race([this.running?.then(() => true), sleep(STOP_WAIT_MS).then(() => false)]);
+    if (finished) {
+      // A consumer with nothing pending is forgotten (each process start names a new one).
+      const mine = (await this.redis.xpending(recordStreamKey(), GROUP, "-", "+", 1, this.name).catch(() => [null])) as unknown[];
+      if (mine.length === 0) await this.redis.xgroup("DELCONSUMER", recordStreamKey(), GROUP, this.name).catch(() => {});
+    }
     this.redis.disconnect();
   }
 
