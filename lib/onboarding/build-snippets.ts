@@ -3,6 +3,7 @@
  * public base URL and the agent's client id. Never a secret: the client secret was shown
  * once, so every snippet reads it from the environment (GATEHOUSE_CLIENT_SECRET).
  */
+import type { OperationListing } from "@/lib/mcp/list-mcp-tools";
 import { MCP_PATH } from "@/lib/mcp/resource";
 
 export type SnippetId = "curl" | "claude-code" | "claude-desktop" | "cursor" | "openai-agents" | "langchain";
@@ -15,6 +16,16 @@ export type SnippetInput = {
   /** The operation the curl call uses; `executes` picks the gateway over the decisions API. */
   example: { tool: string; operation: string; executes: boolean; inputSchema: Record<string, unknown> | null } | null;
 };
+
+export type SnippetExample = NonNullable<SnippetInput["example"]> & { mcpName: string };
+
+/** The operation a first call should use: one in the agent's tools/list the gateway executes, if there is one. */
+export function pickExample(listing: OperationListing[]): SnippetExample | null {
+  const listed = listing.filter((l) => l.listed);
+  const pick = listed.find((l) => !l.upstreamProblem && l.notes.length === 0) ?? listed.find((l) => !l.upstreamProblem) ?? listed[0] ?? listing[0];
+  if (!pick) return null;
+  return { tool: pick.toolName, operation: pick.operation, mcpName: pick.mcpName, executes: pick.listed && !pick.upstreamProblem, inputSchema: pick.entry?.tool.inputSchema ?? null };
+}
 
 export const PLACEHOLDER_BASE_URL = "https://gatehouse.example.com";
 const PLACEHOLDER_CLIENT_ID = "<client id>";

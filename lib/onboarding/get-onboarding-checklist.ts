@@ -1,6 +1,8 @@
 import { withTenant } from "@/lib/db/tenant";
+import { publicOrigin } from "@/lib/http/client-address";
 import { analyzeMcpTools } from "@/lib/mcp/list-mcp-tools";
 import { rulesSchema } from "@/lib/policy/rules";
+import { buildSnippets, pickExample, type Snippet, type SnippetExample } from "./build-snippets";
 import { findApproverGap, type ApproverGap } from "./find-approver-gap";
 
 export const ONBOARDING_STEPS = ["agent", "credential", "tool", "rule", "call"] as const;
@@ -15,16 +17,21 @@ export type OnboardingChecklist = {
   /** A tool whose calls the gateway executes (an upstream with an active connection). */
   enforcedTool: { name: string } | null;
   /** An operation for the snippets' first call, preferably one the agent's tools/list holds and the gateway executes (`executes`). */
-  example: { tool: string; operation: string; mcpName: string; executes: boolean; inputSchema: Record<string, unknown> | null } | null;
+  example: SnippetExample | null;
   /** The latest recorded decision (every gateway and MCP call records one). */
-  lastCall: { at: string; tool: string; operation: string; outcome: string; runId: string } | null;
+  lastCall: { at: string; tool: string; operation: string; outcome: string; runId: string; runPageId: string | null } | null;
   approverGap: ApproverGap;
+  /** The configured public origin (PUBLIC_URL, else NEXTAUTH_URL; never a Host header), null when unset. */
+  baseUrl: string | null;
+  /** Copy-paste snippets for `agent` and `example`, filled in with `baseUrl`. */
+  snippets: Snippet[];
 };
 
 /**
  * The first-run path of a tenant, read from what exists: an agent, a live credential, a
  * tool the gateway executes (upstream + active connection), a published permit rule, a
- * recorded decision. Each step ticks itself when its rows appear.
+ * recorded decision. Each step ticks itself when its rows appear. With the snippets that
+ * take the agent from there to its first call.
  */
 export async function getOnboardingChecklist({ tenantId }: { tenantId: string }): Promise<OnboardingChecklist> {
   const now = new Date();
@@ -48,16 +55,16 @@ export async function getOnboardingChecklist({ tenantId }: { tenantId: string })
         tx.policyVersion.findFirst({ where: { tenantId }, orderBy: { version: "desc" }, select: { rules: true } }),
         tx.decision.findFirst({ where: { tenantId }, orderBy: { createdAt: "desc" }, select: { createdAt: true, tool: true, operation: true, outcome: true, runExternalId: true } }),
       ]);
+      // The run page is keyed by the run row, which the worker writes with the call's timeline events.
+      const lastRun = lastCall ? await tx.run.findUnique({ where: { tenantId_externalId: { tenantId, externalId: lastCall.runExternalId } }, select: { id: true } }) : null;
       const parsed = version ? rulesSchema.safeParse(version.rules) : null;
       const permitRules = parsed?.success ? parsed.data.filter((r) => r.effect === "permit" && r.mode === "enforce").length : 0;
-      return { agent: credentialed ?? firstAgent, hasCredential: credentialed !== null, agents, tools, connections, enforcedTool, permitRules, lastCall };
+      return { agent: credentialed ?? firstAgent, hasCredential: credentialed !== null, agents, tools, connections, enforcedTool, permitRules, lastCall, lastRun };
     }),
     findApproverGap({ tenantId }),
   ]);
 
   const listing = rows.agent ? await analyzeMcpTools({ tenantId, agentId: rows.agent.id, labels: rows.agent.labels }, { explain: true }) : [];
-  const listed = listing.filter((l) => l.listed);
-  const pick = listed.find((l) => !l.upstreamProblem && l.notes.length === 0) ?? listed.find((l) => !l.upstreamProblem) ?? listed[0] ?? listing[0] ?? null;
 
   const done = {
     agent: rows.agents > 0,
@@ -66,24 +73,21 @@ export async function getOnboardingChecklist({ tenantId }: { tenantId: string })
     rule: rows.permitRules > 0,
     call: rows.lastCall !== null,
   };
+  const agent = rows.agent ? { id: rows.agent.id, name: rows.agent.name, tokenTtlSeconds: rows.agent.tokenTtlSeconds } : null;
+  const example = pickExample(listing);
+  const baseUrl = publicOrigin();
   return {
     done,
     complete: Object.values(done).every(Boolean),
-    agent: rows.agent ? { id: rows.agent.id, name: rows.agent.name, tokenTtlSeconds: rows.agent.tokenTtlSeconds } : null,
+    agent,
     counts: { agents: rows.agents, tools: rows.tools, connections: rows.connections, permitRules: rows.permitRules },
     enforcedTool: rows.enforcedTool,
-    example: pick
-      ? {
-          tool: pick.toolName,
-          operation: pick.operation,
-          mcpName: pick.mcpName,
-          executes: pick.listed && !pick.upstreamProblem,
-          inputSchema: pick.entry?.tool.inputSchema ?? null,
-        }
-      : null,
+    example,
     lastCall: rows.lastCall
-      ? { at: rows.lastCall.createdAt.toISOString(), tool: rows.lastCall.tool, operation: rows.lastCall.operation, outcome: rows.lastCall.outcome, runId: rows.lastCall.runExternalId }
+      ? { at: rows.lastCall.createdAt.toISOString(), tool: rows.lastCall.tool, operation: rows.lastCall.operation, outcome: rows.lastCall.outcome, runId: rows.lastCall.runExternalId, runPageId: rows.lastRun?.id ?? null }
       : null,
     approverGap,
+    baseUrl,
+    snippets: buildSnippets({ baseUrl, agent, example }),
   };
 }

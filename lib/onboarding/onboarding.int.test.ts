@@ -14,6 +14,9 @@ import { updateTool } from "@/lib/tools/update-tool";
 import { findApproverGap } from "./find-approver-gap";
 import { getOnboardingChecklist } from "./get-onboarding-checklist";
 
+// The snippets name the configured origin (read once, on first use of the settings).
+process.env.PUBLIC_URL = "https://gatehouse.onboarding.test";
+
 const REFUND_SCHEMA = { type: "object", properties: { charge_id: { type: "string" }, amount_cents: { type: "integer" } }, required: ["charge_id", "amount_cents"] };
 
 async function addTool(tenantId: string) {
@@ -94,6 +97,13 @@ describe("getOnboardingChecklist", () => {
     await recordDecision(tenantId, agent.id, "run_first");
     const complete = await getOnboardingChecklist({ tenantId });
     expect(complete).toMatchObject({ complete: true, lastCall: { tool: "payments", operation: "refunds.create", outcome: "allow", runId: "run_first" }, counts: { agents: 1, permitRules: 1 } });
+
+    // The snippets: the configured origin, the agent's client id, the example call through the gateway.
+    expect(complete.baseUrl).toBe("https://gatehouse.onboarding.test");
+    const curl = complete.snippets.find((s) => s.id === "curl")!.code;
+    expect(curl).toContain(`client_id=${agent.id}`);
+    expect(curl).toContain("https://gatehouse.onboarding.test/api/v1/gateway/payments/refunds.create");
+    expect(complete.snippets.find((s) => s.id === "cursor")!.code).toContain("https://gatehouse.onboarding.test/api/v1/mcp");
   });
 
   it("names the agent that has a credential, for the snippets", async () => {
