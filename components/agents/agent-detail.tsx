@@ -45,6 +45,7 @@ export function AgentDetailView({
   canManage,
   tokenEndpoint,
   coverage,
+  mcp,
 }: {
   slug: string;
   initial: AgentDetail;
@@ -54,6 +55,8 @@ export function AgentDetailView({
   tokenEndpoint: string;
   /** Enforced when every tool its published policy allows goes through the gateway. */
   coverage: "enforced" | "advisory";
+  /** The agent's MCP endpoint and tools/list (McpView), rendered by the page. */
+  mcp: React.ReactNode;
 }) {
   const queryClient = useQueryClient();
   const key = ["agent", slug, initial.id];
@@ -296,6 +299,8 @@ export function AgentDetailView({
           ) : null}
           <CredentialsTable credentials={agent.credentials} now={now} canManage={manageable} onRotate={(c) => open({ kind: "rotate", credential: c })} onRevoke={(c) => open({ kind: "revoke", credential: c })} />
         </section>
+
+        {mcp}
 
         <div className="space-y-6">
           <section aria-labelledby="tokens-title" className="space-y-3">

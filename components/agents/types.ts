@@ -59,3 +59,6 @@ export type AgentDetail = {
 
 /** GET /api/console/t/[tenant]/members, the fields the owner picker needs. */
 export type MemberOption = { userId: string; email: string; name: string; role: string };
+
+/** One operation of the agent's MCP tools/list, in words (lib/mcp/describe-listing.ts). */
+export type McpListingRow = { tool: string; operation: string; mcpName: string; listed: boolean; why: string; warnings: string[] };

@@ -1,8 +1,10 @@
 import Link from "next/link";
 import { requireMember } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/roles";
+import { getOnboardingChecklist } from "@/lib/onboarding/get-onboarding-checklist";
 import { getTenantOverview } from "@/lib/overview/get-tenant-overview";
 import { listRunAgents } from "@/lib/runs/list-runs";
+import { FirstRunChecklist } from "@/components/onboarding/first-run-checklist";
 import { RunStatsCharts } from "@/components/runs/run-stats-charts";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader, Stat } from "@/components/ui/page";
@@ -13,12 +15,27 @@ export const metadata = { title: "Overview" };
 export default async function OverviewPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug);
-  const [o, runAgents] = await Promise.all([getTenantOverview({ tenantId: member.tenant.id }), listRunAgents({ tenantId: member.tenant.id })]);
+  const [o, runAgents, onboarding] = await Promise.all([
+    getTenantOverview({ tenantId: member.tenant.id }),
+    listRunAgents({ tenantId: member.tenant.id }),
+    getOnboardingChecklist({ tenantId: member.tenant.id }),
+  ]);
   const decided = (o.decisions24h.allow ?? 0) + (o.decisions24h.deny ?? 0) + (o.decisions24h.pending_approval ?? 0);
 
   return (
     <>
       <PageHeader title={member.tenant.name} description="What your agents did in the last 24 hours, and whether the record of it is intact." />
+      <FirstRunChecklist
+        slug={slug}
+        initial={onboarding}
+        now={Date.now()}
+        can={{
+          agents: can(member.role, "agents.manage"),
+          policies: can(member.role, "policies.manage"),
+          settings: can(member.role, "settings.manage"),
+          members: can(member.role, "members.manage"),
+        }}
+      />
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Agents" value={o.agents} hint={o.agents ? `${o.activeAgents} active` : "none registered yet"} />
         <Stat label="Pending approvals" value={o.pendingApprovals} hint="waiting for a human" />

@@ -2,8 +2,11 @@ import { listAgents } from "@/lib/agents/list-agents";
 import { listApprovalQueue } from "@/lib/approvals/list-approval-queue";
 import { approvalQueueQuery } from "@/lib/approvals/schemas";
 import { requireMember } from "@/lib/auth/page-guard";
+import { can } from "@/lib/auth/roles";
+import { findApproverGap } from "@/lib/onboarding/find-approver-gap";
 import { listTools } from "@/lib/tools/list-tools";
 import { ApprovalQueue, type QueueFilters } from "@/components/approvals/approval-queue";
+import { ApproverGapNotice } from "@/components/onboarding/approver-gap-notice";
 import { PageHeader } from "@/components/ui/page";
 
 export const metadata = { title: "Approvals" };
@@ -15,10 +18,11 @@ export default async function ApprovalsPage({ params, searchParams }: { params: 
   const parsed = approvalQueueQuery.safeParse(raw);
   const query = parsed.success ? parsed.data : approvalQueueQuery.parse({});
   const tenantId = member.tenant.id;
-  const [queue, agents, tools] = await Promise.all([
+  const [queue, agents, tools, approverGap] = await Promise.all([
     listApprovalQueue({ tenantId, viewer: { userId: member.user.id, role: member.role }, query }),
     listAgents({ tenantId }),
     listTools({ tenantId }),
+    findApproverGap({ tenantId }),
   ]);
   const filters: QueueFilters = { status: query.status, agent: query.agent ?? "", tool: query.tool ?? "", risk: query.risk ?? "", page: query.page };
   return (
@@ -27,6 +31,11 @@ export default async function ApprovalsPage({ params, searchParams }: { params: 
         title="Approvals"
         description="Risky actions wait here for a human, most urgent first. Each request is bound to the exact action the agent proposed; an unanswered request expires and counts as denied."
       />
+      {approverGap.blockedAgents.count > 0 ? (
+        <div className="mb-4">
+          <ApproverGapNotice gap={approverGap} membersHref={can(member.role, "members.manage") ? `/t/${slug}/settings/members` : null} />
+        </div>
+      ) : null}
       <ApprovalQueue
         slug={slug}
         initial={queue}
