@@ -166,10 +166,16 @@ export function OperationForm({
       {operation ? (
         <fieldset className="space-y-3 rounded-md border border-slate-200 bg-white p-3">
           <legend className="px-1 text-xs font-medium text-slate-700">Gateway call</legend>
-          <p className="text-xs text-slate-500">
-            How the gateway calls it at the tool&apos;s upstream: arguments named in the path ({"{charge_id}"}) fill it, the rest go in the query (GET, DELETE) or the JSON body.
-          </p>
-          <div className="grid gap-3 md:grid-cols-[8rem_1fr]">
+          {tool.upstream?.kind === "mcp" ? (
+            <p className="text-xs text-slate-500">
+              The tool&apos;s upstream is an MCP server: the gateway calls its tool <span className="font-mono">{operation.name}</span> with the arguments as they are. Side-effect fields are read from its structuredContent.
+            </p>
+          ) : (
+            <p className="text-xs text-slate-500">
+              How the gateway calls it at the tool&apos;s upstream: arguments named in the path ({"{charge_id}"}) fill it, the rest go in the query (GET, DELETE) or the JSON body.
+            </p>
+          )}
+          <div className={tool.upstream?.kind === "mcp" ? "hidden" : "grid gap-3 md:grid-cols-[8rem_1fr]"}>
             <Field label="Method" error={errors.fields.http}>
               {(id) => (
                 <Select id={id} value={method} onChange={(e) => setMethod(e.target.value)}>

@@ -152,7 +152,8 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
                     <p className="mt-0.5 text-xs text-slate-500" data-testid="upstream">
                       {tool.upstream ? (
                         <>
-                          Gateway calls <span className="font-mono">{tool.upstream.baseUrl}</span> · timeout {tool.upstream.timeoutMs} ms · cap {Math.round(tool.upstream.maxResponseBytes / 1024)} KiB
+                          Gateway calls {tool.upstream.kind === "mcp" ? "the MCP server " : ""}
+                          <span className="font-mono">{tool.upstream.baseUrl}</span> · timeout {tool.upstream.timeoutMs} ms · cap {Math.round(tool.upstream.maxResponseBytes / 1024)} KiB
                         </>
                       ) : (
                         "No upstream: agents call this tool themselves and only ask Gatehouse."
@@ -281,7 +282,12 @@ function OperationsTable({
                   <ArgumentList args={argumentNames(op.argsSchema)} />
                 </Td>
                 <Td className="text-xs">
-                  {op.http ? (
+                  {tool.upstream?.kind === "mcp" ? (
+                    <>
+                      <span className="font-mono text-slate-900">tools/call {op.name}</span>
+                      {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
+                    </>
+                  ) : op.http ? (
                     <>
                       <span className="font-mono text-slate-900">
                         {op.http.method} {op.http.path}

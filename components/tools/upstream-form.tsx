@@ -15,10 +15,13 @@ const FIELDS = ["upstream"] as const;
 /**
  * A tool's upstream: the base URL the gateway calls, the connection whose credential it
  * injects (sent only to that connection's hosts), the timeout and the response size cap.
+ * An HTTP upstream maps each operation to a method and path; an MCP upstream is called with
+ * tools/call under the operation's name.
  * Removing it makes the tool advisory again.
  */
 export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; tool: Tool; onSaved: (message: string) => void; onCancel: () => void }) {
   const connections = useQuery({ queryKey: ["connections", slug], queryFn: () => apiFetch<{ connections: Connection[] }>(`/api/console/t/${slug}/connections`).then((r) => r.connections) });
+  const [kind, setKind] = useState<"http" | "mcp">(tool.upstream?.kind ?? "http");
   const [baseUrl, setBaseUrl] = useState(tool.upstream?.baseUrl ?? "");
   const [connectionId, setConnectionId] = useState(tool.upstream?.connectionId ?? "");
   const [timeoutMs, setTimeoutMs] = useState(String(tool.upstream?.timeoutMs ?? 10_000));
@@ -26,9 +29,12 @@ export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; 
 
   const save = useMutation({
     mutationFn: async (remove: boolean) => {
-      const upstream = remove ? null : { kind: "http", baseUrl: baseUrl.trim(), connectionId, timeoutMs: Number(timeoutMs), maxResponseBytes: Number(maxKib) * 1024 };
+      const upstream = remove ? null : { kind, baseUrl: baseUrl.trim(), connectionId, timeoutMs: Number(timeoutMs), maxResponseBytes: Number(maxKib) * 1024 };
       await apiFetch(`/api/console/t/${slug}/tools/${tool.id}`, { method: "PATCH", body: { upstream } });
-      return remove ? `Removed the upstream of ${tool.name}: it is advisory again.` : `Saved the upstream of ${tool.name}. Map each operation to a method and path so the gateway can call it.`;
+      if (remove) return `Removed the upstream of ${tool.name}: it is advisory again.`;
+      return kind === "mcp"
+        ? `Saved the upstream of ${tool.name}: each operation is called as the MCP tool of the same name.`
+        : `Saved the upstream of ${tool.name}. Map each operation to a method and path so the gateway can call it.`;
     },
     onSuccess: onSaved,
   });
@@ -47,8 +53,20 @@ export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; 
       }}
     >
       <div className="grid gap-4 md:grid-cols-2">
-        <Field label="Base URL" error={detail("baseUrl")} hint="HTTP upstream, e.g. https://api.stripe.com. Operation paths are appended to it.">
-          {(id) => <Input id={id} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.example.com" autoComplete="off" spellCheck={false} className="font-mono" autoFocus />}
+        <Field label="Kind" error={detail("kind")} hint={kind === "mcp" ? "A remote MCP server (Streamable HTTP): Gatehouse calls tools/call as an MCP client." : "An HTTP API: each operation maps to a method and path."}>
+          {(id) => (
+            <Select id={id} value={kind} onChange={(e) => setKind(e.target.value as "http" | "mcp")}>
+              <option value="http">HTTP API</option>
+              <option value="mcp">MCP server (Streamable HTTP)</option>
+            </Select>
+          )}
+        </Field>
+        <Field
+          label={kind === "mcp" ? "MCP endpoint URL" : "Base URL"}
+          error={detail("baseUrl")}
+          hint={kind === "mcp" ? "The server's MCP endpoint, e.g. https://mcp.example.com/mcp." : "HTTP upstream, e.g. https://api.stripe.com. Operation paths are appended to it."}
+        >
+          {(id) => <Input id={id} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder={kind === "mcp" ? "https://mcp.example.com/mcp" : "https://api.example.com"} autoComplete="off" spellCheck={false} className="font-mono" />}
         </Field>
         <Field label="Connection" error={detail("connectionId")} hint={connections.isError ? (connections.error as Error).message : "The credential injected into each call; sent only to its allowed hosts."}>
           {(id) => (

@@ -36,3 +36,9 @@ export function buildUpstreamRequest(input: { baseUrl: string; method: string; p
   } else body = JSON.stringify(rest);
   return { method, url: url.toString(), urlWithoutQuery: `${url.origin}${url.pathname}`, body };
 }
+
+/** The same description for an MCP upstream's tools/call (the tool's name there is the operation's name): what the call record attests. */
+export function buildMcpRequest(input: { baseUrl: string; name: string; args: Record<string, unknown> }) {
+  const url = new URL(input.baseUrl);
+  return { method: "MCP tools/call", url: url.toString(), urlWithoutQuery: `${url.origin}${url.pathname}`, body: JSON.stringify({ name: input.name, arguments: input.args }) };
+}

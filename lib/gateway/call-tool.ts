@@ -19,7 +19,11 @@ import { REDACTED, redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
 import { appendDecisionRecords } from "@/lib/decisions/record-stream";
-import { buildUpstreamRequest } from "./build-request";
+import { McpError, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Connection } from "@/lib/db/generated/client";
+import { buildMcpRequest, buildUpstreamRequest } from "./build-request";
+import { callMcpUpstream, McpUpstreamError, sessionKey, type McpTarget } from "./mcp-upstream";
 import { gatewayCache, isEnforced, type ToolUpstream, type UpstreamOperation } from "./gateway-state";
 import { releaseUnsentCall } from "./release-quota";
 import type { GatewayEventJob, GatewayRequest, GatewayResponse, GatewayResult } from "./schemas";
@@ -38,15 +42,19 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
   const op = upstream?.operations.get(operation);
   // A registered operation the gateway cannot execute is a setup error, answered before
   // deciding; an unknown tool or operation is the pipeline's to deny (and record).
-  if (upstream && op && !(isEnforced(upstream) && upstream.kind === "http" && op.method && op.path))
-    throw new AppError("conflict", `${tool} ${operation} has no HTTP upstream with an active connection: set one on the tool and the operation in the console.`);
+  if (upstream && op && !(isEnforced(upstream) && (upstream.kind === "mcp" || (upstream.kind === "http" && op.method && op.path))))
+    throw new AppError("conflict", `${tool} ${operation} has no upstream with an active connection: set one on the tool (and, for HTTP, a method and path on the operation) in the console.`);
 
   // Arguments that cannot make a request (a path argument missing, "..") are still decided
   // first (the pipeline usually denies them on the schema); an allowed one is then a 400.
   let built: ReturnType<typeof buildUpstreamRequest> | null = null;
   let unbuildable: AppError | null = null;
   try {
-    if (upstream && op) built = buildUpstreamRequest({ baseUrl: upstream.baseUrl!, method: op.method!, path: op.path!, args: rest.args });
+    if (upstream && op)
+      built =
+        upstream.kind === "mcp"
+          ? buildMcpRequest({ baseUrl: upstream.baseUrl!, name: operation, args: rest.args })
+          : buildUpstreamRequest({ baseUrl: upstream.baseUrl!, method: op.method!, path: op.path!, args: rest.args });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     unbuildable = error;
@@ -125,68 +133,40 @@ async function callRecordOf(call: Call): Promise<CallRecord> {
   return { job, decisionId: call.decisionId, started, redaction, common };
 }
 
+type Upstreamed = { status: number; contentType: string | null; raw: Buffer; body?: unknown; truncated: boolean; latencyMs: number };
+type Failure = { code: "upstream_unreachable" | "upstream_error" | "upstream_timeout"; message: string };
+
 /** Sends an allowed call whose record (`recorded`) is already queued. */
 async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult> {
-  const { agent, upstream, op, built } = call;
+  const { agent, upstream, op } = call;
   const connection = upstream.connection!;
   const { redaction, common, started } = recorded;
   const eventBase = { tenantId: agent.tenantId, agentId: agent.agentId, runExternalId: call.runId };
   const release = () => releaseUnsentCall({ subject: subjectOf(agent, call.runId), call: { tool: call.tool, operation: call.operation, riskClass: op.riskClass }, decisionId: call.decisionId, decidedAt: started });
 
-  const secrets: string[] = [];
-  let response: OutboundResponse | undefined;
-  let failure: { code: "upstream_unreachable" | "upstream_error" | "upstream_timeout"; message: string } | undefined;
+  const secrets = new Set<string>();
+  let response: Upstreamed | undefined;
+  let failure: Failure | undefined;
   let refused: string | null = null;
   let sent = true;
   try {
-    // The current secret, then (during a rotation overlap) the previous one if the upstream refuses it.
-    for (const sealed of usableSecrets(connection)) {
-      const credential = await credentialHeaders(connection, sealed);
-      secrets.push(openSecret(sealed, secretContext(connection.tenantId, connection.id)), ...Object.values(credential).flatMap((v) => [v, v.replace(/^(Bearer|Basic) /, "")]));
-      const headers = { accept: "application/json", ...(built.body !== undefined && { "content-type": "application/json" }), ...credential };
-      response = await outboundFetch({
-        url: built.url,
-        method: built.method,
-        headers,
-        body: built.body,
-        timeoutMs: upstream.timeoutMs,
-        maxResponseBytes: upstream.maxResponseBytes,
-        allowedHosts: connection.allowedHosts,
-        onTooLarge: "truncate",
-        redirects: "refuse",
-      });
-      if (response.status !== 401 && response.status !== 403) break;
-    }
-    if (response && (response.status === 401 || response.status === 403)) refused = `${REFUSED} (HTTP ${response.status} from ${built.urlWithoutQuery})`;
-    if (response && response.status >= 500) failure = { code: "upstream_error", message: `The upstream answered HTTP ${response.status}.` };
+    response = upstream.kind === "mcp" ? await sendMcp(call, secrets) : await sendHttp(call, secrets);
+    if (response.status === 401 || response.status === 403) refused = `${REFUSED} (HTTP ${response.status} from ${common.url})`;
+    if (response.status >= 500) failure = { code: "upstream_error", message: `The upstream answered HTTP ${response.status}.` };
   } catch (error) {
-    if (error instanceof OutboundError) sent = !(NEVER_SENT.has(error.code) || (error.code === "unreachable" && CONNECT_FAILED.test(error.message)));
-    else if (error instanceof CredentialError) sent = false;
-    if (error instanceof OutboundError)
-      failure =
-        error.code === "timeout"
-          ? { code: "upstream_timeout", message: `The upstream did not answer within ${upstream.timeoutMs} ms.` }
-          : error.code === "redirect_refused"
-            ? { code: "upstream_error", message: error.publicMessage }
-            : { code: "upstream_unreachable", message: error.publicMessage };
-    else if (error instanceof CredentialError) {
-      failure = { code: "upstream_unreachable", message: error.message };
-      if (error.refused) refused = error.message;
-    } else if (error instanceof SecretError) {
-      // A master key missing from this process, or a damaged row: an operator's problem, never the agent's to see in detail.
-      logger.error("a connection's secret does not open", { error, connectionId: connection.id });
-      sent = false;
-      failure = { code: "upstream_unreachable", message: "The connection's credential could not be used; an admin must check or rotate it." };
-    } else throw error;
+    const why = classify(error, upstream, common.url);
+    ({ sent, refused } = why);
+    failure = why.failure;
   }
 
   if (!sent) await release();
   const latencyMs = response?.latencyMs ?? Date.now() - started.getTime();
-  const contentType = response?.headers["content-type"] ?? null;
+  const contentType = response?.contentType ?? null;
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
-  const text = response ? scrub(response.body.toString("utf8"), secrets) : "";
-  const body = parseBody(text, contentType, response?.truncated ?? false);
-  const sideEffects = response && response.status < 300 ? sideEffectsOf(call.tool, op, body) : [];
+  const secretList = [...secrets];
+  const body = response ? parseBody(scrub(response.raw.toString("utf8"), secretList), contentType, response.truncated) : "";
+  if (failure) failure = { ...failure, message: scrub(failure.message, secretList) };
+  const sideEffects = response && response.status < 300 ? sideEffectsOf(call.tool, op, upstream.kind === "mcp" ? (body as { structuredContent?: unknown }).structuredContent : body) : [];
   const eventId = `${call.decisionId}:result`;
   await recordEvent({
     ...eventBase,
@@ -197,7 +177,7 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
       ...common,
       status: response?.status ?? null,
       latency_ms: latencyMs,
-      response_sha256: response ? sha256(response.body) : null,
+      response_sha256: response ? sha256(response.raw) : null,
       response_body: redactValue(body, redaction, ["response"]).value,
       truncated: response?.truncated ?? false,
       side_effects: sideEffects,
@@ -209,7 +189,111 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
     logger.error("could not queue a gateway result's record", { error, decisionId: call.decisionId });
   });
   if (failure) throw new AppError(failure.code, failure.message, { decision_id: call.decisionId, event_id: eventId, ...(response && { status: response.status }) });
-  return { status: response!.status, content_type: contentType, body, truncated: response!.truncated, side_effects: sideEffects, latency_ms: latencyMs, event_id: eventId };
+  return {
+    status: response!.status,
+    content_type: contentType,
+    body,
+    truncated: response!.truncated,
+    side_effects: sideEffects,
+    latency_ms: latencyMs,
+    event_id: eventId,
+    upstream_kind: upstream.kind === "mcp" ? "mcp" : "http",
+  };
+}
+
+/** The credential headers of one sealed secret; what they carry joins `secrets`, to be scrubbed from anything shown. */
+async function credentialOf(connection: Connection, sealed: string, secrets: Set<string>) {
+  const credential = await credentialHeaders(connection, sealed);
+  secrets.add(openSecret(sealed, secretContext(connection.tenantId, connection.id)));
+  for (const v of Object.values(credential)) secrets.add(v).add(v.replace(/^(Bearer|Basic) /, ""));
+  return credential;
+}
+
+async function sendHttp(call: Call, secrets: Set<string>): Promise<Upstreamed> {
+  const { upstream, built } = call;
+  const connection = upstream.connection!;
+  let response: OutboundResponse | undefined;
+  // The current secret, then (during a rotation overlap) the previous one if the upstream refuses it.
+  for (const sealed of usableSecrets(connection)) {
+    const credential = await credentialOf(connection, sealed, secrets);
+    const headers = { accept: "application/json", ...(built.body !== undefined && { "content-type": "application/json" }), ...credential };
+    response = await outboundFetch({
+      url: built.url,
+      method: built.method,
+      headers,
+      body: built.body,
+      timeoutMs: upstream.timeoutMs,
+      maxResponseBytes: upstream.maxResponseBytes,
+      allowedHosts: connection.allowedHosts,
+      onTooLarge: "truncate",
+      redirects: "refuse",
+    });
+    if (response.status !== 401 && response.status !== 403) break;
+  }
+  return { status: response!.status, contentType: response!.headers["content-type"] ?? null, raw: response!.body, truncated: response!.truncated, latencyMs: response!.latencyMs };
+}
+
+/** tools/call on an MCP upstream; the tool's name there is the operation's name. A refused secret is retried with the previous one. */
+async function sendMcp(call: Call, secrets: Set<string>): Promise<Upstreamed> {
+  const { upstream } = call;
+  const connection = upstream.connection!;
+  const candidates = usableSecrets(connection);
+  for (const [i, sealed] of candidates.entries()) {
+    const target: McpTarget = {
+      key: sessionKey({ toolId: upstream.toolId, connectionId: connection.id, sealed, url: upstream.baseUrl! }),
+      url: upstream.baseUrl!,
+      timeoutMs: upstream.timeoutMs,
+      maxResponseBytes: upstream.maxResponseBytes,
+      allowedHosts: connection.allowedHosts,
+      credential: () => credentialOf(connection, sealed, secrets),
+    };
+    try {
+      const answer = await callMcpUpstream(target, call.operation, call.args);
+      return { status: 200, contentType: "application/json", raw: answer.bytes, truncated: false, latencyMs: answer.latencyMs };
+    } catch (error) {
+      const refusedAtConnect = error instanceof McpUpstreamError && error.stage === "connect" && error.cause instanceof StreamableHTTPError && (error.cause.code === 401 || error.cause.code === 403);
+      if (!refusedAtConnect || i === candidates.length - 1) throw error;
+    }
+  }
+  throw new Error("unreachable: no usable secret");
+}
+
+/** What a failed send means: whether anything reached the upstream, the error the agent sees, a refused credential. */
+function classify(error: unknown, upstream: ToolUpstream, url: string): { sent: boolean; failure: Failure; refused: string | null } {
+  // An MCP session that never opened called nothing.
+  const stage = error instanceof McpUpstreamError ? error.stage : "call";
+  const cause = error instanceof McpUpstreamError ? error.cause : error;
+  const atCall = stage === "call";
+  if (cause instanceof OutboundError) {
+    const sent = atCall && !(NEVER_SENT.has(cause.code) || (cause.code === "unreachable" && CONNECT_FAILED.test(cause.message)));
+    if (cause.code === "timeout") return { sent, refused: null, failure: { code: "upstream_timeout", message: `The upstream did not answer within ${upstream.timeoutMs} ms.` } };
+    if (cause.code === "redirect_refused" || cause.code === "too_large") return { sent, refused: null, failure: { code: "upstream_error", message: cause.publicMessage } };
+    return { sent, refused: null, failure: { code: "upstream_unreachable", message: cause.publicMessage } };
+  }
+  if (cause instanceof CredentialError) return { sent: false, refused: cause.refused ? cause.message : null, failure: { code: "upstream_unreachable", message: cause.message } };
+  if (cause instanceof SecretError) {
+    // A master key missing from this process, or a damaged row: an operator's problem, never the agent's to see in detail.
+    logger.error("a connection's secret does not open", { error: cause, toolId: upstream.toolId });
+    return { sent: false, refused: null, failure: { code: "upstream_unreachable", message: "The connection's credential could not be used; an admin must check or rotate it." } };
+  }
+  if (!(error instanceof McpUpstreamError)) throw error;
+  if (cause instanceof StreamableHTTPError) {
+    if (cause.code === 401 || cause.code === 403) {
+      const message = `${REFUSED} (HTTP ${cause.code} from ${url})`;
+      return { sent: false, refused: message, failure: { code: "upstream_error", message } };
+    }
+    // 4xx: the upstream turned the request away; 5xx and the rest may have been mid-way.
+    const code = cause.code ?? 0;
+    const sent = atCall && !(code >= 400 && code < 500);
+    return { sent, refused: null, failure: { code: "upstream_error", message: code > 0 ? `The upstream MCP server answered HTTP ${code}.` : "The upstream MCP server answered with something other than an MCP message." } };
+  }
+  if (cause instanceof McpError) {
+    if (cause.code === ErrorCode.RequestTimeout) return { sent: atCall, refused: null, failure: { code: "upstream_timeout", message: `The upstream did not answer within ${upstream.timeoutMs} ms.` } };
+    // A JSON-RPC error from tools/call (e.g. an unknown tool or invalid params): the upstream's words, bounded.
+    return { sent: atCall, refused: null, failure: { code: "upstream_error", message: `The upstream MCP server answered with an error: ${cause.message.slice(0, 500)}` } };
+  }
+  logger.warn("an MCP upstream's answer could not be used", { error: cause, toolId: upstream.toolId });
+  return { sent: atCall, refused: null, failure: { code: "upstream_error", message: "The upstream MCP server's answer is not a valid MCP message or tool result." } };
 }
 
 const subjectOf = (agent: AgentPrincipal, runId: string) => ({ tenantId: agent.tenantId, agentId: agent.agentId, labels: agent.labels, runId });

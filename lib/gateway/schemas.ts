@@ -21,6 +21,8 @@ export const gatewayResult = z.object({
   side_effects: z.array(z.object({ system: z.string(), object_type: z.string(), object_id: z.string().optional(), url: z.string().optional() })),
   latency_ms: z.number(),
   event_id: z.string(),
+  /** "mcp": `body` is the upstream MCP server's tools/call result (content, structuredContent, isError). */
+  upstream_kind: z.enum(["http", "mcp"]).optional(),
 });
 
 export const gatewayResponse = decisionResponse.extend({ result: gatewayResult.optional() }).meta({ id: "GatewayResponse" });

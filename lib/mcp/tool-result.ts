@@ -1,6 +1,6 @@
 import type { GatewayResponse } from "@/lib/gateway/schemas";
 
-export type CallToolResult = { content: { type: "text"; text: string }[]; isError: boolean; structuredContent?: Record<string, unknown>; _meta?: Record<string, unknown> };
+export type CallToolResult = { content: ({ type: "text"; text: string } | { type: string; [key: string]: unknown })[]; isError: boolean; structuredContent?: Record<string, unknown>; _meta?: Record<string, unknown> };
 
 /** A gateway answer as an MCP tool result: the model reads why a call did not run. */
 export function toolResult(answer: GatewayResponse): CallToolResult {
@@ -18,12 +18,23 @@ export function toolResult(answer: GatewayResponse): CallToolResult {
   }
   const result = answer.result;
   if (!result) return { content: [{ type: "text", text: "Allowed, but the upstream was not called." }], isError: true, _meta: meta };
+  const resultMeta = { ...meta, "gatehouse/status": result.status, "gatehouse/event_id": result.event_id };
+  // An MCP upstream's own tool result goes back as it came (its content may be more than text).
+  if (result.upstream_kind === "mcp" && isObject(result.body) && Array.isArray(result.body.content)) {
+    const upstream = result.body as Record<string, unknown>;
+    return {
+      content: upstream.content as CallToolResult["content"],
+      isError: upstream.isError === true,
+      ...(isObject(upstream.structuredContent) && { structuredContent: upstream.structuredContent }),
+      _meta: { ...(isObject(upstream._meta) && upstream._meta), ...resultMeta },
+    };
+  }
   const body = typeof result.body === "string" ? result.body : JSON.stringify(result.body);
   return {
     content: [{ type: "text", text: body + (result.truncated ? "\n[response truncated by Gatehouse]" : "") }],
     isError: result.status >= 400,
     ...(isObject(result.body) ? { structuredContent: result.body } : {}),
-    _meta: { ...meta, "gatehouse/status": result.status, "gatehouse/event_id": result.event_id },
+    _meta: resultMeta,
   };
 }
 
