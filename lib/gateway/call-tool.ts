@@ -34,7 +34,15 @@ const REFUSED = "The upstream refused the credential.";
 const NEVER_SENT = new Set(["invalid_url", "blocked_address", "host_not_allowed"]);
 const CONNECT_FAILED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH):/;
 
-export async function callTool(input: { agent: AgentPrincipal; tool: string; operation: string; request: GatewayRequest; requestId?: string }): Promise<GatewayResponse> {
+export async function callTool(input: {
+  agent: AgentPrincipal;
+  tool: string;
+  operation: string;
+  request: GatewayRequest;
+  requestId?: string;
+  /** Told when the call starts waiting for a human (the MCP endpoint sends progress meanwhile). */
+  onWaiting?: (approval: { id: string; expires_at: string }) => void;
+}): Promise<GatewayResponse> {
   const { agent, tool, operation } = input;
   const { wait, ...rest } = input.request;
   const state = await gatewayCache.get(agent.tenantId);
@@ -80,6 +88,7 @@ export async function callTool(input: { agent: AgentPrincipal; tool: string; ope
   };
   let decision: DecisionResponse = await decide(rest.approval_id);
   if (decision.decision === "pending_approval" && decision.approval && wait) {
+    input.onWaiting?.(decision.approval);
     const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait });
     // Decided in time: redeem it (single-use: a concurrent call with approval_id gets it or
     // this one does, never both); a denied or expired one answers as deny with its reason.

@@ -39,6 +39,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
     // A request Node parsed but a Web Request refuses (a mangled Host header, say).
     response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`);
   }
+  if (response.body && response.headers.get("content-type")?.startsWith("text/event-stream")) return streamEvents(response, res, started);
   try {
     // Machine API answers are small JSON: one buffered write beats piping a web stream.
     const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
@@ -51,6 +52,23 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
     res.end(body);
   } catch {
     res.destroy(); // the answer could not be produced or sent; never an unhandled rejection
+  }
+}
+
+/** An event stream (an MCP call waiting for an approval sends progress): written as it comes, cancelled if the caller leaves. */
+async function streamEvents(response: Response, res: ServerResponse, started: number) {
+  const reader = response.body!.getReader();
+  res.on("close", () => void reader.cancel().catch(() => {}));
+  try {
+    res.writeHead(response.status, { ...Object.fromEntries(response.headers), "server-timing": `app;dur=${(performance.now() - started).toFixed(2)}` });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+    res.end();
+  } catch {
+    res.destroy();
   }
 }
 

@@ -15,6 +15,7 @@ import { AppError } from "@/lib/http/errors";
 import { errorResponse, requestIdFrom } from "@/lib/http/respond";
 import { listMcpTools } from "./list-mcp-tools";
 import { protectedResourceMetadataUrl, publicOrigin } from "./discovery";
+import { logger } from "@/lib/logger";
 import { isMcpResource } from "./resource";
 import { toolResult, type CallToolResult } from "./tool-result";
 
@@ -125,12 +126,16 @@ export async function handleMcp(request: Request): Promise<Response> {
     }
     return answers.length ? rpcResponse(answers, requestId) : new Response(null, { status: 202, headers: { "x-request-id": requestId } });
   }
+  // A call whose client asked for progress (and reads event streams) is answered as a stream:
+  // progress while it waits for a human, then its result.
+  const progressToken = progressTokenOf(raw);
+  if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, agent, request, requestId);
   const answer = await handleOne(raw, agent, request, requestId);
   return answer ? rpcResponse(answer, requestId) : new Response(null, { status: 202, headers: { "x-request-id": requestId } });
 }
 
 /** One JSON-RPC message: a response object for a request, null for a notification or a client's response. */
-async function handleOne(raw: unknown, agent: AgentPrincipal, request: Request, requestId: string) {
+async function handleOne(raw: unknown, agent: AgentPrincipal, request: Request, requestId: string, onWaiting?: OnWaiting) {
   const parsed = message.safeParse(raw);
   if (!parsed.success) {
     const maybeId = id.safeParse((raw as { id?: unknown } | null)?.id);
@@ -140,14 +145,14 @@ async function handleOne(raw: unknown, agent: AgentPrincipal, request: Request, 
   if (!msg.method) return null; // a response to a server request: we never send any
   if (msg.id === undefined) return null; // notifications (initialized, cancelled) need no answer
   try {
-    return { jsonrpc: "2.0" as const, id: msg.id, result: await dispatch(msg.method, msg.params ?? {}, agent, request, requestId) };
+    return { jsonrpc: "2.0" as const, id: msg.id, result: await dispatch(msg.method, msg.params ?? {}, agent, request, requestId, onWaiting) };
   } catch (error) {
     if (error instanceof RpcError) return rpcError(msg.id, error.code, error.message, error.data);
     throw error;
   }
 }
 
-async function dispatch(method: string, params: Record<string, unknown>, agent: AgentPrincipal, request: Request, requestId: string) {
+async function dispatch(method: string, params: Record<string, unknown>, agent: AgentPrincipal, request: Request, requestId: string, onWaiting?: OnWaiting) {
   switch (method) {
     case "initialize": {
       const p = initializeParams.safeParse(params);
@@ -166,13 +171,13 @@ async function dispatch(method: string, params: Record<string, unknown>, agent: 
     case "tools/list":
       return { tools: (await listMcpTools(agent)).map((e) => e.tool) };
     case "tools/call":
-      return callMcpTool(params, agent, request, requestId);
+      return callMcpTool(params, agent, request, requestId, onWaiting);
     default:
       throw new RpcError(RPC.methodNotFound, `Method ${method} is not supported; this server offers initialize, ping, tools/list and tools/call.`);
   }
 }
 
-async function callMcpTool(params: Record<string, unknown>, agent: AgentPrincipal, request: Request, requestId: string): Promise<CallToolResult> {
+async function callMcpTool(params: Record<string, unknown>, agent: AgentPrincipal, request: Request, requestId: string, onWaiting?: OnWaiting): Promise<CallToolResult> {
   const p = callParams.safeParse(params);
   if (!p.success) throw new RpcError(RPC.invalidParams, "tools/call needs params.name and an object params.arguments.", z.treeifyError(p.error));
   const entry = (await listMcpTools(agent)).find((e) => e.tool.name === p.data.name);
@@ -185,6 +190,7 @@ async function callMcpTool(params: Record<string, unknown>, agent: AgentPrincipa
       tool: entry.toolName,
       operation: entry.operation,
       requestId,
+      onWaiting,
       request: { run_id: runIdFor(request, p.data._meta), args: p.data.arguments ?? {}, wait: MAX_WAIT_SECONDS, ...(approvalId && { approval_id: approvalId }) },
     });
     return toolResult(answer);
@@ -193,4 +199,72 @@ async function callMcpTool(params: Record<string, unknown>, agent: AgentPrincipa
     if (error instanceof AppError && error.status !== 500) return { content: [{ type: "text", text: `Gatehouse could not complete the call (${error.code}): ${error.message}` }], isError: true };
     throw error;
   }
+}
+
+type OnWaiting = (approval: { id: string; expires_at: string }) => void;
+
+/** How often a call held for an approval tells its client it is still waiting. */
+const PROGRESS_EVERY_MS = 5_000;
+
+/** The progress token of a tools/call request that asked for progress (params._meta.progressToken). */
+function progressTokenOf(raw: unknown): string | number | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const msg = raw as { method?: unknown; params?: { _meta?: { progressToken?: unknown } } };
+  const token = msg.method === "tools/call" ? msg.params?._meta?.progressToken : undefined;
+  return (typeof token === "string" && token.length <= 200) || (typeof token === "number" && Number.isFinite(token)) ? token : undefined;
+}
+
+/**
+ * One tools/call answered as an SSE stream (Streamable HTTP allows it for any request):
+ * while the call waits for a human, `notifications/progress` every few seconds (so the
+ * client and the person watching it know why it is slow); then the call's response.
+ */
+function streamCall(raw: unknown, progressToken: string | number, agent: AgentPrincipal, request: Request, requestId: string): Response {
+  const encoder = new TextEncoder();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (msg: unknown) => {
+        try {
+          controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(msg)}\n\n`));
+        } catch {
+          // The client went away; the call still completes (and is recorded) on its own.
+        }
+      };
+      const onWaiting: OnWaiting = (approval) => {
+        const since = Date.now();
+        const tick = () =>
+          send({
+            jsonrpc: "2.0",
+            method: "notifications/progress",
+            params: {
+              progressToken,
+              progress: Math.round((Date.now() - since) / 1000),
+              total: MAX_WAIT_SECONDS,
+              message: `Waiting for a human to approve this call (approval ${approval.id}, open until ${approval.expires_at}).`,
+            },
+          });
+        tick();
+        timer = setInterval(tick, PROGRESS_EVERY_MS);
+      };
+      try {
+        const answer = await handleOne(raw, agent, request, requestId, onWaiting);
+        if (answer) send(answer);
+      } catch (error) {
+        logger.error("an MCP call failed", { error, requestId });
+        send(rpcError((raw as { id?: string | number }).id ?? null, RPC.internal, `Internal error; quote request id ${requestId}.`));
+      } finally {
+        clearInterval(timer);
+        try {
+          controller.close();
+        } catch {
+          // already cancelled by the client
+        }
+      }
+    },
+    cancel() {
+      clearInterval(timer);
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-request-id": requestId } });
 }

@@ -185,6 +185,23 @@ describe("with the @modelcontextprotocol/sdk client", () => {
     await client.close();
   });
 
+  it("sends progress notifications while a call waits for its approval, then the result on the same stream", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const client = await connect(ctx.token);
+    const progress: { progress: number; total?: number; message?: string }[] = [];
+    const held = client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 950 } }, undefined, { onprogress: (p) => void progress.push(p) });
+    await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const approval = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+    expect(progress[0]).toMatchObject({ progress: 0, total: 30, message: expect.stringContaining(approval.id) });
+    expect(received).toHaveLength(0);
+    await voteOnApproval({ actor: approver, approvalId: approval.id, verdict: "approve" });
+    const result = await held;
+    expect(result.isError).toBe(false);
+    expect(received).toHaveLength(1);
+    await client.close();
+  });
+
   it("refuses a tool that is not in the agent's list without executing anything", async () => {
     const ctx = await createGatewayTenant(upstream.base);
     const client = await connect(ctx.token);
