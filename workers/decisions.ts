@@ -4,13 +4,18 @@ import { recordDecisions } from "@/lib/decisions/record-decision";
 import type { DecisionRecordsJob } from "@/lib/decisions/record-job";
 import { DecisionRecordConsumer } from "@/lib/decisions/record-stream";
 import { recordGatewayEvent, recordGatewayEvents } from "@/lib/gateway/record-gateway-event";
+import { settleGatewaySpend } from "@/lib/gateway/spend";
 import { retryOrDeadLetter, tenantOf } from "@/lib/queue/dead-letter-job";
 import { parsePayload } from "@/lib/queue/registry";
 
 /** A tenant's decision records and the gateway calls they allowed; each written once however often this runs. */
 export async function writeDecisionRecords(job: DecisionRecordsJob) {
   if (job.records.length) await recordDecisions(job.tenantId, job.records);
-  if (job.gatewayEvents.length) await recordGatewayEvents(job.tenantId, job.gatewayEvents);
+  if (job.gatewayEvents.length) {
+    await recordGatewayEvents(job.tenantId, job.gatewayEvents);
+    // After the results are stored: a redelivered record settles nothing twice (a marker per call).
+    await settleGatewaySpend(job.tenantId, job.gatewayEvents);
+  }
 }
 
 /** Reads answered decisions off their stream and writes them in batches (lib/decisions/record-stream.ts). */

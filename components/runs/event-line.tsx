@@ -66,6 +66,7 @@ export function eventSummary(e: TimelineEvent): string {
       if (num(e.latency_ms) !== undefined) parts.push(formatElapsed(num(e.latency_ms)!));
       if (e.error) parts.push(str(e.error));
       for (const s of gatewaySideEffects(e)) parts.push(`${s.object_type} ${s.object_id ?? ""}`.trim());
+      if (num(e.spend_usd) !== undefined) parts.push(`$${num(e.spend_usd)!.toFixed(2)} spent`);
       parts.push(`${str(e.tool)} ${str(e.operation)}`);
       return parts.join(" · ");
     }

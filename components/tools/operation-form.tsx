@@ -9,7 +9,7 @@ import { Field, FormError, Input, Select, inputClass } from "@/components/ui/fie
 import { cx } from "@/components/ui/cx";
 import { RISK_CLASSES, RISK_LABEL, type Operation, type RiskClass, type Tool } from "./types";
 
-const FIELDS = ["name", "description", "argsSchema", "riskClass", "reversible", "http", "sideEffectFields"] as const;
+const FIELDS = ["name", "description", "argsSchema", "riskClass", "reversible", "http", "sideEffectFields", "spendField"] as const;
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** The JSON in the schema box, or why it is not a usable schema yet (checked as you type; ajv runs on save). */
@@ -52,6 +52,7 @@ export function OperationForm({
   const [touched, setTouched] = useState(false);
   const [method, setMethod] = useState(operation?.http?.method ?? "");
   const [path, setPath] = useState(operation?.http?.path ?? "");
+  const [spend, setSpend] = useState({ source: operation?.spendField?.source ?? "args", field: operation?.spendField?.field ?? "", unit: operation?.spendField?.unit ?? "cents" });
   const [effect, setEffect] = useState({ object_type: operation?.sideEffectFields?.object_type ?? "", id: operation?.sideEffectFields?.id ?? "", url: operation?.sideEffectFields?.url ?? "" });
   const schema = useMemo(() => parseSchema(schemaText), [schemaText]);
   const hintId = useId();
@@ -72,6 +73,8 @@ export function OperationForm({
           ? { object_type: effect.object_type.trim(), ...(effect.id.trim() && { id: effect.id.trim() }), ...(effect.url.trim() && { url: effect.url.trim() }) }
           : null;
         if (JSON.stringify(sideEffectFields) !== JSON.stringify(operation.sideEffectFields)) changes.sideEffectFields = sideEffectFields;
+        const spendField = spend.field.trim() ? { source: spend.source, field: spend.field.trim(), unit: spend.unit } : null;
+        if (JSON.stringify(spendField) !== JSON.stringify(operation.spendField)) changes.spendField = spendField;
         if (Object.keys(changes).length === 0) return "Nothing changed.";
         const result = await apiFetch<{ changed: boolean }>(`${base}/${operation.id}`, { method: "PATCH", body: changes });
         return result.changed ? `Saved ${tool.name} · ${operation.name}. The change is in the audit log.` : "Nothing changed.";
@@ -201,6 +204,27 @@ export function OperationForm({
             </Field>
             <Field label="Its link field" hint="Response field, e.g. html_url">
               {(id) => <Input id={id} value={effect.url} onChange={(e) => setEffect((v) => ({ ...v, url: e.target.value }))} autoComplete="off" spellCheck={false} className="font-mono" />}
+            </Field>
+          </div>
+          <div className="grid gap-3 md:grid-cols-[10rem_1fr_8rem]">
+            <Field label="Spend read from" hint="Settled against spend limits from what the gateway saw, not what the agent reports.">
+              {(id) => (
+                <Select id={id} value={spend.source} onChange={(e) => setSpend((v) => ({ ...v, source: e.target.value as "args" | "response" }))}>
+                  <option value="args">Arguments</option>
+                  <option value="response">Upstream answer</option>
+                </Select>
+              )}
+            </Field>
+            <Field label="Spend field" error={errors.fields.spendField} hint="e.g. amount_cents or data.amount; empty: the call costs nothing.">
+              {(id) => <Input id={id} value={spend.field} onChange={(e) => setSpend((v) => ({ ...v, field: e.target.value }))} autoComplete="off" spellCheck={false} className="font-mono" />}
+            </Field>
+            <Field label="Unit">
+              {(id) => (
+                <Select id={id} value={spend.unit} onChange={(e) => setSpend((v) => ({ ...v, unit: e.target.value as "usd" | "cents" }))}>
+                  <option value="cents">cents</option>
+                  <option value="usd">USD</option>
+                </Select>
+              )}
             </Field>
           </div>
         </fieldset>

@@ -286,6 +286,11 @@ function OperationsTable({
                     <>
                       <span className="font-mono text-slate-900">tools/call {op.name}</span>
                       {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
+                      {op.spendField ? (
+                        <div className="text-slate-500">
+                          spend: {op.spendField.source === "args" ? "args" : "answer"}.{op.spendField.field} ({op.spendField.unit})
+                        </div>
+                      ) : null}
                     </>
                   ) : op.http ? (
                     <>
@@ -293,6 +298,11 @@ function OperationsTable({
                         {op.http.method} {op.http.path}
                       </span>
                       {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
+                      {op.spendField ? (
+                        <div className="text-slate-500">
+                          spend: {op.spendField.source === "args" ? "args" : "answer"}.{op.spendField.field} ({op.spendField.unit})
+                        </div>
+                      ) : null}
                     </>
                   ) : (
                     <span className="text-slate-400">not mapped</span>

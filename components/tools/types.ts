@@ -18,6 +18,8 @@ export type Operation = {
   http: { method: string; path: string } | null;
   /** Which response fields name the side effect it creates. */
   sideEffectFields: { object_type: string; id?: string; url?: string } | null;
+  /** Where a gateway call's cost is read (settled against spend limits). */
+  spendField: { source: "args" | "response"; field: string; unit: "usd" | "cents" } | null;
 };
 
 /** Where the gateway sends a tool's calls (lib/gateway/coverage.ts describeUpstream). */

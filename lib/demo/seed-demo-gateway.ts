@@ -7,12 +7,13 @@
  */
 import { createConnection } from "@/lib/connections/create-connection";
 import { withTenant } from "@/lib/db/tenant";
+import type { SpendField } from "@/lib/tools/schemas";
 import { updateOperation } from "@/lib/tools/update-operation";
 import { updateTool } from "@/lib/tools/update-tool";
 import { DEMO_CREDENTIALS, demoUpstreamHost, type DemoService } from "./demo-upstream-credentials";
 import { demoAdmin } from "./seed-demo-policy";
 
-type Mapping = { method: "GET" | "POST" | "PUT"; path: string; sideEffect?: { object_type: string; id?: string; url?: string } };
+type Mapping = { method: "GET" | "POST" | "PUT"; path: string; sideEffect?: { object_type: string; id?: string; url?: string }; spend?: SpendField };
 
 export const DEMO_GATEWAY: Record<string, { service: DemoService; connection: string; operations: Record<string, Mapping> }> = {
   stripe: {
@@ -20,7 +21,8 @@ export const DEMO_GATEWAY: Record<string, { service: DemoService; connection: st
     connection: "demo-payments",
     operations: {
       "charges.retrieve": { method: "GET", path: "/v1/charges/{charge_id}" },
-      "refunds.create": { method: "POST", path: "/v1/refunds", sideEffect: { object_type: "refund", id: "id", url: "url" } },
+      // Money out: the refunded amount (cents, as the upstream answered it) counts against the spend limit.
+      "refunds.create": { method: "POST", path: "/v1/refunds", sideEffect: { object_type: "refund", id: "id", url: "url" }, spend: { source: "response", field: "amount", unit: "cents" } },
     },
   },
   github: {
@@ -75,7 +77,7 @@ export async function seedDemoGateway(log: (line: string) => void) {
     for (const op of tool.operations) {
       const mapping = demo.operations[op.name];
       if (!mapping || op.httpMethod) continue;
-      await updateOperation({ actor, toolId: tool.id, operationId: op.id, changes: { http: { method: mapping.method, path: mapping.path }, sideEffectFields: mapping.sideEffect ?? null } });
+      await updateOperation({ actor, toolId: tool.id, operationId: op.id, changes: { http: { method: mapping.method, path: mapping.path }, sideEffectFields: mapping.sideEffect ?? null, spendField: mapping.spend ?? null } });
     }
   }
   if (created) log(`vaulted ${created} demo connections; the demo tools call the Gatehouse demo upstream at http://${host}`);

@@ -26,6 +26,7 @@ import { buildMcpRequest, buildUpstreamRequest } from "./build-request";
 import { callMcpUpstream, McpUpstreamError, sessionKey, type McpTarget } from "./mcp-upstream";
 import { gatewayCache, isEnforced, type ToolUpstream, type UpstreamOperation } from "./gateway-state";
 import { releaseUnsentCall } from "./release-quota";
+import { spendOf } from "./spend";
 import type { GatewayEventJob, GatewayRequest, GatewayResponse, GatewayResult } from "./schemas";
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -175,7 +176,11 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
   const secretList = [...secrets];
   const body = response ? parseBody(scrub(response.raw.toString("utf8"), secretList), contentType, response.truncated) : "";
   if (failure) failure = { ...failure, message: scrub(failure.message, secretList) };
-  const sideEffects = response && response.status < 300 ? sideEffectsOf(call.tool, op, upstream.kind === "mcp" ? (body as { structuredContent?: unknown }).structuredContent : body) : [];
+  const succeeded = !!response && response.status < 300 && !failure && !(upstream.kind === "mcp" && (body as { isError?: unknown }).isError === true);
+  const answered = upstream.kind === "mcp" ? (body as { structuredContent?: unknown }).structuredContent : body;
+  const sideEffects = succeeded ? sideEffectsOf(call.tool, op, answered) : [];
+  // Spend settles from what the gateway saw, and only for a call the upstream carried out.
+  const spendUsd = succeeded ? spendOf(op.spendField, { args: call.args, response: answered }) : null;
   const eventId = `${call.decisionId}:result`;
   await recordEvent({
     ...eventBase,
@@ -190,6 +195,7 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
       response_body: redactValue(body, redaction, ["response"]).value,
       truncated: response?.truncated ?? false,
       side_effects: sideEffects,
+      ...(spendUsd !== null && { spend_usd: spendUsd }),
       ...(failure && { error: failure.code, error_message: failure.message, sent }),
     },
     connection: { id: connection.id, refused },
@@ -207,6 +213,7 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
     latency_ms: latencyMs,
     event_id: eventId,
     upstream_kind: upstream.kind === "mcp" ? "mcp" : "http",
+    ...(spendUsd !== null && { spend_usd: spendUsd }),
   };
 }
 

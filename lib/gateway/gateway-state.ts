@@ -1,8 +1,9 @@
 import type { Connection } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
 import { TenantCache } from "@/lib/agents/tenant-cache";
+import type { SpendField } from "@/lib/tools/schemas";
 
-export type UpstreamOperation = { method: string | null; path: string | null; sideEffectFields: Record<string, string> | null; riskClass: string };
+export type UpstreamOperation = { method: string | null; path: string | null; sideEffectFields: Record<string, string> | null; spendField: SpendField | null; riskClass: string };
 export type ToolUpstream = {
   toolId: string;
   kind: "none" | "http" | "mcp";
@@ -35,7 +36,7 @@ export async function loadGatewayState(tenantId: string): Promise<GatewayState> 
       tx.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } }),
       tx.tool.findMany({
         where: { tenantId },
-        include: { connection: true, operations: { select: { name: true, httpMethod: true, httpPath: true, sideEffectFields: true, riskClass: true } } },
+        include: { connection: true, operations: { select: { name: true, httpMethod: true, httpPath: true, sideEffectFields: true, spendField: true, riskClass: true } } },
       }),
     ]);
     return {
@@ -52,7 +53,16 @@ export async function loadGatewayState(tenantId: string): Promise<GatewayState> 
             // RLS scopes the relation, but a tool must never use another tenant's credential.
             connection: t.connection && t.connection.tenantId === tenantId ? t.connection : null,
             operations: new Map(
-              t.operations.map((o) => [o.name, { method: o.httpMethod, path: o.httpPath, sideEffectFields: (o.sideEffectFields as Record<string, string> | null) ?? null, riskClass: o.riskClass }]),
+              t.operations.map((o) => [
+                o.name,
+                {
+                  method: o.httpMethod,
+                  path: o.httpPath,
+                  sideEffectFields: (o.sideEffectFields as Record<string, string> | null) ?? null,
+                  spendField: (o.spendField as SpendField | null) ?? null,
+                  riskClass: o.riskClass,
+                },
+              ]),
             ),
           },
         ]),

@@ -23,6 +23,8 @@ export const gatewayResult = z.object({
   event_id: z.string(),
   /** "mcp": `body` is the upstream MCP server's tools/call result (content, structuredContent, isError). */
   upstream_kind: z.enum(["http", "mcp"]).optional(),
+  /** What the call cost, read from the arguments or the answer per the operation's spend field; settled against spend limits. */
+  spend_usd: z.number().optional(),
 });
 
 export const gatewayResponse = decisionResponse.extend({ result: gatewayResult.optional() }).meta({ id: "GatewayResponse" });

@@ -99,6 +99,20 @@ export const sideEffectFieldsInput = z
   .object({ object_type: z.string().trim().min(1).max(100), id: z.string().trim().min(1).max(200).optional(), url: z.string().trim().min(1).max(200).optional() })
   .nullable();
 
+/**
+ * Where a gateway call's cost is read, from what the gateway saw rather than what the agent
+ * reports: an argument or a field of the upstream's answer (dotted path), in dollars or cents.
+ */
+export const spendFieldInput = z
+  .object({
+    source: z.enum(["args", "response"]),
+    field: z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "A field name, or a dotted path such as data.amount."),
+    unit: z.enum(["usd", "cents"]),
+  })
+  .nullable();
+
+export type SpendField = NonNullable<z.infer<typeof spendFieldInput>>;
+
 /** Create or replace an operation by name. */
 export const upsertOperationInput = z.object({
   name: operationName,
@@ -110,7 +124,7 @@ export const upsertOperationInput = z.object({
 
 /** A PATCH of one operation: only the fields sent change. */
 export const updateOperationInput = z
-  .object({ description, argsSchema, riskClass, reversible: z.boolean(), http: operationHttpInput, sideEffectFields: sideEffectFieldsInput })
+  .object({ description, argsSchema, riskClass, reversible: z.boolean(), http: operationHttpInput, sideEffectFields: sideEffectFieldsInput, spendField: spendFieldInput })
   .partial();
 
 export const importOperationsInput = z.object({

@@ -2,6 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/http/errors";
+import type { SpendField } from "./schemas";
 
 /**
  * Audits a change to one tool or its operations, made by a member. The target is the
@@ -46,6 +47,7 @@ export function describeOperation(op: {
   httpMethod?: string | null;
   httpPath?: string | null;
   sideEffectFields?: unknown;
+  spendField?: unknown;
 }) {
   return {
     id: op.id,
@@ -56,5 +58,6 @@ export function describeOperation(op: {
     reversible: op.reversible,
     http: op.httpMethod && op.httpPath ? { method: op.httpMethod, path: op.httpPath } : null,
     sideEffectFields: (op.sideEffectFields ?? null) as Record<string, string> | null,
+    spendField: (op.spendField ?? null) as SpendField | null,
   };
 }

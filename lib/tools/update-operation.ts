@@ -16,13 +16,14 @@ export async function updateOperation(input: { actor: MemberContext; toolId: str
     const tool = await lockTool(tx, tenantId, input.toolId);
     const existing = await tx.toolOperation.findFirst({ where: { tenantId, toolId: tool.id, id: input.operationId } });
     if (!existing) throw new AppError("not_found", "Operation not found.");
-    const { http, sideEffectFields, ...fields } = input.changes;
+    const { http, sideEffectFields, spendField, ...fields } = input.changes;
     const found = operationChanges(existing, fields);
     const changes = { before: { ...found?.before } as Record<string, unknown>, after: { ...found?.after } as Record<string, unknown> };
     // The gateway mapping (method + path, side-effect fields) is compared as JSON, like schemas.
     const gateway: Record<string, unknown> = {
       ...(http !== undefined && { httpMethod: http?.method ?? null, httpPath: http?.path ?? null }),
       ...(sideEffectFields !== undefined && { sideEffectFields }),
+      ...(spendField !== undefined && { spendField }),
     };
     for (const [k, v] of Object.entries(gateway)) {
       const current = existing[k as keyof typeof existing] ?? null;
@@ -31,7 +32,11 @@ export async function updateOperation(input: { actor: MemberContext; toolId: str
       changes.after[k] = v;
     }
     if (Object.keys(changes.after).length === 0) return { operation: describeOperation(existing), changed: false };
-    const data = { ...changes.after, ...("sideEffectFields" in changes.after && { sideEffectFields: changes.after.sideEffectFields ?? Prisma.JsonNull }) } as Prisma.ToolOperationUpdateInput;
+    const data = {
+      ...changes.after,
+      ...("sideEffectFields" in changes.after && { sideEffectFields: changes.after.sideEffectFields ?? Prisma.JsonNull }),
+      ...("spendField" in changes.after && { spendField: changes.after.spendField ?? Prisma.JsonNull }),
+    } as Prisma.ToolOperationUpdateInput;
     const updated = await tx.toolOperation.update({ where: { id: existing.id }, data });
     await auditToolChange(tx, {
       actor: input.actor,

@@ -19,6 +19,7 @@ import { updateConnection } from "@/lib/connections/update-connection";
 import { withTenant } from "@/lib/db/tenant";
 import { updateGatewaySettings } from "@/lib/gateway/update-gateway-settings";
 import { saveQuota } from "@/lib/quotas/manage-quotas";
+import { updateOperation } from "@/lib/tools/update-operation";
 import { listRunEvents } from "@/lib/runs/list-run-events";
 import { closeQueues } from "@/lib/queue/registry";
 import { createUser } from "@/lib/testing/factories";
@@ -55,6 +56,38 @@ async function serverEvents(tenantId: string, run = "run_gw") {
 }
 
 describe("POST /api/v1/gateway/{tool}/{operation}", () => {
+  it("settles spend from what the gateway saw (the call's amount), once per call, and denies at the budget; a failed call costs nothing", async () => {
+    const ctx = await setup();
+    await saveQuota({ actor: ctx.owner, request: { name: "refund_budget", scope: "tenant", metric: "spend_usd", window: "day", limit: 10 } });
+    const toolIdOfStripe = await toolId(ctx.tenant.id, "stripe");
+    const op = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.toolOperation.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, toolId: toolIdOfStripe, name: "refunds.create" } }));
+    await updateOperation({ actor: ctx.owner, toolId: toolIdOfStripe, operationId: op.id, changes: { spendField: { source: "args", field: "amount_cents", unit: "cents" } } });
+    // A decision (not a gateway call) reads the budget without spending it.
+    const remaining = async () => {
+      const res = await decisionsPost(
+        new Request("http://gatehouse.test/api/v1/decisions", { method: "POST", headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/json" }, body: JSON.stringify({ run_id: "r", tool: "stripe", operation: "refunds.create", ...refund(1) }) }),
+        { params: Promise.resolve({}) },
+      );
+      return ((await res.json()) as { quota: { name: string; remaining: number }[] }).quota.find((q) => q.name === "refund_budget")?.remaining;
+    };
+
+    const first = await call(ctx.token, refund(600));
+    expect(first.body).toMatchObject({ decision: "allow", result: { status: 201, spend_usd: 6 } });
+    await expect.poll(remaining, { timeout: 10_000 }).toBe(4);
+
+    // An upstream failure is not spend.
+    await updateTool({ actor: ctx.owner, toolId: toolIdOfStripe, changes: { upstream: { kind: "http", baseUrl: `${base}/fail`, connectionId: ctx.connection.id, timeoutMs: 2_000, maxResponseBytes: 4096 } } });
+    const failed = await call(ctx.token, refund(300));
+    expect(failed.status).toBe(502);
+    await updateTool({ actor: ctx.owner, toolId: toolIdOfStripe, changes: { upstream: { kind: "http", baseUrl: base, connectionId: ctx.connection.id, timeoutMs: 2_000, maxResponseBytes: 4096 } } });
+    await call(ctx.token, refund(450));
+    // 6 + 4.50 = 10.50 spent of 10 (a budget is checked before a call, settled after it).
+    await expect.poll(remaining, { timeout: 10_000 }).toBe(0);
+    const over = await call(ctx.token, refund(100));
+    expect(over.body).toMatchObject({ decision: "deny", reasons: [{ code: "quota_exceeded" }] });
+    expect(received.filter((r) => r.url.startsWith("/v1/charges"))).toHaveLength(2);
+  });
+
   it("executes an allowed call with the credential injected, answers the result without the credential, and attests call and result", async () => {
     const ctx = await setup();
     const answer = await call(ctx.token, refund(500));
