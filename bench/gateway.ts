@@ -16,10 +16,15 @@ import { generateMasterKey } from "@/lib/secrets/envelope";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { updateOperation } from "@/lib/tools/update-operation";
 import { updateTool } from "@/lib/tools/update-tool";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, startAgentApi, stopServer } from "./support";
 
 const UPSTREAM_PORT = 3211;
 const AGENT_API_PORT = 3212;
+const MCP_UPSTREAM_PORT = 3213;
+const MCP_TOKEN = "mcp_bench_token";
 
 async function waitFor(url: string, init?: RequestInit) {
   for (let i = 0; i < 100; i++) {
@@ -29,7 +34,7 @@ async function waitFor(url: string, init?: RequestInit) {
   throw new Error(`${url} did not answer`);
 }
 
-export async function benchGateway(opts: { rate: number; seconds: number; agentApiProcesses: number }) {
+export async function benchGateway(opts: { rate: number; mcpRate: number; seconds: number; agentApiProcesses: number }) {
   process.env.GATEHOUSE_MASTER_KEY ??= generateMasterKey();
   process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
   const dropDatabase = await benchDatabase();
@@ -39,6 +44,9 @@ export async function benchGateway(opts: { rate: number; seconds: number; agentA
     children.push(upstream);
     const upstreamBase = `http://127.0.0.1:${UPSTREAM_PORT}`;
     await waitFor(upstreamBase);
+    children.push(spawn("npx", ["tsx", "bench/mcp-upstream.ts", String(MCP_UPSTREAM_PORT), MCP_TOKEN], { stdio: "ignore", detached: true }));
+    const mcpUpstream = `http://127.0.0.1:${MCP_UPSTREAM_PORT}/mcp`;
+    await waitFor(mcpUpstream, { method: "POST" });
 
     const { tenant, owner, token } = await createPolicyTenant();
     const connection = await createConnection({ actor: owner, request: { name: "bench", kind: "bearer", secret: "sk_bench_secret", allowedHosts: [`127.0.0.1:${UPSTREAM_PORT}`] } });
@@ -46,7 +54,18 @@ export async function benchGateway(opts: { rate: number; seconds: number; agentA
     await updateTool({ actor: owner, toolId: stripe.id, changes: { upstream: { kind: "http", baseUrl: upstreamBase, connectionId: connection.id, timeoutMs: 10_000, maxResponseBytes: 1 << 20 } } });
     const refunds = stripe.operations.find((o) => o.name === "refunds.create")!;
     await updateOperation({ actor: owner, toolId: stripe.id, operationId: refunds.id, changes: { http: { method: "POST", path: "/v1/charges/{charge_id}/refunds" }, sideEffectFields: { object_type: "refund", id: "id" } } });
-    await publishRules(owner, [rule({ tool: "stripe", operations: ["refunds.create"], constraints: [{ op: "max", arg: "amount_cents", value: 50_000 }] })]);
+    // github is a remote MCP server (the SDK's McpServer), and a 500-operation tool sizes tools/list.
+    const mcpConnection = await createConnection({ actor: owner, request: { name: "bench-mcp", kind: "bearer", secret: MCP_TOKEN, allowedHosts: [`127.0.0.1:${MCP_UPSTREAM_PORT}`] } });
+    const github = await withTenant({ tenantId: tenant.id }, (tx) => tx.tool.findFirstOrThrow({ where: { tenantId: tenant.id, name: "github" } }));
+    await updateTool({ actor: owner, toolId: github.id, changes: { upstream: { kind: "mcp", baseUrl: mcpUpstream, connectionId: mcpConnection.id, timeoutMs: 10_000, maxResponseBytes: 1 << 20 } } });
+    await withTenant({ tenantId: tenant.id }, (tx) =>
+      tx.tool.create({ data: { tenantId: tenant.id, name: "big", displayName: "Big", operations: { create: Array.from({ length: 500 }, (_, i) => ({ name: `op.${i}`, riskClass: "read" as const, argsSchema: { type: "object", properties: { id: { type: "string" } } } })) } } }),
+    );
+    await publishRules(owner, [
+      rule({ tool: "stripe", operations: ["refunds.create"], constraints: [{ op: "max", arg: "amount_cents", value: 50_000 }] }),
+      rule({ tool: "github", operations: ["repos.get"] }),
+      rule({ tool: "big", operations: ["*"] }),
+    ]);
 
     const log = openSync(".data/bench-worker.log", "w");
     children.push(spawn("npx", ["tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: process.env, detached: true }));
@@ -63,8 +82,8 @@ export async function benchGateway(opts: { rate: number; seconds: number; agentA
     if (probe.status !== 200 || answer.result?.status !== 201) throw new Error(`gateway probe answered ${probe.status}: ${JSON.stringify(answer).slice(0, 300)}`);
     for (let i = 0; i < 300; i++) await (await fetch(gatewayUrl, { method: "POST", headers, body: gatewayBody.replace("{{i}}", "warm") })).arrayBuffer();
 
-    const openLoop = async (url: string, body: string, h: Record<string, string>) => {
-      const r = await generateLoad({ url, headers: h, bodies: [body], rate: opts.rate, seconds: opts.seconds });
+    const openLoop = async (url: string, body: string, h: Record<string, string>, rate = opts.rate) => {
+      const r = await generateLoad({ url, headers: h, bodies: [body], rate, seconds: opts.seconds });
       return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)! };
     };
     const direct = await openLoop(directUrl, directBody, { "content-type": "application/json" });
@@ -75,7 +94,8 @@ export async function benchGateway(opts: { rate: number; seconds: number; agentA
       direct: await load({ url: directUrl, method: "POST", body: directBody, headers: { "content-type": "application/json" }, concurrency: 16, seconds: 10, expectStatus: 201 }),
       gateway: await load({ url: gatewayUrl, method: "POST", body: gatewayBody, headers, concurrency: 16, seconds: 10, expectStatus: 200 }),
     };
-    return { direct, gateway, cpu, capacity };
+    const mcp = await benchMcp({ token, rate: opts.mcpRate, seconds: opts.seconds, mcpUpstream, openLoop });
+    return { direct, gateway, cpu, capacity, mcp };
   } finally {
     for (const child of children) stopServer(child);
     await closeQueues();
@@ -83,4 +103,51 @@ export async function benchGateway(opts: { rate: number; seconds: number; agentA
     await db().$disconnect();
     await dropDatabase();
   }
+}
+
+/**
+ * The MCP path: tools/call through Gatehouse's MCP endpoint (stateless, JSON answers) to the
+ * remote MCP server vs the same tools/call sent to that server directly in an open session
+ * (its answers are SSE streams, as the SDK serves them), both in open loops at `rate`; and
+ * tools/list for an agent that may call 505 operations, timed one request at a time.
+ */
+async function benchMcp(input: {
+  token: string;
+  rate: number;
+  seconds: number;
+  mcpUpstream: string;
+  openLoop: (url: string, body: string, headers: Record<string, string>, rate: number) => Promise<{ achieved: number; requests: number; failures: number; statuses: Record<string, number>; p50: number; p99: number; max: number }>;
+}) {
+  const session = new Client({ name: "gatehouse-bench", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL(input.mcpUpstream), { requestInit: { headers: { authorization: `Bearer ${MCP_TOKEN}` } } });
+  await session.connect(transport);
+  const rpc = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": LATEST_PROTOCOL_VERSION };
+  const call = (name: string, meta: Record<string, string> = {}) =>
+    JSON.stringify({ jsonrpc: "2.0", id: 0, method: "tools/call", params: { name, arguments: { repo: "acme/api" }, _meta: meta } }).replace('"id":0', '"id":{{i}}');
+  const gatehouseUrl = `http://127.0.0.1:${AGENT_API_PORT}/api/v1/mcp`;
+  const gatehouseHeaders = { ...rpc, authorization: `Bearer ${input.token}` };
+  const gatehouseBody = call("github__repos_get", { "gatehouse/run_id": "run_mcp_bench" });
+
+  const probe = await fetch(gatehouseUrl, { method: "POST", headers: gatehouseHeaders, body: gatehouseBody.replace("{{i}}", "1") });
+  const answer = (await probe.json()) as { result?: { isError?: boolean; content?: { text: string }[] } };
+  if (probe.status !== 200 || answer.result?.isError !== false) throw new Error(`MCP probe answered ${probe.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+  for (let i = 0; i < 300; i++) await (await fetch(gatehouseUrl, { method: "POST", headers: gatehouseHeaders, body: gatehouseBody.replace("{{i}}", String(i)) })).arrayBuffer();
+
+  const direct = await input.openLoop(input.mcpUpstream, call("repos.get"), { ...rpc, authorization: `Bearer ${MCP_TOKEN}`, "mcp-session-id": transport.sessionId! }, input.rate);
+  const cpuBefore = cpuByComponent();
+  const gateway = await input.openLoop(gatehouseUrl, gatehouseBody, gatehouseHeaders, input.rate);
+  const cpu = cpuShare(cpuBefore, cpuByComponent(), input.seconds, gateway.requests);
+  await session.close();
+
+  const listBody = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+  const listTimes: number[] = [];
+  let listed = 0;
+  for (let i = 0; i < 60; i++) {
+    const started = performance.now();
+    const res = await fetch(gatehouseUrl, { method: "POST", headers: gatehouseHeaders, body: listBody });
+    listed = ((await res.json()) as { result: { tools: unknown[] } }).result.tools.length;
+    if (i >= 10) listTimes.push(performance.now() - started);
+  }
+  listTimes.sort((a, b) => a - b);
+  return { direct, gateway, cpu, list: { tools: listed, p50: percentile(listTimes, 50), p99: percentile(listTimes, 99) } };
 }

@@ -102,7 +102,8 @@ if (!only || only === "evidence") {
 
 if (!only || only === "gateway") {
   const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 500);
-  const r = await benchGateway({ rate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2) });
+  const mcpRate = Number(process.env.BENCH_MCP_RATE ?? 300);
+  const r = await benchGateway({ rate, mcpRate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2) });
   const line = (label: string, x: { achieved: number; p50: number; p99: number; max: number; failures: number; requests: number }) =>
     console.log(`${label} achieved ${fmt(x.achieved, 0)}/s, p50 ${fmt(x.p50, 2)} ms, p99 ${fmt(x.p99, 2)} ms, max ${fmt(x.max, 1)} ms, ${x.failures} failures of ${x.requests}`);
   console.log(`\n== gateway: POST /api/v1/gateway/{tool}/{operation} vs. the same call straight to the upstream (a bare node:http handler), ${rate}/s offered, worker recording (target: overhead p99 ≤ 3 ms)`);
@@ -111,6 +112,12 @@ if (!only || only === "gateway") {
   console.log(`gateway overhead: p50 ${fmt(r.gateway.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.gateway.p99 - r.direct.p99, 2)} ms (${fmt((r.gateway.p99 - r.direct.p99) / 3, 2)}× the 3 ms target); statuses ${JSON.stringify(r.gateway.statuses)}`);
   console.log(`CPU per component while the gateway ran: ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
   console.log(`closed loop, 16 clients: bare node:http ${fmt(r.capacity.direct.perSecond, 0)}/s vs. gateway ${fmt(r.capacity.gateway.perSecond, 0)}/s (ratio ${fmt(r.capacity.gateway.perSecond / r.capacity.direct.perSecond, 3)}); gateway p99 ${fmt(r.capacity.gateway.p99, 2)} ms, ${r.capacity.gateway.wrongStatus} unexpected statuses`);
+  console.log(`\n== MCP: tools/call through POST /api/v1/mcp to a remote MCP server (the SDK's McpServer, own process) vs. the same tools/call sent to it directly in an open session, ${mcpRate}/s offered, worker recording (target: overhead p99 ≤ 5 ms)`);
+  line("direct to the MCP server:", r.mcp.direct);
+  line("through Gatehouse:       ", r.mcp.gateway);
+  console.log(`MCP overhead: p50 ${fmt(r.mcp.gateway.p50 - r.mcp.direct.p50, 2)} ms, p99 ${fmt(r.mcp.gateway.p99 - r.mcp.direct.p99, 2)} ms (${fmt((r.mcp.gateway.p99 - r.mcp.direct.p99) / 5, 2)}× the 5 ms target); statuses ${JSON.stringify(r.mcp.gateway.statuses)}`);
+  console.log(`CPU per component while MCP calls ran: ${r.mcp.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
+  console.log(`tools/list over HTTP, ${r.mcp.list.tools} tools (a 500-operation tool and more), one at a time: p50 ${fmt(r.mcp.list.p50, 2)} ms, p99 ${fmt(r.mcp.list.p99, 2)} ms (target < 20 ms)`);
 }
 
 if (!only || only === "front-door") {

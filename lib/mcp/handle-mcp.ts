@@ -13,7 +13,7 @@ import { MAX_WAIT_SECONDS } from "@/lib/gateway/schemas";
 import { readJsonBody } from "@/lib/http/body";
 import { AppError } from "@/lib/http/errors";
 import { errorResponse, requestIdFrom } from "@/lib/http/respond";
-import { listMcpTools } from "./list-mcp-tools";
+import { findMcpTool, listMcpTools } from "./list-mcp-tools";
 import { protectedResourceMetadataUrl, publicOrigin } from "./discovery";
 import { logger } from "@/lib/logger";
 import { isMcpResource } from "./resource";
@@ -180,7 +180,7 @@ async function dispatch(method: string, params: Record<string, unknown>, agent: 
 async function callMcpTool(params: Record<string, unknown>, agent: AgentPrincipal, request: Request, requestId: string, onWaiting?: OnWaiting): Promise<CallToolResult> {
   const p = callParams.safeParse(params);
   if (!p.success) throw new RpcError(RPC.invalidParams, "tools/call needs params.name and an object params.arguments.", z.treeifyError(p.error));
-  const entry = (await listMcpTools(agent)).find((e) => e.tool.name === p.data.name);
+  const entry = await findMcpTool(agent, p.data.name);
   // Not in this agent's list: nothing is decided or executed.
   if (!entry) throw new RpcError(RPC.invalidParams, `Unknown tool ${p.data.name}: it is not in this agent's tools/list.`);
   const approvalId = p.data._meta?.["gatehouse/approval_id"];

@@ -129,7 +129,36 @@ export async function analyzeMcpTools(agent: { tenantId: string; agentId: string
   return listings;
 }
 
+type Listed = { entries: McpToolEntry[]; byName: Map<string, McpToolEntry> };
+/** Most agents a tenant's policy version keeps listings for before starting over. */
+const MAX_LISTED_AGENTS = 10_000;
+// Per loaded policy and registry (both replaced on publish or a registry change), per agent and its labels:
+// tools/call looks its tool up here instead of analysing every operation of the tenant again.
+const listedCache = new WeakMap<object, WeakMap<object, Map<string, Listed>>>();
+
+async function listedFor(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<Listed> {
+  const [policy, registry] = await Promise.all([policyCache.get(agent.tenantId), registryCache.get(agent.tenantId)]);
+  let byRegistry = listedCache.get(policy);
+  if (!byRegistry) listedCache.set(policy, (byRegistry = new WeakMap()));
+  let byAgent = byRegistry.get(registry);
+  if (!byAgent) byRegistry.set(registry, (byAgent = new Map()));
+  const key = `${agent.agentId}\n${agent.labels.join("\n")}`;
+  let listed = byAgent.get(key);
+  if (!listed) {
+    const entries = (await analyzeMcpTools(agent, { explain: false })).flatMap((l) => (l.entry ? [l.entry] : []));
+    listed = { entries, byName: new Map(entries.map((e) => [e.tool.name, e])) };
+    if (byAgent.size >= MAX_LISTED_AGENTS) byAgent.clear();
+    byAgent.set(key, listed);
+  }
+  return listed;
+}
+
 /** The agent's tools/list: the operations its published policy could allow. */
-export async function listMcpTools(agent: AgentPrincipal): Promise<McpToolEntry[]> {
-  return (await analyzeMcpTools(agent, { explain: false })).flatMap((l) => (l.entry ? [l.entry] : []));
+export async function listMcpTools(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<McpToolEntry[]> {
+  return (await listedFor(agent)).entries;
+}
+
+/** One tool of the agent's tools/list by its MCP name; undefined when it is not listed. */
+export async function findMcpTool(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">, name: string): Promise<McpToolEntry | undefined> {
+  return (await listedFor(agent)).byName.get(name);
 }

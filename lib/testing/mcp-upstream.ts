@@ -26,7 +26,7 @@ export type McpUpstream = {
   close: () => Promise<void>;
 };
 
-export async function startMcpUpstream(opts: { token: string }): Promise<McpUpstream> {
+export async function startMcpUpstream(opts: { token: string; port?: number }): Promise<McpUpstream> {
   const state: McpUpstream = { base: "", calls: [], initializations: 0, forgetSessions: () => transports.clear(), close: async () => {} };
   const transports = new Map<string, StreamableHTTPServerTransport>();
 
@@ -78,7 +78,7 @@ export async function startMcpUpstream(opts: { token: string }): Promise<McpUpst
       if (!res.headersSent) res.writeHead(500).end(String(error));
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", () => resolve()));
+  await new Promise<void>((resolve) => http.listen(opts.port ?? 0, "127.0.0.1", () => resolve()));
   state.base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   state.close = async () => {
     for (const t of transports.values()) await t.close().catch(() => {});
