@@ -1,6 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { randomBytes } from "node:crypto";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createDemoUpstream } from "../lib/demo/demo-upstream";
+import { startMcpUpstream } from "../lib/testing/mcp-upstream";
 import { DEMO_CREDENTIALS } from "../lib/demo/demo-upstream-credentials";
 import { registerAgentWithToken } from "./support/agent";
 import { addTool, publishRules } from "./support/policy";
@@ -62,8 +65,12 @@ test("gateway: connection and upstream set up in the console, an agent's call ex
     await tool.getByLabel("Side effect type").fill("refund");
     await tool.getByLabel("Its id field").fill("id");
     await tool.getByLabel("Its link field").fill("url");
+    await tool.getByLabel("Spend read from").selectOption("args");
+    await tool.getByLabel("Spend field").fill("amount_cents");
+    await tool.getByLabel("Unit").selectOption("cents");
     await tool.getByRole("button", { name: "Save operation" }).click();
     await expect(tool.getByTestId("operation-refunds.create")).toContainText("POST /v1/refunds");
+    await expect(tool.getByTestId("operation-refunds.create")).toContainText("spend: args.amount_cents (cents)");
 
     // The connection is used by the tool now, and the upstream accepts it.
     await page.goto(`/t/${slug}/settings/connections`);
@@ -94,6 +101,7 @@ test("gateway: connection and upstream set up in the console, an agent's call ex
     const result = timeline.getByTestId("timeline-row").filter({ hasText: "gateway.result" });
     await expect(result).toContainText("Attested by Gatehouse", { timeout: 15_000 });
     await expect(result).toContainText("HTTP 200");
+    await expect(result).toContainText("$42.00 spent");
     await expect(timeline.getByTestId("timeline-row").filter({ hasText: "gateway.call" })).toContainText("Attested by Gatehouse");
     await result.click();
     const attested = page.getByTestId("attested-call");
@@ -125,6 +133,56 @@ test("gateway: connection and upstream set up in the console, an agent's call ex
     await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
     await expect(row).toBeVisible();
     expect(await page.content()).not.toContain(secret);
+  } finally {
+    await upstream.close();
+  }
+});
+
+test("gateway: a remote MCP server as a tool's upstream, chosen in the console, called through Gatehouse's MCP endpoint and attested", async ({ page, request, baseURL }) => {
+  test.setTimeout(90_000);
+  const token = `mcp_e2e_${randomBytes(12).toString("hex")}`;
+  const upstream = await startMcpUpstream({ token });
+  const host = new URL(upstream.base).host;
+  try {
+    const owner = await signUpUser(request, "mcpup");
+    const slug = owner.slug;
+    await signIn(page, owner.email, owner.password);
+    await addTool(page.request, slug, { name: "code", displayName: "Code" }, [
+      { name: "repos.get", riskClass: "read", reversible: true, argsSchema: { type: "object", properties: { repo: { type: "string" } }, required: ["repo"] } },
+    ]);
+    const created = await page.request.post(`/api/console/t/${slug}/connections`, { data: { name: "code-mcp", kind: "bearer", secret: token, allowedHosts: [host] } });
+    expect(created.status()).toBe(201);
+
+    await page.goto(`/t/${slug}/policies/tools`);
+    const tool = page.getByTestId("tool-code");
+    await tool.getByRole("button", { name: "Upstream of code" }).click();
+    await tool.getByLabel("Kind").selectOption({ label: "MCP server (Streamable HTTP)" });
+    await tool.getByLabel("MCP endpoint URL").fill(`${upstream.base}/mcp`);
+    await tool.getByLabel("Connection").selectOption({ label: `code-mcp (${host})` });
+    await tool.getByRole("button", { name: "Save upstream" }).click();
+    await expect(page.getByText("each operation is called as the MCP tool of the same name")).toBeVisible();
+    await expect(tool.getByTestId("upstream")).toContainText(`the MCP server ${upstream.base}/mcp`);
+    await expect(tool.getByTestId("coverage").first()).toContainText("Enforced");
+    await expect(tool.getByTestId("operation-repos.get")).toContainText("tools/call repos.get");
+
+    await publishRules(page.request, slug, [{ id: `r_e2e${randomBytes(4).toString("hex")}`, name: "Read repos", tool: "code", operations: ["repos.get"] }]);
+    const agent = await registerAgentWithToken(page.request, request, slug, { name: "code-agent" });
+    const runId = `run_mcp_${randomBytes(4).toString("hex")}`;
+    const client = new Client({ name: "e2e", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${baseURL}/api/v1/mcp`), { requestInit: { headers: { authorization: `Bearer ${agent.token}`, "x-gatehouse-run-id": runId } } }));
+    const result = await client.callTool({ name: "code__repos_get", arguments: { repo: "acme/api" } });
+    await client.close();
+    expect(result.isError).toBe(false);
+    expect(result.content).toEqual([{ type: "text", text: expect.stringMatching(/^repos\.get done: obj_/) }]);
+    expect(upstream.calls).toEqual([{ name: "repos.get", args: { repo: "acme/api" } }]);
+
+    await page.goto(`/t/${slug}/runs`);
+    await expect(page.getByTestId("run-row").filter({ hasText: runId })).toHaveCount(1, { timeout: 15_000 });
+    await page.getByTestId("run-row").filter({ hasText: runId }).getByRole("link").first().click();
+    const call = page.getByTestId("timeline").getByTestId("timeline-row").filter({ hasText: "gateway.call" });
+    await expect(call).toContainText("Attested by Gatehouse", { timeout: 15_000 });
+    await expect(call).toContainText("MCP tools/call");
+    expect(await page.content()).not.toContain(token);
   } finally {
     await upstream.close();
   }

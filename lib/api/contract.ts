@@ -76,9 +76,14 @@ export type Operation = {
   path: string;
   summary: string;
   auth: "none" | "agent";
+  /** Query parameters the operation reads (path parameters come from `{name}` in `path`). */
+  query?: { name: string; description: string; schema: Record<string, unknown> }[];
   request?: { contentType: string; schema: z.ZodType };
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 };
+
+/** Every route answers a request it cannot parse (a broken %-escape in the URL, a mangled header) with 400. */
+const malformed = { 400: { description: "Malformed request (e.g. a broken %-escape in the URL)", schema: errorBody } };
 
 const standardErrors = {
   400: { description: "Malformed JSON or failed validation", schema: errorBody },
@@ -93,7 +98,7 @@ export const OPERATIONS: Operation[] = [
     path: "/api/health",
     summary: "Liveness and dependency health (Postgres, Redis)",
     auth: "none",
-    responses: { 200: { description: "All dependencies up", schema: healthBody }, 503: { description: "A dependency is down", schema: healthBody } },
+    responses: { 200: { description: "All dependencies up", schema: healthBody }, ...malformed, 503: { description: "A dependency is down", schema: healthBody } },
   },
   {
     method: "post",
@@ -113,7 +118,7 @@ export const OPERATIONS: Operation[] = [
     path: "/api/v1/oauth/jwks",
     summary: "Public keys that verify access tokens",
     auth: "none",
-    responses: { 200: { description: "JSON Web Key Set", schema: jwksBody } },
+    responses: { 200: { description: "JSON Web Key Set", schema: jwksBody }, ...malformed },
   },
   {
     method: "post",
@@ -156,6 +161,7 @@ export const OPERATIONS: Operation[] = [
     path: "/api/v1/approvals/{approval_id}",
     summary: "An approval request's status; with ?wait=<s, max 30> a long poll that returns as soon as it is decided",
     auth: "agent",
+    query: [{ name: "wait", description: "Seconds to hold the request until the approval is decided (long poll)", schema: { type: "number", minimum: 0, maximum: 30 } }],
     responses: { 200: { description: "The approval's status", schema: approvalStatusBody }, 404: { description: "Not this agent's approval", schema: errorBody }, ...standardErrors },
   },
   {
@@ -206,6 +212,10 @@ export const OPERATIONS: Operation[] = [
     path: "/api/v1/runs/{run_id}/events",
     summary: "The run's timeline in order (agent events and server-attested decisions/approvals), keyset-paginated: ?after=<next>&limit=<=1000",
     auth: "agent",
+    query: [
+      { name: "after", description: "The `next` cursor of the previous page", schema: { type: "string" } },
+      { name: "limit", description: "Events per page", schema: { type: "integer", minimum: 1, maximum: 1000 } },
+    ],
     responses: { 200: { description: "A page of events", schema: runEventsBody }, ...standardErrors, 404: { description: "No such run in this tenant", schema: errorBody } },
   },
   {
@@ -213,14 +223,14 @@ export const OPERATIONS: Operation[] = [
     path: "/api/v1/evidence/public-key",
     summary: "The Ed25519 public key that signs evidence bundles and digests (JWK and PEM), with every retired key; auditors verify bundles offline against it (docs/EVIDENCE.md)",
     auth: "none",
-    responses: { 200: { description: "The active evidence key and all keys", schema: evidencePublicKeyBody } },
+    responses: { 200: { description: "The active evidence key and all keys", schema: evidencePublicKeyBody }, ...malformed },
   },
   {
     method: "get",
     path: "/api/v1/openapi.json",
     summary: "This document",
     auth: "none",
-    responses: { 200: { description: "OpenAPI 3.1 document" } },
+    responses: { 200: { description: "OpenAPI 3.1 document" }, ...malformed },
   },
 ];
 
@@ -234,6 +244,15 @@ function schemaRef(schema: z.ZodType) {
   return inline;
 }
 
+/** A stable id from method and path, e.g. post /api/v1/gateway/{tool}/{operation} → postGatewayToolOperation. */
+function operationId(op: Operation): string {
+  const words = op.path
+    .replace(/^\/api\/(v1\/)?/, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return op.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
@@ -243,10 +262,17 @@ export function openApiDocument() {
         { description: r.description, ...(r.schema && { content: { "application/json": { schema: schemaRef(r.schema) } } }) },
       ]),
     );
+    const parameters = [
+      ...[...op.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+      ...(op.query ?? []).map((q) => ({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema })),
+    ];
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
+      operationId: operationId(op),
       summary: op.summary,
-      ...(op.auth === "agent" && { security: [{ bearer: [] }] }),
+      // An operation without auth says so: the document-wide default is the bearer token.
+      security: op.auth === "agent" ? [{ bearer: [] }] : [],
+      ...(parameters.length && { parameters }),
       ...(op.request && { requestBody: { required: true, content: { [op.request.contentType]: { schema: schemaRef(op.request.schema) } } } }),
       responses,
     };
@@ -255,8 +281,16 @@ export function openApiDocument() {
   for (const schema of Object.values(schemas)) delete schema.$schema;
   return {
     openapi: "3.1.0",
-    info: { title: "Gatehouse machine API", version: "1", description: "The contract agents code against (shared/API.md)." },
+    info: {
+      title: "Gatehouse machine API",
+      version: "1",
+      description: "The contract agents code against (shared/API.md).",
+      license: { name: "Proprietary", identifier: "LicenseRef-Gatehouse-Proprietary" },
+    },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    // Relative to where the document was fetched: the console and the machine API share one origin.
+    servers: [{ url: "/", description: "This Gatehouse" }],
+    security: [{ bearer: [] }],
     components: { schemas, securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     paths,
   };
