@@ -20,6 +20,7 @@ for (const [me, other] of [
   ["owner@acme.test", "globex"],
 ] as const) {
   test(`${me} gets 404 for every page and route of ${other}`, async ({ page }) => {
+    test.setTimeout(90_000); // eighteen page loads on a machine that also runs the suite
     await signIn(page, me);
     for (const tenant of [other, "no-such-tenant"]) {
       for (const path of PAGES) {
