@@ -7,6 +7,8 @@ export default defineConfig({
     environment: "node",
     include: ["lib/**/*.test.ts", "workers/**/*.test.ts", "servers/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts"],
     globalSetup: ["./lib/testing/global-setup.ts"],
+    // Every machine-API answer in every test is checked against the contract's declared responses.
+    setupFiles: ["./lib/testing/contract-check.ts"],
     // Integration tests share one database per run; files run in parallel across 2 cores.
     pool: "forks",
     testTimeout: 20_000,

@@ -26,13 +26,13 @@ env(); // an invalid configuration (in production, no master key) stops the serv
 const port = Number(process.env.PORT ?? 3000);
 const processes = Math.max(1, Number(process.env.FRONT_DOOR_PROCESSES ?? Math.min(4, availableParallelism())));
 
-/** Whether the lean table serves this request (method and path, query ignored). */
+/** Whether the lean table serves this path (query ignored); it answers a method the path lacks with 405. */
 function isMachineRequest(req: Pick<IncomingMessage, "method" | "url">): boolean {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q < 0 ? url : url.slice(0, q);
-  if (!path.startsWith("/api/")) return false;
-  return AGENT_API_ROUTES.some((route) => route.method === req.method && route.pattern.test(path));
+  if (!path.startsWith("/api/") && !path.startsWith("/.well-known/")) return false;
+  return AGENT_API_ROUTES.some((route) => route.pattern.test(path));
 }
 
 if (cluster.isPrimary) {

@@ -54,7 +54,12 @@ export const oauthErrorBody = z
   .object({ error: z.string().meta({ description: "RFC 6749 §5.2 code" }), error_description: z.string() })
   .meta({ id: "OAuthError" });
 
-export const mcpMessage = z.record(z.string(), z.unknown()).meta({ id: "McpMessage", description: "A JSON-RPC 2.0 message (MCP)" });
+const jsonRpcMessage = z.record(z.string(), z.unknown());
+export const mcpMessage = z
+  .union([jsonRpcMessage, z.array(jsonRpcMessage)])
+  .meta({ id: "McpMessage", description: "A JSON-RPC 2.0 message (MCP); a batch (an array) only on the 2025-03-26 revision" });
+
+export const oauthMetadata = z.record(z.string(), z.unknown()).meta({ id: "OAuthMetadata", description: "RFC 8414 / RFC 9728 metadata document" });
 
 export const jwksBody = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: "JWKS" });
 
@@ -76,6 +81,11 @@ export type Operation = {
   path: string;
   summary: string;
   auth: "none" | "agent";
+  /**
+   * The handler answers a missing or bad token itself (MCP's WWW-Authenticate challenge), so
+   * the lean server must not refuse a stranger's body before the handler sees the request.
+   */
+  challengesItself?: true;
   /** Query parameters the operation reads (path parameters come from `{name}` in `path`). */
   query?: { name: string; description: string; schema: Record<string, unknown> }[];
   request?: { contentType: string; schema: z.ZodType };
@@ -89,6 +99,13 @@ const standardErrors = {
   400: { description: "Malformed JSON or failed validation", schema: errorBody },
   401: { description: "Missing, invalid or expired token", schema: errorBody },
   403: { description: "Agent suspended/decommissioned or kill switch on", schema: errorBody },
+  503: { description: "dependency_unavailable: Postgres or Redis did not answer in time (Retry-After)", schema: errorBody },
+};
+
+/** Every operation that reads a JSON body refuses one too large or of another type. */
+const bodyErrors = {
+  413: { description: "Body larger than MAX_BODY_BYTES (5 MB by default)", schema: errorBody },
+  415: { description: "Not application/json", schema: errorBody },
 };
 
 /** Every machine-API operation. Each issue adds its endpoints here. */
@@ -126,7 +143,7 @@ export const OPERATIONS: Operation[] = [
     summary: "Ask before a tool call: allow, deny or pending_approval (a deny is a normal answer)",
     auth: "agent",
     request: { contentType: "application/json", schema: decisionRequest },
-    responses: { 200: { description: "The decision", schema: decisionResponse }, ...standardErrors },
+    responses: { 200: { description: "The decision", schema: decisionResponse }, ...standardErrors, ...bodyErrors },
   },
   {
     method: "post",
@@ -137,6 +154,8 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: { description: "The decision, and the upstream's result when it was called", schema: gatewayResponse },
       ...standardErrors,
+      ...bodyErrors,
+      404: { description: "A tool or operation name no registry could hold (e.g. a NUL byte or a malformed %-escape)", schema: errorBody },
       409: { description: "The operation has no HTTP upstream with an active connection", schema: errorBody },
       502: { description: "upstream_unreachable or upstream_error (the call is recorded)", schema: errorBody },
       504: { description: "upstream_timeout (the call is recorded)", schema: errorBody },
@@ -147,14 +166,39 @@ export const OPERATIONS: Operation[] = [
     path: "/api/v1/mcp",
     summary: "Model Context Protocol (Streamable HTTP, stateless, JSON responses): initialize, ping, tools/list (what the policy could allow), tools/call (the pipeline of /api/v1/gateway); 401 carries WWW-Authenticate resource_metadata",
     auth: "agent",
+    challengesItself: true,
     request: { contentType: "application/json", schema: mcpMessage },
     responses: {
       200: { description: "A JSON-RPC response (errors too: -32700 parse, -32600 invalid request or batch, -32601 method, -32602 params or unknown tool)", schema: mcpMessage },
       202: { description: "A notification was accepted" },
-      ...standardErrors,
+      400: { description: "A JSON-RPC error: -32700 unparseable JSON, -32600 not a request, a batch, or an unsupported MCP-Protocol-Version", schema: mcpMessage },
+      401: { description: "Missing, invalid or expired token (WWW-Authenticate names the resource metadata)", schema: errorBody },
+      403: standardErrors[403],
       406: { description: "Accept does not include application/json", schema: mcpMessage },
       413: { description: "Message larger than 1 MB", schema: mcpMessage },
+      415: { description: "Not application/json (a JSON-RPC error)", schema: mcpMessage },
     },
+  },
+  {
+    method: "get",
+    path: "/.well-known/oauth-protected-resource",
+    summary: "RFC 9728 protected resource metadata for the MCP endpoint: its authorization server and bearer methods",
+    auth: "none",
+    responses: { 200: { description: "Protected resource metadata", schema: oauthMetadata }, ...malformed },
+  },
+  {
+    method: "get",
+    path: "/.well-known/oauth-protected-resource/api/v1/mcp",
+    summary: "The same metadata at the path-suffixed address MCP clients try first",
+    auth: "none",
+    responses: { 200: { description: "Protected resource metadata", schema: oauthMetadata }, ...malformed },
+  },
+  {
+    method: "get",
+    path: "/.well-known/oauth-authorization-server",
+    summary: "RFC 8414 authorization server metadata: the token endpoint and the grants it accepts",
+    auth: "none",
+    responses: { 200: { description: "Authorization server metadata", schema: oauthMetadata }, ...malformed },
   },
   {
     method: "get",
@@ -233,6 +277,17 @@ export const OPERATIONS: Operation[] = [
     responses: { 200: { description: "OpenAPI 3.1 document" }, ...malformed },
   },
 ];
+
+/** `/api/v1/runs/{run_id}` → a pattern whose named groups are the path's params (also the Next.js folder names). */
+export function pathPattern(path: string): RegExp {
+  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${escaped.replace(/\{(\w+)\}/g, "(?<$1>[^/]+)")}$`);
+}
+
+/** The operation a request is for, if it is one of the machine API's. */
+export function operationFor(method: string, pathname: string): Operation | undefined {
+  return OPERATIONS.find((op) => op.method === method.toLowerCase() && pathPattern(op.path).test(pathname));
+}
 
 const JSON_SCHEMA = { target: "draft-2020-12", unrepresentable: "any", uri: (id: string) => `#/components/schemas/${id}` } as const;
 

@@ -81,6 +81,12 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
   const requestId = () => requestIdFrom({ headers });
   const matched = routes.find((route) => route.method === req.method && route.pattern.test(url.pathname));
   if (!matched) {
+    const allowed = routes.filter((route) => route.pattern.test(url.pathname)).map((route) => route.method);
+    if (allowed.length) {
+      const response = errorResponse(new AppError("method_not_allowed", `${req.method} is not served at ${url.pathname}; use ${allowed.join(" or ")}.`), requestId());
+      response.headers.set("allow", allowed.join(", "));
+      return response;
+    }
     return errorResponse(new AppError("not_found", `No route ${req.method} ${url.pathname} on the agent API server; the console and the rest of the API are on the web server.`), requestId());
   }
   let params: Record<string, string>;

@@ -5,6 +5,18 @@ import { logger } from "@/lib/logger";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
+/**
+ * Sees every answer a route gives, before it is sent. Only the tests set it: they check each
+ * machine-API answer against the responses the contract declares (lib/testing/contract-check.ts).
+ */
+export const answerObserver: { current?: (request: Request, response: Response) => void } = {};
+
+/** The last step of every route: hands the answer to the observer, if any. */
+export function answered(request: Request, response: Response): Response {
+  answerObserver.current?.(request, response);
+  return response;
+}
+
 /** The caller's request id when it is sane, else a fresh one. */
 export function requestIdFrom(request: { headers: Headers }): string {
   const given = request.headers.get(REQUEST_ID_HEADER);

@@ -7,7 +7,7 @@ import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
 import { AppError, validationError } from "./errors";
 import { checkedParams, queryParams } from "./params";
-import { errorResponse, json, requestIdFrom } from "./respond";
+import { answered, errorResponse, json, requestIdFrom } from "./respond";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 type Schema = z.ZodType;
@@ -73,9 +73,9 @@ function route<B extends Schema | undefined, Q extends Schema | undefined, Who e
       const params = await flatParams(context);
       const who = await authenticate(request, params);
       const { body, query } = await parseInput(request, input);
-      return toResponse(await handler({ request, requestId, params, body, query, ...who }), requestId);
+      return answered(request, toResponse(await handler({ request, requestId, params, body, query, ...who }), requestId));
     } catch (error) {
-      return errorResponse(error, requestId);
+      return answered(request, errorResponse(error, requestId));
     }
   };
 }

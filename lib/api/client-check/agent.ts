@@ -19,6 +19,14 @@ export async function agent(baseUrl: string, clientId: string, clientSecret: str
   const evidenceKey = await gh.GET("/api/v1/evidence/public-key");
   if (evidenceKey.data) seen.push(JSON.stringify(evidenceKey.data));
   await gh.GET("/api/v1/openapi.json");
+  // MCP discovery, as an MCP client does it before its first call.
+  for (const metadata of [
+    await gh.GET("/.well-known/oauth-protected-resource/api/v1/mcp"),
+    await gh.GET("/.well-known/oauth-protected-resource"),
+    await gh.GET("/.well-known/oauth-authorization-server"),
+  ]) {
+    if (metadata.data) seen.push(Object.keys(metadata.data).join());
+  }
 
   const token = await gh.POST("/api/v1/oauth/token", {
     body: { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret },

@@ -17,8 +17,8 @@ import { QUEUES, queueConnection, queuePrefix } from "@/lib/queue/registry";
 import { recordServerEvents } from "@/lib/runs/record-server-events";
 import { createTestAgent, createTestCredential, createTestTenant, uniq } from "@/lib/testing/factories";
 import { POST as postEvents } from "@/app/api/v1/events/route";
-import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
-import { GET as getEventsRoute } from "@/app/api/v1/runs/[runId]/events/route";
+import { GET as getRunRoute } from "@/app/api/v1/runs/[run_id]/route";
+import { GET as getEventsRoute } from "@/app/api/v1/runs/[run_id]/events/route";
 import { ingestBackoff, processIngest } from "@/workers/ingest";
 import { closeDedupeRedis, eventIdHashes } from "@/lib/ingest/dedupe";
 import { closeIngestQueue, ingestQueue } from "@/lib/ingest/ingest-events";
@@ -60,14 +60,14 @@ async function post(agent: Agent, events: unknown[], deep?: string) {
 }
 
 async function getRun(agent: Agent, runId: string) {
-  const res = await getRunRoute(new Request(`http://x/api/v1/runs/${runId}`, { headers: { authorization: `Bearer ${agent.token}` } }), ctx({ runId }));
+  const res = await getRunRoute(new Request(`http://x/api/v1/runs/${runId}`, { headers: { authorization: `Bearer ${agent.token}` } }), ctx({ run_id: runId }));
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { totals: { events: number } } };
 }
 
 async function getEvents(agent: Agent, runId: string, query = "") {
   const res = await getEventsRoute(
     new Request(`http://x/api/v1/runs/${runId}/events${query}`, { headers: { authorization: `Bearer ${agent.token}` } }),
-    ctx({ runId }),
+    ctx({ run_id: runId }),
   );
   return { status: res.status, body: (await res.json()) as { events: Record<string, unknown>[]; next: string | null } };
 }

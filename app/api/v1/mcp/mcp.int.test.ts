@@ -234,7 +234,10 @@ describe("bad input", () => {
     expect(await batch.json()).toEqual([{ jsonrpc: "2.0", id: 1, result: {} }]);
     // A notification is accepted without a body; GET has no stream on a stateless server.
     expect((await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }))).status).toBe(202);
-    expect((await fetch(`${gatehouse}/api/v1/mcp`, { headers: { authorization: `Bearer ${ctx.token}`, accept: "text/event-stream" } })).status).toBe(405);
+    for (const method of ["GET", "DELETE"]) {
+      const refused = await fetch(`${gatehouse}/api/v1/mcp`, { method, headers: { authorization: `Bearer ${ctx.token}`, accept: "text/event-stream" } });
+      expect({ status: refused.status, allow: refused.headers.get("allow"), code: (await refused.json()).error.code }).toEqual({ status: 405, allow: "POST", code: "method_not_allowed" });
+    }
     expect(received).toHaveLength(0);
   });
 });

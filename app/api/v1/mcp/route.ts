@@ -1,17 +1,14 @@
 import { handleMcp } from "@/lib/mcp/handle-mcp";
-import { errorResponse, requestIdFrom } from "@/lib/http/respond";
-import { AppError } from "@/lib/http/errors";
+import { answered, errorResponse, requestIdFrom } from "@/lib/http/respond";
 
+/**
+ * Only POST: a stateless server has no event stream to GET and no session to DELETE, and the
+ * transport lets it answer 405 to both (Next.js does for a method a route does not export; so does the lean server).
+ */
 export async function POST(request: Request) {
   try {
-    return await handleMcp(request);
+    return answered(request, await handleMcp(request));
   } catch (error) {
-    return errorResponse(error, requestIdFrom(request));
+    return answered(request, errorResponse(error, requestIdFrom(request)));
   }
 }
-
-/** Stateless server: no server-to-client stream and no session to end (the transport allows 405 for both). */
-const notAllowed = (request: Request) =>
-  Promise.resolve(errorResponse(new AppError("method_not_allowed", "This MCP server is stateless: POST JSON-RPC messages; there is no event stream or session."), requestIdFrom(request)));
-export const GET = notAllowed;
-export const DELETE = notAllowed;

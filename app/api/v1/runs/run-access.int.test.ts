@@ -10,8 +10,8 @@ import { withTenant } from "@/lib/db/tenant";
 import { prepareEvents } from "@/lib/ingest/prepare-events";
 import { writeEventBatch } from "@/lib/ingest/write-event-batch";
 import { createTestAgent, createTestCredential, createTestTenant, uniq } from "@/lib/testing/factories";
-import { GET as getEventsRoute } from "@/app/api/v1/runs/[runId]/events/route";
-import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
+import { GET as getEventsRoute } from "@/app/api/v1/runs/[run_id]/events/route";
+import { GET as getRunRoute } from "@/app/api/v1/runs/[run_id]/route";
 
 afterAll(async () => {
   await db().$disconnect();
@@ -24,7 +24,7 @@ async function tokenFor(tenantId: string, agentId: string) {
 
 async function read(token: string, runId: string) {
   const init = { headers: { authorization: `Bearer ${token}` } };
-  const ctx = { params: Promise.resolve({ runId }) };
+  const ctx = { params: Promise.resolve({ run_id: runId }) };
   const run = await getRunRoute(new Request(`http://x/api/v1/runs/${runId}`, init), ctx);
   const events = await getEventsRoute(new Request(`http://x/api/v1/runs/${runId}/events`, init), ctx);
   return { run: { status: run.status, body: await run.json() }, events: { status: events.status, body: await events.json() } };

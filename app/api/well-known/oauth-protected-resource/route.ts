@@ -1,3 +1,4 @@
+import { answered } from "@/lib/http/respond";
 import { protectedResourceMetadata } from "@/lib/mcp/discovery";
 
 /**
@@ -6,5 +7,5 @@ import { protectedResourceMetadata } from "@/lib/mcp/discovery";
  * (next.config.mjs rewrites: the App Router does not route dot-folders).
  */
 export function GET(request: Request) {
-  return Response.json(protectedResourceMetadata(request), { headers: { "cache-control": "public, max-age=300" } });
+  return answered(request, Response.json(protectedResourceMetadata(request), { headers: { "cache-control": "public, max-age=300" } }));
 }

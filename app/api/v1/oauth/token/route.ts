@@ -3,7 +3,7 @@ import { readFormCapped } from "@/lib/http/body";
 import { clientAddress, publicOrigin } from "@/lib/http/client-address";
 import { AppError } from "@/lib/http/errors";
 import { logger } from "@/lib/logger";
-import { requestIdFrom } from "@/lib/http/respond";
+import { answered, requestIdFrom } from "@/lib/http/respond";
 
 const MAX_FORM_BYTES = 64 * 1024;
 
@@ -16,6 +16,10 @@ function oauthError(error: string, description: string, status: number, requestI
 }
 
 export async function POST(request: Request) {
+  return answered(request, await issue(request));
+}
+
+async function issue(request: Request): Promise<Response> {
   const requestId = requestIdFrom(request);
   if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers.get("content-type") ?? "")) {
     return oauthError("invalid_request", "Send the request as application/x-www-form-urlencoded.", 400, requestId);

@@ -20,8 +20,8 @@ import { closeDedupeRedis } from "@/lib/ingest/dedupe";
 import { closeIngestQueue } from "@/lib/ingest/ingest-events";
 import { QUEUES, queueConnection, queuePrefix } from "@/lib/queue/registry";
 import { createTestAgent, createTestCredential, createTestTenant, uniq } from "@/lib/testing/factories";
-import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
-import { GET as getEventsRoute } from "@/app/api/v1/runs/[runId]/events/route";
+import { GET as getRunRoute } from "@/app/api/v1/runs/[run_id]/route";
+import { GET as getEventsRoute } from "@/app/api/v1/runs/[run_id]/events/route";
 import { ingestBackoff, processIngest } from "@/workers/ingest";
 import { POST } from "./route";
 
@@ -49,7 +49,7 @@ async function serve() {
 }
 
 async function api(path: string, runId: string, handler: typeof getRunRoute) {
-  const res = await handler(new Request(`http://x${path}`, { headers: { authorization: `Bearer ${token}` } }), ctx({ runId }));
+  const res = await handler(new Request(`http://x${path}`, { headers: { authorization: `Bearer ${token}` } }), ctx({ run_id: runId }));
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/http/errors";
 import { agentRoute } from "@/lib/http/route";
 
 export const GET = agentRoute({ query: z.object({ wait: z.coerce.number().min(0).max(30).default(0) }) }, async ({ agent, params, query }) => {
-  const answer = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: params.approvalId!, waitSeconds: query.wait });
+  const answer = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: params.approval_id!, waitSeconds: query.wait });
   if (!answer) throw new AppError("not_found", "Approval not found.");
   return answer;
 });
