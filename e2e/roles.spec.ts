@@ -1,4 +1,6 @@
 import { expect, test } from "@playwright/test";
+import { can, ROLES } from "../lib/auth/roles";
+import { consoleRoutes } from "./support/console-routes";
 import { signIn } from "./support/session";
 
 test("a viewer sees no Audit section and is refused its page and admin routes", async ({ page }) => {
@@ -45,4 +47,21 @@ test("console routes need a session", async ({ request }) => {
   const res = await request.get("/api/console/t/acme/members");
   expect(res.status()).toBe(401);
   expect((await res.json()).error.code).toBe("unauthenticated");
+});
+
+test("every console route refuses every role that lacks its permission (403, before any id is looked up)", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const routes = consoleRoutes();
+  for (const role of ROLES) {
+    const refused = routes.filter((route) => !can(role, route.permission));
+    if (!refused.length) continue;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, `${role}@acme.test`);
+    for (const { method, path, permission } of refused) {
+      const res = await page.request.fetch(`/api/console/t/acme${path}`, { method, ...(method !== "GET" && { data: {} }) });
+      expect({ status: res.status(), code: (await res.json()).error?.code }, `${role}: ${method} ${path} (${permission})`).toEqual({ status: 403, code: "forbidden" });
+    }
+    await context.close();
+  }
 });

@@ -1,14 +1,14 @@
 /**
- * The machine API is declared once (OPERATIONS, lib/api/contract.ts). Next.js still needs a
- * route module per path, so this checks that the modules on disk, the operations and the
- * lean server's handlers are the same set, and that both servers run the same function.
+ * The machine API is declared once (OPERATIONS, lib/api/contract.ts) and the lean server
+ * takes each operation's handler from the route module Next.js serves it from. This checks
+ * the other direction: no route module serves what no operation declares.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { OPERATIONS, pathPattern } from "@/lib/api/contract";
 import nextConfig from "@/next.config.mjs";
-import { AGENT_API_ROUTES, HANDLERS, operationKey } from "./agent-api-routes";
+import { AGENT_API_ROUTES, HANDLERS, operationKey, routeModuleFor } from "./agent-api-routes";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
@@ -36,8 +36,13 @@ describe("the machine API's one list of operations", () => {
   it("is what the Next.js route modules serve, with the same handler as the lean server", async () => {
     const served = await nextOperations();
     expect([...served.keys()].sort()).toEqual(OPERATIONS.map(operationKey).sort());
-    for (const [key, handler] of served) expect(HANDLERS[key], key).toBe(handler);
+    for (const [key, handler] of served) expect(HANDLERS.get(key), key).toBe(handler);
   }, 60_000);
+
+  it("finds an operation's route module from its path, through a rewrite for /.well-known", () => {
+    expect(path.relative(process.cwd(), routeModuleFor("/api/v1/runs/{run_id}/events"))).toBe(path.join("app/api/v1/runs/[run_id]/events/route.ts"));
+    expect(path.relative(process.cwd(), routeModuleFor("/.well-known/oauth-protected-resource/api/v1/mcp"))).toBe(path.join("app/api/well-known/oauth-protected-resource/route.ts"));
+  });
 
   it("gives the lean server one route per operation, matching its paths and naming its params", () => {
     expect(AGENT_API_ROUTES).toHaveLength(OPERATIONS.length);

@@ -16,8 +16,8 @@ import { errorBody } from "@/lib/api/contract";
 
 type Handler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-/** The handler Next.js serves an operation with (servers/agent-api-routes.test.ts checks it is the module's). */
-const handlerOf = (op: { method: string; path: string }) => HANDLERS[`${op.method.toUpperCase()} ${op.path}`] as Handler | undefined;
+/** The handler Next.js serves an operation with (its route module's export). */
+const handlerOf = (op: { method: string; path: string }) => HANDLERS.get(`${op.method.toUpperCase()} ${op.path}`) as Handler | undefined;
 
 /** Query parameters some operation reads (the document does not list them), and one none reads. */
 const QUERY_NAMES = ["wait", "after", "limit", "before", "unknown"];
