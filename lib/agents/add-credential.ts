@@ -2,7 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { hashSecret } from "@/lib/auth/password";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { auditAgentChange } from "./agent-audit";
 import { authState } from "./auth-state";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createPolicyTenant } from "@/lib/testing/policy";
 import { createTestCredential } from "@/lib/testing/factories";
 import { signAgentToken } from "./agent-token";

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { authState } from "./auth-state";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, keyForKid } from "./signing-keys";
 

@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import type { AgentStatus } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { haltScope } from "@/lib/kill-switches/halt-scope";
 import { auditAgentChange } from "./agent-audit";
 import { authState } from "./auth-state";

@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { auditAgentChange } from "./agent-audit";
 import type { CreateAgentInput } from "./schemas";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { exportJWK, importJWK, importSPKI, type JWK } from "jose";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 /**
  * Client secrets read `ghs.<credential id>.<256 random bits>`: the id tells the token

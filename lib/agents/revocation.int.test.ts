@@ -21,7 +21,7 @@ import { rotateClientSecret } from "@/lib/agents/rotate-client-secret";
 import { createAgentInput } from "@/lib/agents/schemas";
 import { ensureSigningKey } from "@/lib/agents/signing-keys";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { engageKillSwitch } from "@/lib/kill-switches/engage-kill-switch";
 import { createTestTenant, uniq } from "@/lib/testing/factories";
 

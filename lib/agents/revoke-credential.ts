@@ -1,6 +1,6 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { auditAgentChange } from "./agent-audit";
 import { authState } from "./auth-state";
 import { describeCredential } from "./add-credential";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { auditAgentChange } from "./agent-audit";
 import { authState } from "./auth-state";
 import type { updateAgentInput } from "./schemas";

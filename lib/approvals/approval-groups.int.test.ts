@@ -8,7 +8,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { decideAction } from "@/lib/decisions/decide-action";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { saveWebhook } from "@/lib/notifications/manage-webhook";
 import { closeQueues } from "@/lib/queue/registry";
 import { createUser, uniq } from "@/lib/testing/factories";

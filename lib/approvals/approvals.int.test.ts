@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createUser } from "@/lib/testing/factories";
 import { createPolicyTenant } from "@/lib/testing/policy";
 import { getApprovalStatus } from "./get-approval-status";

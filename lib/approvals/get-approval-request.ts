@@ -2,7 +2,7 @@ import { can } from "@/lib/auth/roles";
 import { Prisma } from "@/lib/db/generated/client";
 import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import type { Rule } from "@/lib/policy/rules";
 import { readQuotaState } from "@/lib/quotas/read-quota-state";
 import { diffArgs } from "./diff-args";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { updateAgent } from "@/lib/agents/update-agent";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createUser, uniq } from "@/lib/testing/factories";
 import { createPolicyTenant } from "@/lib/testing/policy";
 import { getApprovalRequest } from "./get-approval-request";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { GROUP_NAME } from "./schemas";
 
 /** PUT /api/console/t/[tenant]/members/[membershipId]/groups */

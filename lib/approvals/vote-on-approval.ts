@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { dispatchDeliveries, queueNotification } from "@/lib/notifications/queue-notification";
 import { approvalEvents } from "./approval-events";
 import { approvalDecidedMessage, approvalFacts } from "./approval-notifications";

@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 /** Audits a change to a connection. before/after never carry a secret, sealed or not. */
 export function auditConnectionChange(tx: Tx, input: { actor: MemberContext; connectionId: string; action: string; before?: unknown; after?: unknown; requestId?: string }) {

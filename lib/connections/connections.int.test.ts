@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { withTenant } from "@/lib/db/tenant";
 import { callTool } from "@/lib/gateway/call-tool";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { capabilityReport } from "@/lib/policy/capability-report";
 import { closeQueues } from "@/lib/queue/registry";
 import { uniq } from "@/lib/testing/factories";

@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { auditConnectionChange, lockConnection } from "./connection-audit";
 import { forgetAccessTokens } from "./credential-headers";
 

@@ -1,6 +1,6 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { outboundFetch, OutboundError } from "@/lib/outbound/fetch";
 import { SecretError } from "@/lib/secrets/envelope";
 import { auditConnectionChange } from "./connection-audit";

@@ -1,7 +1,7 @@
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError, notFound } from "@/lib/http/errors";
+import { AppError, notFound } from "@/lib/errors";
 
 /**
  * Cancels an export: a queued one at once; a running one is flagged and the worker stops

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError, notFound } from "@/lib/http/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { evidenceDir } from "./paths";
 
 /**

@@ -1,7 +1,7 @@
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { enqueue } from "@/lib/queue/registry";
 import type { CreateExportBody } from "./schemas";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { buildUpstreamRequest } from "./build-request";
 
 const build = (method: string, path: string, args: Record<string, unknown>) => buildUpstreamRequest({ baseUrl: "https://api.example.com/base/", method, path, args });

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 const PATH_PARAM = /\{([^{}]+)\}/g;
 const BODYLESS = new Set(["GET", "DELETE", "HEAD"]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 import { readJsonBody } from "./body";
 
 const post = (body: BodyInit, type = "application/json", headers: Record<string, string> = {}) =>

@@ -6,7 +6,7 @@
  * do not come from a browser page (scripts, the e2e API client) and carry no ambient cookie risk.
  */
 import { publicOrigin } from "./client-address";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,6 +1,6 @@
-import type { z } from "zod";
+import type { AppError, ErrorCode } from "@/lib/errors";
 
-/** Every error the API can answer with, and its HTTP status. One table, one place. */
+/** Every error code (lib/errors.ts) and the HTTP status it answers with. One table, one place. */
 export const ERROR_STATUS = {
   malformed_json: 400,
   validation_failed: 400,
@@ -24,37 +24,7 @@ export const ERROR_STATUS = {
   upstream_unreachable: 502,
   upstream_error: 502,
   upstream_timeout: 504,
-} as const;
+} as const satisfies Record<ErrorCode, number>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = "AppError";
-  }
-
-  get status(): number {
-    return ERROR_STATUS[this.code];
-  }
-}
-
-export const notFound = (what = "Resource") => new AppError("not_found", `${what} not found.`);
-export const forbidden = (message = "You are not allowed to do this.") => new AppError("forbidden", message);
-
-/** zod issues as `{path, message}` pairs: what `details` carries for validation failures. */
-export function zodDetails(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(root)",
-    message: issue.message,
-  }));
-}
-
-export function validationError(error: z.ZodError, what = "Request"): AppError {
-  return new AppError("validation_failed", `${what} failed validation.`, zodDetails(error));
-}
+/** The HTTP status an error answers with. */
+export const statusOf = (error: AppError): number => ERROR_STATUS[error.code];

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "@/lib/env";
 import { requestWithBufferedBody } from "./body";
 import { PEER_HEADER } from "./client-address";
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 import { errorResponse, requestIdFrom } from "./respond";
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;

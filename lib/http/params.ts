@@ -1,4 +1,4 @@
-import { AppError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 /** ES2024's String.prototype.isWellFormed (native since Node 20; tsconfig's lib predates it). */
 type WellFormedCheck = string & { isWellFormed(): boolean };

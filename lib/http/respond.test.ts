@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { AppError, ERROR_STATUS, validationError } from "./errors";
+import { AppError, validationError } from "@/lib/errors";
+import { ERROR_STATUS } from "./errors";
 import { errorResponse, requestIdFrom } from "./respond";
 
 describe("errorResponse", () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { isDependencyUnavailable } from "./dependency-errors";
-import { AppError, ERROR_STATUS } from "./errors";
+import { AppError } from "@/lib/errors";
+import { ERROR_STATUS, statusOf } from "./errors";
 import { logger } from "@/lib/logger";
 
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -41,7 +42,7 @@ export function errorResponse(error: unknown, requestId: string): Response {
     if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
     return json(
       { error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) } },
-      { status: error.status, requestId, headers },
+      { status: statusOf(error), requestId, headers },
     );
   }
   if (isDependencyUnavailable(error)) {

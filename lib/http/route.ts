@@ -5,7 +5,7 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { env } from "@/lib/env";
 import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
-import { AppError, validationError } from "./errors";
+import { AppError, validationError } from "@/lib/errors";
 import { checkedParams, queryParams } from "./params";
 import { answered, errorResponse, json, requestIdFrom } from "./respond";
 

@@ -12,7 +12,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createTestAgent, createTestTenant, uniq } from "@/lib/testing/factories";
 import { closeDedupeRedis } from "./dedupe";
 import { closeIngestQueue, ingestEvents } from "./ingest-events";

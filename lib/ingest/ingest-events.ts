@@ -1,7 +1,7 @@
 import { Queue, type ConnectionOptions } from "bullmq";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { QUEUES, queuePrefix } from "@/lib/queue/registry";
 import { claimEventIds, knownEventIds, logRedisError } from "./dedupe";

@@ -2,7 +2,7 @@ import { gunzipSync } from "node:zlib";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { env } from "@/lib/env";
 import { readBytesCapped } from "@/lib/http/body";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { ingestEvents } from "./ingest-events";
 import { OtlpDecodeError, decodeJson, decodeProtobuf, encodeProtobufResponse, type OtlpSpan } from "./otlp/decode";
 import { mapSpans, tracesWithoutRunId } from "./otlp/map-spans";

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { zodDetails } from "@/lib/http/errors";
+import { zodDetails } from "@/lib/errors";
 import { findUnstorable } from "@/lib/json/storable";
 import { canonicalJsonOfParsed } from "./canonical";
 import { redactValue, type CompiledPath } from "./redact";

@@ -4,7 +4,7 @@ import { changeAgentStatus } from "@/lib/agents/change-agent-status";
 import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { haltScope } from "./halt-scope";
 
 export const engageInput = z.discriminatedUnion("scope", [

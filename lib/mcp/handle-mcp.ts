@@ -11,7 +11,8 @@ import { env } from "@/lib/env";
 import { callTool } from "@/lib/gateway/call-tool";
 import { MAX_WAIT_SECONDS } from "@/lib/gateway/schemas";
 import { readJsonBody } from "@/lib/http/body";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
+import { statusOf } from "@/lib/http/errors";
 import { errorResponse, requestIdFrom } from "@/lib/http/respond";
 import { findMcpTool, listMcpTools } from "./list-mcp-tools";
 import { protectedResourceMetadataUrl, publicOrigin } from "./discovery";
@@ -94,7 +95,7 @@ export async function handleMcp(request: Request): Promise<Response> {
     const resources = (Array.isArray(audience) ? audience : [audience]).filter((a): a is string => typeof a === "string" && /^https?:/.test(a));
     if (resources.length && !resources.some((r) => isMcpResource(r, publicOrigin(request)))) throw new AppError("invalid_token", "This token was issued for another resource.");
   } catch (error) {
-    if (error instanceof AppError && error.status === 401) return unauthorized(request, requestId, error);
+    if (error instanceof AppError && statusOf(error) === 401) return unauthorized(request, requestId, error);
     return errorResponse(error, requestId);
   }
 
@@ -112,7 +113,7 @@ export async function handleMcp(request: Request): Promise<Response> {
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     const code = error.code === "malformed_json" ? RPC.parse : RPC.invalidRequest;
-    return rpcResponse(rpcError(null, code, error.message), requestId, error.status);
+    return rpcResponse(rpcError(null, code, error.message), requestId, statusOf(error));
   }
 
   if (Array.isArray(raw)) {
@@ -196,7 +197,7 @@ async function callMcpTool(params: Record<string, unknown>, agent: AgentPrincipa
     return toolResult(answer);
   } catch (error) {
     // Upstream failures and setup errors are the model's to read, not protocol errors.
-    if (error instanceof AppError && error.status !== 500) return { content: [{ type: "text", text: `Gatehouse could not complete the call (${error.code}): ${error.message}` }], isError: true };
+    if (error instanceof AppError && statusOf(error) !== 500) return { content: [{ type: "text", text: `Gatehouse could not complete the call (${error.code}): ${error.message}` }], isError: true };
     throw error;
   }
 }

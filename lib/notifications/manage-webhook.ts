@@ -3,7 +3,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { checkOutboundTarget, OutboundError } from "@/lib/outbound/fetch";
 import { dispatchDeliveries, queueNotification } from "./queue-notification";
 import type { DeliveryRow, DeliveryStatus, NotificationSettings, WebhookInput } from "./schemas";

@@ -17,7 +17,7 @@ import { processNotifications } from "@/workers/notifications";
 import { getNotificationSettings, regenerateWebhookSecret, saveWebhook, sendTestNotification } from "./manage-webhook";
 import { notifyTenant } from "./notify-tenant";
 import { queueNotification } from "./queue-notification";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { webhookSecretContext } from "./webhook-secret";
 import { openSecret } from "@/lib/secrets/envelope";
 import { webhookInput } from "./schemas";
@@ -227,7 +227,7 @@ describe("tenant webhook", () => {
       ]) {
         const error = await saveWebhook({ actor: owner, webhook: { url, enabled: true } }).catch((e: unknown) => e);
         expect(error, url).toBeInstanceOf(AppError);
-        expect((error as AppError).status, url).toBe(400);
+        expect((error as AppError).code, url).toBe("validation_failed");
         expect((error as AppError).message).toMatch(/internal address/);
       }
       expect((await getNotificationSettings({ tenantId: owner.tenant.id })).webhook).toBeNull();

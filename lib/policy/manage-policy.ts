@@ -2,7 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import { type Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { cedarDocument } from "./compile-rules";
 import { diffRules, summarize } from "./diff-rules";
 import { policyCache } from "./engine";

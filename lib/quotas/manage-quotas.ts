@@ -3,7 +3,7 @@ import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { quotaCache } from "./load-quotas";
 import { defaultQuotaName, quotaInput, type QuotaInput } from "./schemas";
 

@@ -5,7 +5,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionRequest } from "@/lib/decisions/schemas";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { getApprovalRequest } from "@/lib/approvals/get-approval-request";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { saveWebhook } from "@/lib/notifications/manage-webhook";

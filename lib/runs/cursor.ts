@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 /** Keyset cursor over the timeline order (ts, id): opaque base64url of "<ISO ts>|<id>". */
 export type TimelineCursor = { ts: string; id: string };

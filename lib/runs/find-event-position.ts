@@ -1,5 +1,5 @@
 import { withTenant } from "@/lib/db/tenant";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { findRun } from "./get-run";
 
 /**

@@ -1,6 +1,6 @@
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 
 type RunRow = NonNullable<Awaited<ReturnType<Tx["run"]["findUnique"]>>>;
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { notFound } from "@/lib/http/errors";
+import { notFound } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { findRun } from "./get-run";
 

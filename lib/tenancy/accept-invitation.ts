@@ -1,7 +1,7 @@
 import type { SessionUser } from "@/lib/auth/member";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
 import { withInviteToken, withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { hashInviteToken } from "./invite-member";
 
 /** What an invite link shows before accepting: tenant and role, if the token is open. */

@@ -4,7 +4,7 @@ import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Role } from "@/lib/db/generated/enums";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 async function loadTarget(tx: Tx, actor: MemberContext, membershipId: string) {
   const target = await tx.membership.findFirst({

@@ -4,7 +4,7 @@ import { assignableRoles } from "@/lib/auth/roles";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Role } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { newSecretToken } from "@/lib/ids";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;

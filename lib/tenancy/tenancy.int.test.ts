@@ -3,7 +3,7 @@ import { findMembership, listMyTenants } from "@/lib/auth/member";
 import { verifySecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createTestTenant, createUser, uniq } from "@/lib/testing/factories";
 import { acceptInvitation, findOpenInvitation } from "./accept-invitation";
 import { changeMemberRole, removeMember } from "./change-member-role";

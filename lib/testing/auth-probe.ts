@@ -18,7 +18,7 @@ import pg from "pg";
 import { authState } from "@/lib/agents/auth-state";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 
 // Count every SQL statement this process sends, and those that read auth state (agents,
 // credentials, kill switches), so the test can prove the warm hot path makes none.

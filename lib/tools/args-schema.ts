@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import draft6MetaSchema from "ajv/dist/refs/json-schema-draft-06.json";
 import addFormats from "ajv-formats";
 import { canonicalJson } from "@/lib/audit/chain";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { TOOL_LIMITS } from "./schemas";
 
 /**

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { checkArgsSchema, DIALECT_URI } from "./args-schema";
 import { RISK_CLASSES, TOOL_LIMITS, operationName, type RiskClass } from "./schemas";
 

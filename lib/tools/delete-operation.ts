@@ -1,6 +1,6 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { registryChanged } from "./registry-changed";
 import { auditToolChange, describeOperation, lockTool } from "./tool-audit";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { argsValidator, checkArgsSchema } from "./args-schema";
 import type { Catalogue, CatalogueOperation } from "./catalogue";
 import { planImport } from "./import-operations";

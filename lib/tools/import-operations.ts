@@ -4,7 +4,7 @@ import { canonicalJson } from "@/lib/audit/chain";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { Prisma } from "@/lib/db/generated/client";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { isObject, type Catalogue, type CatalogueOperation } from "./catalogue";
 import { parseCatalogue } from "./parse-catalogue";

@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import type { SpendField } from "./schemas";
 
 /**

@@ -5,7 +5,7 @@ import { authState } from "@/lib/agents/auth-state";
 import { verifyAuditChain } from "@/lib/audit/verify-audit-chain";
 import { withTenant } from "@/lib/db/tenant";
 import { policyCache } from "@/lib/policy/engine";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createTestTenant, uniq } from "@/lib/testing/factories";
 import { createTool } from "./create-tool";
 import { deleteOperation } from "./delete-operation";

@@ -1,7 +1,7 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { Prisma } from "@/lib/db/generated/client";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { assertArgsSchema } from "./args-schema";
 import { operationChanges } from "./operation-changes";
 import type { UpdateOperationInput } from "./schemas";

@@ -2,7 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import type { Tx } from "@/lib/db/client";
 import { withTenant } from "@/lib/db/tenant";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import type { UpdateToolInput } from "./schemas";
 import { auditToolChange, lockTool } from "./tool-audit";
 

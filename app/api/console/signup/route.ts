@@ -1,6 +1,6 @@
 import { env } from "@/lib/env";
 import { assertSameOrigin } from "@/lib/http/csrf";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { publicRoute, reply } from "@/lib/http/route";
 import { signUpInput } from "@/lib/tenancy/schemas";
 import { signUp } from "@/lib/tenancy/sign-up";

@@ -1,7 +1,7 @@
 import { currentUser } from "@/lib/auth/member";
 import { env } from "@/lib/env";
 import { assertSameOrigin } from "@/lib/http/csrf";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { publicRoute, reply } from "@/lib/http/route";
 import { createTenant } from "@/lib/tenancy/create-tenant";
 import { createTenantInput } from "@/lib/tenancy/schemas";

@@ -1,5 +1,5 @@
 // Any /api/v1 path no route claims: the API's 404, never an HTML page.
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { publicRoute } from "@/lib/http/route";
 
 const unknownRoute = publicRoute({}, async ({ request }) => {

@@ -19,7 +19,7 @@ import { MAX_BACKOFF_SECONDS } from "@/lib/agents/token-guard";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { PEER_HEADER } from "@/lib/http/client-address";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { engageKillSwitch, liftKillSwitch } from "@/lib/kill-switches/engage-kill-switch";
 import { createTestTenant, uniq } from "@/lib/testing/factories";
 import { GET as jwksGet } from "@/app/api/v1/oauth/jwks/route";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { currentUser } from "@/lib/auth/member";
 import { assertSameOrigin } from "@/lib/http/csrf";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { publicRoute } from "@/lib/http/route";
 import { acceptInvitation } from "@/lib/tenancy/accept-invitation";
 

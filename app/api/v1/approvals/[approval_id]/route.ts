@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getApprovalStatus } from "@/lib/approvals/get-approval-status";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { agentRoute } from "@/lib/http/route";
 
 export const GET = agentRoute({ query: z.object({ wait: z.coerce.number().min(0).max(30).default(0) }) }, async ({ agent, params, query }) => {

@@ -1,7 +1,8 @@
 import { OAuthError, issueToken } from "@/lib/agents/issue-token";
 import { readFormCapped } from "@/lib/http/body";
 import { clientAddress, publicOrigin } from "@/lib/http/client-address";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
+import { statusOf } from "@/lib/http/errors";
 import { logger } from "@/lib/logger";
 import { answered, requestIdFrom } from "@/lib/http/respond";
 
@@ -33,7 +34,7 @@ async function issue(request: Request): Promise<Response> {
   } catch (error) {
     if (error instanceof OAuthError) return oauthError(error.error, error.description, error.status, requestId, error.retryAfterSeconds);
     if (error instanceof AppError && error.code === "payload_too_large") return oauthError("invalid_request", "The request is too large.", 413, requestId);
-    if (error instanceof AppError) return oauthError("invalid_request", error.message, error.status, requestId);
+    if (error instanceof AppError) return oauthError("invalid_request", error.message, statusOf(error), requestId);
     logger.error("token endpoint failed", { requestId, error });
     return oauthError("server_error", `Internal error. Quote request id ${requestId}.`, 500, requestId);
   }

@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 import { getApprovalRequest } from "@/lib/approvals/get-approval-request";
 import { requireMember } from "@/lib/auth/page-guard";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { ApprovalRequestView } from "@/components/approvals/approval-request";
 
 export async function generateMetadata({ params }: { params: Promise<{ approvalId: string }> }) {

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireMember } from "@/lib/auth/page-guard";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { getRun } from "@/lib/runs/get-run";
 import { RunView } from "@/components/runs/run-view";
 import { PageHeader } from "@/components/ui/page";

@@ -1,7 +1,7 @@
 import { getAgent } from "@/lib/agents/get-agent";
 import { updateAgentInput } from "@/lib/agents/schemas";
 import { updateAgent } from "@/lib/agents/update-agent";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { memberRoute } from "@/lib/http/route";
 
 export const GET = memberRoute({ permission: "console.view" }, async ({ member, params }) => {

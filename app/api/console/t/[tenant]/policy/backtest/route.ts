@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { memberRoute } from "@/lib/http/route";
 import { backtestDraft } from "@/lib/policy/backtest-draft";
 import { getPolicy } from "@/lib/policy/manage-policy";

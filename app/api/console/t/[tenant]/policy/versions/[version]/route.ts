@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { memberRoute } from "@/lib/http/route";
 import { getPolicyVersion } from "@/lib/policy/manage-policy";
 
