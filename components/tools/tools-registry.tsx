@@ -285,24 +285,14 @@ function OperationsTable({
                   {tool.upstream?.kind === "mcp" ? (
                     <>
                       <span className="font-mono text-slate-900">tools/call {op.name}</span>
-                      {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
-                      {op.spendField ? (
-                        <div className="text-slate-500">
-                          spend: {op.spendField.source === "args" ? "args" : "answer"}.{op.spendField.field} ({op.spendField.unit})
-                        </div>
-                      ) : null}
+                      <OperationEffects op={op} />
                     </>
                   ) : op.http ? (
                     <>
                       <span className="font-mono text-slate-900">
                         {op.http.method} {op.http.path}
                       </span>
-                      {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
-                      {op.spendField ? (
-                        <div className="text-slate-500">
-                          spend: {op.spendField.source === "args" ? "args" : "answer"}.{op.spendField.field} ({op.spendField.unit})
-                        </div>
-                      ) : null}
+                      <OperationEffects op={op} />
                     </>
                   ) : (
                     <span className="text-slate-400">not mapped</span>
@@ -319,5 +309,19 @@ function OperationsTable({
         )}
       </tbody>
     </Table>
+  );
+}
+
+/** What a call of the operation leaves behind: the side effect it records and where its spend is read. */
+function OperationEffects({ op }: { op: Operation }) {
+  return (
+    <>
+      {op.sideEffectFields ? <div className="text-slate-500">side effect: {op.sideEffectFields.object_type}</div> : null}
+      {op.spendField ? (
+        <div className="text-slate-500">
+          spend: {op.spendField.source === "args" ? "args" : "answer"}.{op.spendField.field} ({op.spendField.unit})
+        </div>
+      ) : null}
+    </>
   );
 }
