@@ -80,6 +80,11 @@ describe("the agent API server (node:http, same route handlers as Next.js)", () 
     const unknown = await fetch(`${base}/api/v1/nope`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: "not_found" } });
+    // A known path with a method it does not serve: 405 naming the one it does; HEAD is served as GET.
+    const wrongMethod = await fetch(`${base}/api/v1/decisions`, { method: "PUT", headers: auth, body: "{}" });
+    expect({ status: wrongMethod.status, allow: wrongMethod.headers.get("allow"), code: (await wrongMethod.json()).error.code }).toEqual({ status: 405, allow: "POST", code: "method_not_allowed" });
+    const head = await fetch(`${base}/api/health`, { method: "HEAD" });
+    expect({ status: head.status, body: await head.text() }).toEqual({ status: 200, body: "" });
 
     // A Host header a Web Request refuses: a 400, not a crashed process.
     const mangled = await new Promise<number>((resolve, reject) => {

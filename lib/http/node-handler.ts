@@ -79,7 +79,9 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
   headers.set(PEER_HEADER, req.socket.remoteAddress ?? "unknown"); // the TCP peer, for clientAddress; never the client's word
   // Only error answers given here need it (the route reads its own): computed when needed.
   const requestId = () => requestIdFrom({ headers });
-  const matched = routes.find((route) => route.method === req.method && route.pattern.test(url.pathname));
+  // HEAD is GET without the body (Node drops what is written to a HEAD response), as Next.js serves it.
+  const method = req.method === "HEAD" ? "GET" : req.method;
+  const matched = routes.find((route) => route.method === method && route.pattern.test(url.pathname));
   if (!matched) {
     const allowed = routes.filter((route) => route.pattern.test(url.pathname)).map((route) => route.method);
     if (allowed.length) {
