@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { signIn, signUpUser } from "./support/session";
 
 test("an admin invites an existing user, who accepts and switches tenants; the audit log records it", async ({ browser, request }) => {
+  test.setTimeout(90_000); // two sign-ins and a dozen page loads: CI ran out of 30 s on its last step, twice
   const invitee = await signUpUser(request, "invitee");
 
   const adminContext = await browser.newContext();
