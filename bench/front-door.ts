@@ -15,7 +15,7 @@ import { db } from "@/lib/db/client";
 import { closeQueues } from "@/lib/queue/registry";
 import { createTestCredential } from "@/lib/testing/factories";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, generateLoad, percentile, startAgentApi, stopServer, type LoadResult } from "./support";
+import { benchDatabase, generateLoad, percentile, slowSeconds, startAgentApi, stopServer, type LoadResult } from "./support";
 
 const DIST_DIR = ".next-bench";
 
@@ -106,6 +106,7 @@ export function summarize(r: LoadResult) {
     p50: percentile(r.latencies, 50),
     p99: percentile(r.latencies, 99),
     max: r.latencies.at(-1) ?? NaN,
+    slowSeconds: slowSeconds(r.timeline),
   };
 }
 

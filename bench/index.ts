@@ -125,7 +125,7 @@ if (!only || only === "front-door") {
   const r = await benchFrontDoor({ rate: 500, seconds: 30, processes });
   console.log(`\n== the front door (servers/front-door.ts, ${processes} processes: console and machine API on one port) vs a bare node:http handler, POST /api/v1/decisions at 500/s offered (open loop, 30 s each), the worker recording decisions meanwhile (target: front door p99 ≤ 2× bare p99 + 3 ms)`);
   const line = (label: string, s: typeof r.bare) =>
-    console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}`);
+    console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}\n    slow seconds: ${s.slowSeconds}`);
   line("bare node:http handler:", r.bare);
   line("front door:            ", r.front);
   line("agent API server alone: ", r.lean);

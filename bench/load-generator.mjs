@@ -106,6 +106,16 @@ function take() {
 
 const latencies = [];
 const serverMs = [];
+/** Per second of the run (by when a request was due): requests, the slowest latency, and how many took over 10 ms; shows whether a tail is one stall or spread out. */
+const timeline = [];
+let clockStart = performance.now();
+function onTimeline(dueAt, latency) {
+  const second = Math.max(0, Math.floor((dueAt - clockStart) / 1000));
+  const slot = (timeline[second] ??= { second, requests: 0, maxMs: 0, over10ms: 0 });
+  slot.requests++;
+  if (latency > slot.maxMs) slot.maxMs = latency;
+  if (latency > 10) slot.over10ms++;
+}
 const statuses = {};
 let failures = 0;
 let summed = 0;
@@ -118,6 +128,7 @@ function send(i, dueAt) {
   return new Promise((resolve) => {
     conn.onResponse = (response) => {
       latencies.push(performance.now() - dueAt);
+      onTimeline(dueAt, latencies.at(-1));
       if (!Number.isNaN(response.serverMs)) serverMs.push(response.serverMs);
       statuses[response.status] = (statuses[response.status] ?? 0) + 1;
       if (response.status >= 400) failures++;
@@ -126,6 +137,7 @@ function send(i, dueAt) {
     };
     conn.onError = (error) => {
       latencies.push(performance.now() - dueAt);
+      onTimeline(dueAt, latencies.at(-1));
       failures++;
       const kind = error?.message === NO_ANSWER ? "timeout" : "error";
       statuses[kind] = (statuses[kind] ?? 0) + 1;
@@ -150,7 +162,7 @@ async function openLoop() {
   const interval = 1000 / opts.rate;
   const total = Math.round(opts.rate * opts.seconds);
   const inFlight = [];
-  const start = performance.now();
+  const start = (clockStart = performance.now());
   for (let i = 0; i < total; i++) {
     const due = start + i * interval;
     const wait = due - performance.now();
@@ -162,7 +174,7 @@ async function openLoop() {
 }
 
 async function closedLoop() {
-  const start = performance.now();
+  const start = (clockStart = performance.now());
   const end = start + opts.seconds * 1000;
   let next = 0;
   await Promise.all(
@@ -185,4 +197,4 @@ for (let i = 0; i < (opts.concurrency ?? 32); i++) {
 await sleep(100);
 const elapsedMs = opts.rate ? await openLoop() : await closedLoop();
 for (const conn of pool) conn.socket.destroy();
-parentPort.postMessage({ latencies, serverMs, statuses, failures, summed, requests: latencies.length, elapsedMs });
+parentPort.postMessage({ latencies, serverMs, timeline: timeline.filter(Boolean), statuses, failures, summed, requests: latencies.length, elapsedMs });

@@ -197,7 +197,8 @@ export function cpuShare(before: Map<string, number>, after: Map<string, number>
     .sort((a, b) => b.cores - a.cores);
 }
 
-export type LoadResult = { latencies: number[]; serverMs: number[]; statuses: Record<string, number>; failures: number; summed: number; requests: number; elapsedMs: number };
+export type TimelineSecond = { second: number; requests: number; maxMs: number; over10ms: number };
+export type LoadResult = { latencies: number[]; serverMs: number[]; timeline: TimelineSecond[]; statuses: Record<string, number>; failures: number; summed: number; requests: number; elapsedMs: number };
 
 /**
  * HTTP load from bench/load-generator.mjs in its own thread: an open loop at `rate`
@@ -235,10 +236,26 @@ export function mergeLoads(results: LoadResult[]): LoadResult {
   return {
     latencies: results.flatMap((r) => r.latencies).sort((a, b) => a - b),
     serverMs: results.flatMap((r) => r.serverMs).sort((a, b) => a - b),
+    timeline: mergeTimelines(results.map((r) => r.timeline)),
     statuses,
     failures: results.reduce((sum, r) => sum + r.failures, 0),
     summed: results.reduce((sum, r) => sum + r.summed, 0),
     requests: results.reduce((sum, r) => sum + r.requests, 0),
     elapsedMs: Math.max(...results.map((r) => r.elapsedMs)),
   };
+}
+
+function mergeTimelines(timelines: TimelineSecond[][]): TimelineSecond[] {
+  const bySecond = new Map<number, TimelineSecond>();
+  for (const slot of timelines.flat()) {
+    const merged = bySecond.get(slot.second) ?? { second: slot.second, requests: 0, maxMs: 0, over10ms: 0 };
+    bySecond.set(slot.second, { second: slot.second, requests: merged.requests + slot.requests, maxMs: Math.max(merged.maxMs, slot.maxMs), over10ms: merged.over10ms + slot.over10ms });
+  }
+  return [...bySecond.values()].sort((a, b) => a.second - b.second);
+}
+
+/** The seconds of a run that held slow requests (over 10 ms), e.g. "s3: 212 of 500 slow, max 3,100 ms"; "none" when no second did. */
+export function slowSeconds(timeline: TimelineSecond[], limit = 6): string {
+  const slow = timeline.filter((s) => s.over10ms > 0).sort((a, b) => b.over10ms - a.over10ms).slice(0, limit).sort((a, b) => a.second - b.second);
+  return slow.length ? slow.map((s) => `s${s.second}: ${s.over10ms}/${s.requests} over 10 ms, max ${Math.round(s.maxMs)} ms`).join("; ") : "none";
 }

@@ -27,8 +27,8 @@ export type AgentAuthState = {
   credentials: Map<string, { revokedAt: Date | null; expiresAt: Date | null }>;
 };
 
-const invalidation = z.object({ kind: z.enum(["agent", "tenant", "policy", "quotas"]), id: z.string() });
-/** agent: one agent changed; tenant: tenant kill switch; policy: a tenant's published policy, registry or tool kill switches; quotas: its limits. */
+const invalidation = z.object({ kind: z.enum(["agent", "tenant", "policy", "quotas", "settings"]), id: z.string() });
+/** agent: one agent changed; tenant: tenant kill switch; policy: a tenant's published policy, registry or tool kill switches; quotas: its limits; settings: its tenant settings (redaction paths). */
 export type Invalidation = z.infer<typeof invalidation>;
 /** What other in-memory caches hear: each message, and "reset" when the channel drops or returns. */
 export type InvalidationListener = (message: Invalidation | { kind: "reset" }) => void;

@@ -35,9 +35,34 @@ export async function rotateSigningKey(): Promise<string> {
   return kid;
 }
 
-/** Keys that verify tokens: the active one and those retired within the longest token lifetime. */
+/**
+ * Keys that verify tokens: the active one and those retired within the longest token
+ * lifetime. Read again in the background once half the cache's life has passed, so no
+ * token check waits for the clock (at hundreds of checks per second, an expiry made every
+ * request in the next few ms run its own query).
+ */
 export async function verificationKeys(): Promise<LoadedKey[]> {
-  if (cache && Date.now() - cache.at < CACHE_MS) return cache.keys;
+  const age = cache ? Date.now() - cache.at : Infinity;
+  if (age >= CACHE_MS) return loadKeys();
+  if (age >= CACHE_MS / 2) loadKeys().catch(() => {}); // a failed read leaves the cache to expire
+  return cache!.keys;
+}
+
+let loading: { startedAt: number; keys: Promise<LoadedKey[]> } | undefined;
+
+/** The keys from a read that began at `notBefore` (performance.now()) or later, shared by everyone who asks meanwhile. */
+function loadKeys(notBefore = 0): Promise<LoadedKey[]> {
+  if (loading && loading.startedAt >= notBefore) return loading.keys;
+  const read = { startedAt: performance.now(), keys: readKeys() };
+  loading = read;
+  const done = () => {
+    if (loading === read) loading = undefined;
+  };
+  read.keys.then(done, done);
+  return read.keys;
+}
+
+async function readKeys(): Promise<LoadedKey[]> {
   const since = new Date(Date.now() - 2 * 60 * 60 * 1000);
   const rows = await db().signingKey.findMany({
     where: { OR: [{ retiredAt: null }, { retiredAt: { gt: since } }] },
@@ -66,11 +91,10 @@ async function sealPlaintext(row: { kid: string; privateJwk: Prisma.JsonValue | 
 }
 
 export async function keyForKid(kid: string | undefined): Promise<CryptoKey | undefined> {
+  const asked = performance.now();
   let key = (await verificationKeys()).find((k) => k.kid === kid);
-  if (!key && cache) {
-    cache = undefined; // a key rotated in another process: reload once
-    key = (await verificationKeys()).find((k) => k.kid === kid);
-  }
+  // A key rotated in another process: read once more, from a read that began after this check did.
+  if (!key) key = (await loadKeys(asked)).find((k) => k.kid === kid);
   return key?.publicKey;
 }
 

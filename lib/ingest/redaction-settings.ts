@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { TenantCache } from "@/lib/agents/tenant-cache";
 import { withTenant } from "@/lib/db/tenant";
 import { compilePath, redactionPathSyntax, type CompiledPath } from "./redact";
+
+const globalCache = globalThis as unknown as { gatehouseRedactionPaths?: TenantCache<CompiledPath[]> };
 
 /** `tenants.settings.redaction`: the JSON paths a tenant redacts on top of the built-in rules. */
 export const redactionSettings = z.object({
@@ -11,9 +14,6 @@ export const redactionSettings = z.object({
 });
 export type RedactionSettings = z.infer<typeof redactionSettings>;
 
-const CACHE_MS = 10_000;
-const cache = new Map<string, { paths: Promise<CompiledPath[]>; at: number }>();
-
 export function parseRedactionSettings(settings: unknown): RedactionSettings {
   const raw = (settings as { redaction?: unknown } | null)?.redaction;
   const parsed = redactionSettings.safeParse(raw ?? {});
@@ -21,26 +21,18 @@ export function parseRedactionSettings(settings: unknown): RedactionSettings {
 }
 
 /**
- * The tenant's configured paths, compiled; cached per process for 10 s, so a change in
- * Settings applies to events received at most 10 s later.
+ * The tenant's configured paths, compiled, held per process (lib/agents/tenant-cache.ts):
+ * a change in Settings reaches every process through its invalidation at once, and the
+ * 10 s lifetime bounds it should that message be lost.
  */
-export async function tenantRedactionPaths(tenantId: string): Promise<CompiledPath[]> {
-  const hit = cache.get(tenantId);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.paths;
-  // The promise is cached, not its result: at hundreds of decisions/s every request in the
-  // moment the entry expires would otherwise open its own transaction, exhaust the pool and 500.
-  const paths = withTenant({ tenantId }, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } })).then((tenant) =>
-    parseRedactionSettings(tenant?.settings).paths.map(compilePath),
-  );
-  cache.set(tenantId, { paths, at: Date.now() });
-  paths.catch(() => {
-    if (cache.get(tenantId)?.paths === paths) cache.delete(tenantId); // a failed read is not cached
-  });
-  return paths;
+const redactionCache = (globalCache.gatehouseRedactionPaths ??= new TenantCache({ kinds: ["settings"], ttlMs: 10_000, load: loadRedactionPaths }));
+
+async function loadRedactionPaths(tenantId: string): Promise<CompiledPath[]> {
+  const tenant = await withTenant({ tenantId }, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { settings: true } }));
+  return parseRedactionSettings(tenant?.settings).paths.map(compilePath);
 }
 
-/** Forget cached settings (after a change in this process; tests). */
-export function forgetRedactionPaths(tenantId?: string) {
-  if (tenantId) cache.delete(tenantId);
-  else cache.clear();
-}
+export const tenantRedactionPaths = (tenantId: string) => redactionCache.get(tenantId);
+
+/** Tells every process to reload the tenant's paths (call after the change has committed). */
+export const forgetRedactionPaths = (tenantId: string) => redactionCache.invalidate(tenantId);

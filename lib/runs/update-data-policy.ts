@@ -30,6 +30,6 @@ export async function updateDataPolicy(input: { actor: MemberContext; policy: Da
     });
     return input.policy;
   });
-  forgetRedactionPaths(tenantId);
+  await forgetRedactionPaths(tenantId);
   return result;
 }

@@ -241,7 +241,7 @@ describe("POST /api/v1/events", () => {
     await withTenant({ tenantId: agent.tenantId }, (tx) =>
       tx.tenant.update({ where: { id: agent.tenantId }, data: { settings: { redaction: { paths: ["args.card.number", "output.customer.email"] } } } }),
     );
-    forgetRedactionPaths(agent.tenantId);
+    await forgetRedactionPaths(agent.tenantId);
     const run = `run_${uniq()}`;
     const bearer = `tok${uniq()}${uniq()}${uniq()}`;
     const apiKey = `sk-proj-${uniq()}${uniq()}${uniq()}${uniq()}`;
