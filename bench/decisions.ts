@@ -22,7 +22,7 @@ import { saveQuota } from "@/lib/quotas/manage-quotas";
 import type { QuotaInput } from "@/lib/quotas/schemas";
 import { decisionRecord } from "@/lib/testing/decision-record";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, startAgentApi, startBareHandler, startServer, startWorker, stopServer } from "./support";
+import { WARM_SECONDS, benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, startAgentApi, startBareHandler, startServer, startWorker, stopServer } from "./support";
 
 function syntheticPolicy(ruleCount: number, sameOperation: boolean): TenantPolicy {
   const ajv = new Ajv2020({ strict: false });
@@ -130,9 +130,7 @@ export async function benchDecisionsHttp(opts: { rate: number; sustainableRate: 
           if (res.status !== 200) throw new Error(`decision endpoint answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
           return (await res.json()) as { quota?: unknown[] };
         },
-        async warm() {
-          for (let i = 0; i < 300; i++) await (await fetch(url, { method: "POST", headers, body: bodies[i % bodies.length] })).arrayBuffer();
-        },
+        warm: () => generateLoad({ url, headers, bodies, rate: opts.rate, seconds: WARM_SECONDS }),
         capacity: () => load({ url, method: "POST", headers, body: bodies[0], concurrency: 16, seconds: 10, expectStatus: 200 }),
         openLoop,
       };

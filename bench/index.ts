@@ -104,8 +104,8 @@ if (!only || only === "gateway") {
   const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 500);
   const mcpRate = Number(process.env.BENCH_MCP_RATE ?? 300);
   const r = await benchGateway({ rate, mcpRate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2) });
-  const line = (label: string, x: { achieved: number; p50: number; p99: number; max: number; failures: number; requests: number }) =>
-    console.log(`${label} achieved ${fmt(x.achieved, 0)}/s, p50 ${fmt(x.p50, 2)} ms, p99 ${fmt(x.p99, 2)} ms, max ${fmt(x.max, 1)} ms, ${x.failures} failures of ${x.requests}`);
+  const line = (label: string, x: { achieved: number; p50: number; p99: number; max: number; failures: number; requests: number; slowSeconds: string }) =>
+    console.log(`${label} achieved ${fmt(x.achieved, 0)}/s, p50 ${fmt(x.p50, 2)} ms, p99 ${fmt(x.p99, 2)} ms, max ${fmt(x.max, 1)} ms, ${x.failures} failures of ${x.requests}\n    slow seconds: ${x.slowSeconds}`);
   console.log(`\n== gateway: POST /api/v1/gateway/{tool}/{operation} vs. the same call straight to the upstream (a bare node:http handler), ${rate}/s offered, worker recording (target: overhead p99 ≤ 3 ms)`);
   line("direct to the upstream:", r.direct);
   line("through the gateway:   ", r.gateway);
@@ -125,7 +125,7 @@ if (!only || only === "front-door") {
   const r = await benchFrontDoor({ rate: 500, seconds: 30, processes });
   console.log(`\n== the front door (servers/front-door.ts, ${processes} processes: console and machine API on one port) vs a bare node:http handler, POST /api/v1/decisions at 500/s offered (open loop, 30 s each), the worker recording decisions meanwhile (target: front door p99 ≤ 2× bare p99 + 3 ms)`);
   const line = (label: string, s: typeof r.bare) =>
-    console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}\n    slow seconds: ${s.slowSeconds}`);
+    console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}\n    slow seconds: ${s.slowSeconds}\n    CPU per decision: ${s.cpu.map((c) => `${c.component} ${fmt(c.usPerUnit, 0)} µs (${fmt(c.cores, 2)} cores)`).join(", ")}`);
   line("bare node:http handler:", r.bare);
   line("front door:            ", r.front);
   line("agent API server alone: ", r.lean);

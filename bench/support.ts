@@ -146,6 +146,7 @@ function componentOf(pid: number, cmdline: string, ours: boolean): string | null
   if (cmdline.includes("redis-server")) return "redis";
   if (!ours) return null;
   if (cmdline.includes("servers/agent-api.ts")) return "agent API";
+  if (cmdline.includes("servers/front-door.ts")) return "front door";
   if (cmdline.includes("workers/index.ts")) return "worker";
   if (cmdline.includes("bench/upstream.mjs")) return "upstream";
   if (cmdline.includes("bench/mcp-upstream.ts")) return "mcp upstream";
@@ -196,6 +197,13 @@ export function cpuShare(before: Map<string, number>, after: Map<string, number>
     .filter((c) => c.cores > 0.005)
     .sort((a, b) => b.cores - a.cores);
 }
+
+/**
+ * Seconds of load at the measured rate before a measured phase. V8 optimizes a function
+ * only after many calls: after 300 sequential requests, or 100/s for 5 s, the first
+ * seconds at 500/s were still slow (docs/PERFORMANCE.md, "The first seconds").
+ */
+export const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 10);
 
 export type TimelineSecond = { second: number; requests: number; maxMs: number; over10ms: number };
 export type LoadResult = { latencies: number[]; serverMs: number[]; timeline: TimelineSecond[]; statuses: Record<string, number>; failures: number; summed: number; requests: number; elapsedMs: number };
