@@ -9,7 +9,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, openSync } from "node:fs";
-import os from "node:os";
 import { authState } from "@/lib/agents/auth-state";
 import { signAgentToken } from "@/lib/agents/agent-token";
 import { db } from "@/lib/db/client";
@@ -77,9 +76,7 @@ async function startBareHandler(port: number): Promise<ChildProcess> {
 
 export function startWorker(): ChildProcess {
   const log = openSync(".data/bench-worker.log", "w");
-  const worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
-  if (process.env.BENCH_WORKER_NICE) os.setPriority(worker.pid!, Number(process.env.BENCH_WORKER_NICE));
-  return worker;
+  return spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
 }
 
 /** A tenant with decision rules and an agent token good for `ttlSeconds`. */

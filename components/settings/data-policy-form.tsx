@@ -58,7 +58,7 @@ export function DataPolicyForm({ slug, initial, canEdit }: { slug: string; initi
           <Button type="submit" disabled={save.isPending}>
             {save.isPending ? "Saving…" : "Save run data policy"}
           </Button>
-          {save.isSuccess ? <span className="text-xs text-emerald-700" role="status">Saved. The change is in the audit log; new events use it within 10 s.</span> : null}
+          {save.isSuccess ? <span className="text-xs text-emerald-700" role="status">Saved. The change is in the audit log and applies to new events and decisions at once.</span> : null}
         </div>
       ) : (
         <p className="text-xs text-slate-500">Only owners and admins can change the run data policy.</p>
