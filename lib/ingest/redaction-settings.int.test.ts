@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { authState } from "@/lib/agents/auth-state";
 import { db } from "@/lib/db/client";
 import { createRedis, redisKey } from "@/lib/redis";
@@ -11,19 +11,11 @@ afterAll(async () => {
   await db().$disconnect();
 });
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 describe("redaction paths held in memory", () => {
   it("apply a change in Settings at once here, and tell every other process over the invalidation channel", async () => {
     const { tenant, owner } = await createTestTenant();
     expect(await tenantRedactionPaths(tenant.id)).toEqual([]);
-    await until(() => authState.isLive, "the invalidation channel to come up");
+    await vi.waitFor(() => expect(authState.isLive).toBe(true), { timeout: 5000, interval: 5 });
     expect(await tenantRedactionPaths(tenant.id)).toEqual([]); // now cached
 
     // Another process's view of the channel.
@@ -34,7 +26,7 @@ describe("redaction paths held in memory", () => {
     try {
       await updateDataPolicy({ actor: owner, policy: { retention: { payloadDays: 90, metadataDays: 365 }, redaction: { paths: ["args.card.number"] } } });
       expect(await tenantRedactionPaths(tenant.id)).toHaveLength(1); // no lifetime to wait out
-      await until(() => heard.some((m) => JSON.stringify(m) === JSON.stringify({ kind: "settings", id: tenant.id })), "the settings invalidation on the channel");
+      await vi.waitFor(() => expect(heard).toContainEqual({ kind: "settings", id: tenant.id }), { timeout: 5000, interval: 5 });
     } finally {
       listener.disconnect();
     }
