@@ -1,5 +1,5 @@
-// `npm run bench`: every benchmark, printed as rates and ratios with the machine noted.
-// `npm run bench -- auth` (or decisions, front-door, soak) runs one (decisions includes front-door); the 10-minute soak runs only when named.
+// `npm run bench`: every benchmark, each in its own process, printed as rates and ratios with the machine noted.
+// `npm run bench -- auth` (or decisions, ingest, evidence, gateway, front-door, soak) runs one; decisions also runs front-door; the 10-minute soak runs only when named.
 import { benchAuth } from "./auth";
 import { benchDecisionsHttp, benchEngine } from "./decisions";
 import { benchFrontDoor } from "./front-door";
@@ -8,13 +8,30 @@ import { benchIngest } from "./ingest";
 import { benchEvidence } from "./evidence";
 import { benchGateway } from "./gateway";
 import { machine } from "./support";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const only = process.argv[2];
 
+/**
+ * Runs `npm run bench -- <name>` as a child process and waits for it. Each bench points lib/
+ * at a private database it drops afterwards, and lib/env caches its configuration once per
+ * process, so a second bench in the same process would talk to the dropped database.
+ */
+function runInItsOwnProcess(name: string) {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: "inherit" });
+  if (child.status !== 0) process.exit(child.status ?? 1);
+}
+
+if (!only) {
+  for (const name of ["auth", "decisions", "ingest", "evidence", "gateway"]) runInItsOwnProcess(name);
+  process.exit(0);
+}
+
 console.log(`machine: ${machine()}`);
 
-if (!only || only === "auth") {
+if (only === "auth") {
   const auth = await benchAuth();
   console.log("\n== agent authentication: GET /api/v1/whoami with a valid token vs. without one (401 before any verification)");
   console.log("   server (next start) and load generator share this machine's two cores");
@@ -24,7 +41,7 @@ if (!only || only === "auth") {
   console.log(`authentication adds p50 ${fmt(auth.authedSerial.p50 - auth.anonymousSerial.p50, 2)} ms, p99 ${fmt(auth.authedSerial.p99 - auth.anonymousSerial.p99, 2)} ms per request`);
 }
 
-if (!only || only === "decisions") {
+if (only === "decisions") {
   console.log("\n== policy engine: one decision in process (target < 100 µs)");
   for (const r of benchEngine()) console.log(`${String(r.rules).padStart(4)} rules (${r.layout}): ${fmt(r.microseconds)} µs/decision, ${fmt(100 / r.microseconds, 2)}× the target budget left (${r.outcome})`);
   const processes = Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2);
@@ -66,7 +83,7 @@ if (!only || only === "decisions") {
       `with ${fmt(d.workerCpuSeconds, 2)} s of worker CPU = ${fmt(d.perWorkerCore, 0)} records/s per worker core\n    CPU per record: ${cpu(d.cpu)}`,
   );
 }
-if (!process.argv[2] || process.argv[2] === "ingest") {
+if (only === "ingest") {
   const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 60);
   const r = await benchIngest({
     seconds,
@@ -91,7 +108,7 @@ if (!process.argv[2] || process.argv[2] === "ingest") {
   console.log(`machine load (1-min average): ${fmt(r.loadBefore, 1)} before the bench started, ${fmt(r.loadDuring, 1)} at the end of the capacity phase (this bench alone keeps it near 4-5; more means other work competed)`);
   if (r.firstPaintMedian) console.log(`run page, 100,000 events: first timeline rows ${fmt(r.firstPaintMedian, 0)} ms after navigation (median of 5, max ${fmt(r.firstPaintMax, 0)}); last rows ${fmt(r.endMedian, 0)} ms after a jump to the end`);
 }
-if (!only || only === "evidence") {
+if (only === "evidence") {
   const r = await benchEvidence();
   console.log("\n== evidence export: 1,000,000 run events (+ their decisions) in one tenant, sealed into a signed digest, exported by a separate process like the worker (binary COPY pages → files → signed manifest → tar.gz); Postgres and the exporter share the two cores (targets ≥ 50,000 rows/s, peak memory growth < 150 MB)");
   console.log(`seed: ${fmt(r.seedSeconds)} s; sealing the digest over ${r.sealedEvents.toLocaleString("en-US")} events + decisions: ${fmt(r.sealSeconds)} s = ${fmt(r.sealedEvents / r.sealSeconds, 0)} events/s`);
@@ -100,7 +117,7 @@ if (!only || only === "evidence") {
   console.log(`offline verifier on the bundle: ${r.verified ? "VALID" : `INVALID (${r.problem})`} in ${fmt(r.verifySeconds)} s = ${fmt(r.rows / r.verifySeconds, 0)} rows/s; load average at the end ${fmt(r.load, 1)}`);
 }
 
-if (!only || only === "gateway") {
+if (only === "gateway") {
   const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 500);
   const mcpRate = Number(process.env.BENCH_MCP_RATE ?? 300);
   const r = await benchGateway({ rate, mcpRate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2) });
@@ -120,8 +137,8 @@ if (!only || only === "gateway") {
   console.log(`tools/list over HTTP, ${r.mcp.list.tools} tools (a 500-operation tool and more), one at a time: p50 ${fmt(r.mcp.list.p50, 2)} ms, p99 ${fmt(r.mcp.list.p99, 2)} ms (target < 20 ms)`);
 }
 
-// `decisions` includes it: its p99 at the console's base URL next to the bare handler's is what issue 14 asks of that bench.
-if (!only || only === "front-door" || only === "decisions") {
+if (only === "decisions") runInItsOwnProcess("front-door"); // the decision endpoint at the console's base URL next to a bare handler (issue 14)
+if (only === "front-door") {
   const processes = Number(process.env.BENCH_FRONT_DOOR_PROCESSES ?? 2);
   const r = await benchFrontDoor({ rate: 500, seconds: 30, processes });
   console.log(`\n== the front door (servers/front-door.ts, ${processes} processes: console and machine API on one port) vs a bare node:http handler, POST /api/v1/decisions at 500/s offered (open loop, 30 s each), the worker recording decisions meanwhile (target: front door p99 ≤ 2× bare p99 + 3 ms)`);
