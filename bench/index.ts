@@ -13,14 +13,17 @@ import { fileURLToPath } from "node:url";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const only = process.argv[2];
+/** The environment before any bench ran: each points process.env at a private database it then drops. */
+const startingEnv = { ...process.env };
 
 /**
- * Runs `npm run bench -- <name>` as a child process and waits for it. Each bench points lib/
- * at a private database it drops afterwards, and lib/env caches its configuration once per
- * process, so a second bench in the same process would talk to the dropped database.
+ * Runs `npm run bench -- <name>` as a child process, with the environment this one started
+ * with, and waits for it. Each bench points lib/ at a private database it drops afterwards,
+ * and lib/env caches its configuration once per process, so a second bench in the same
+ * process would talk to the dropped database.
  */
 function runInItsOwnProcess(name: string) {
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: "inherit" });
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: "inherit", env: startingEnv });
   if (child.status !== 0) process.exit(child.status ?? 1);
 }
 
