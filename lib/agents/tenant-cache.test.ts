@@ -93,6 +93,22 @@ describe("TenantCache", () => {
     expect(await after).toBe("v2");
   });
 
+  it("never answers a request after an invalidation with a load that began before it", async () => {
+    const { cache, loads, finish } = cacheWithManualLoads();
+    const first = cache.get("ten_1");
+    await finish();
+    await first;
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(loads).toHaveLength(1); // a background reload is in flight
+    await cache.invalidate("ten_1");
+    const after = cache.get("ten_1");
+    expect(loads).toHaveLength(2); // its own load, not the one in flight
+    await finish(); // the old reload ends first (v2): not this request's answer, and not cached
+    await finish();
+    expect(await after).toBe("v3");
+    expect(await cache.get("ten_1")).toBe("v3");
+  });
+
   it("stops keeping fresh a tenant nobody asks for", async () => {
     const { cache, loads, finish } = cacheWithManualLoads();
     const first = cache.get("ten_1");

@@ -34,8 +34,14 @@ export class TenantCache<T> {
     this.subscribed = true;
     authState.onInvalidation((message) => {
       this.generation++;
-      if (message.kind === "reset") this.tenants.clear();
-      else if (this.options.kinds.includes(message.kind)) this.tenants.delete(message.id);
+      // Loads in flight began before the change: a request after it must not share them.
+      if (message.kind === "reset") {
+        this.tenants.clear();
+        this.loading.clear();
+      } else if (this.options.kinds.includes(message.kind)) {
+        this.tenants.delete(message.id);
+        this.loading.delete(message.id);
+      }
     });
     // Checked three times per lifetime, so an entry is reloaded between half and five sixths of it.
     setInterval(() => this.refreshAging(), this.options.ttlMs / 3).unref();
