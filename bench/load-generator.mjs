@@ -109,7 +109,10 @@ const serverMs = [];
 /** Per second of the run (by when a request was due): requests, the slowest latency, and how many took over 10 ms; shows whether a tail is one stall or spread out. */
 const timeline = [];
 let clockStart = performance.now();
-function onTimeline(dueAt, latency) {
+/** Request due at `dueAt` is done (answered or failed): its latency, in the list and in its second. */
+function recordLatency(dueAt) {
+  const latency = performance.now() - dueAt;
+  latencies.push(latency);
   const second = Math.max(0, Math.floor((dueAt - clockStart) / 1000));
   const slot = (timeline[second] ??= { second, requests: 0, maxMs: 0, over10ms: 0 });
   slot.requests++;
@@ -127,8 +130,7 @@ function send(i, dueAt) {
   conn.busy = true;
   return new Promise((resolve) => {
     conn.onResponse = (response) => {
-      latencies.push(performance.now() - dueAt);
-      onTimeline(dueAt, latencies.at(-1));
+      recordLatency(dueAt);
       if (!Number.isNaN(response.serverMs)) serverMs.push(response.serverMs);
       statuses[response.status] = (statuses[response.status] ?? 0) + 1;
       if (response.status >= 400) failures++;
@@ -136,8 +138,7 @@ function send(i, dueAt) {
       resolve(response.status);
     };
     conn.onError = (error) => {
-      latencies.push(performance.now() - dueAt);
-      onTimeline(dueAt, latencies.at(-1));
+      recordLatency(dueAt);
       failures++;
       const kind = error?.message === NO_ANSWER ? "timeout" : "error";
       statuses[kind] = (statuses[kind] ?? 0) + 1;

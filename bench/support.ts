@@ -262,7 +262,7 @@ function mergeTimelines(timelines: TimelineSecond[][]): TimelineSecond[] {
   return [...bySecond.values()].sort((a, b) => a.second - b.second);
 }
 
-/** The seconds of a run that held slow requests (over 10 ms), e.g. "s3: 212 of 500 slow, max 3,100 ms"; "none" when no second did. */
+/** The (at most `limit`) worst seconds of a run for slow requests (over 10 ms), in time order, e.g. "s3: 212/500 over 10 ms, max 3100 ms"; "none" when no second did. */
 export function slowSeconds(timeline: TimelineSecond[], limit = 6): string {
   const slow = timeline.filter((s) => s.over10ms > 0).sort((a, b) => b.over10ms - a.over10ms).slice(0, limit).sort((a, b) => a.second - b.second);
   return slow.length ? slow.map((s) => `s${s.second}: ${s.over10ms}/${s.requests} over 10 ms, max ${Math.round(s.maxMs)} ms`).join("; ") : "none";

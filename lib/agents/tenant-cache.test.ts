@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-const channel = vi.hoisted(() => ({ listeners: [] as ((m: { kind: string; id?: string }) => void)[] }));
-vi.mock("./auth-state", () => ({
-  authState: {
-    isLive: true,
-    onInvalidation: (listener: (m: { kind: string; id?: string }) => void) => channel.listeners.push(listener),
-    publish: async (message: { kind: string; id: string }) => channel.listeners.forEach((l) => l(message)),
-  },
-}));
+import { fakeAuthState } from "@/lib/testing/fake-auth-state";
+
+vi.mock("./auth-state", async () => ({ authState: (await import("@/lib/testing/fake-auth-state")).fakeAuthState }));
 
 const { TenantCache } = await import("./tenant-cache");
 
@@ -34,7 +29,7 @@ function cacheWithManualLoads() {
 describe("TenantCache", () => {
   beforeEach(() => {
     vi.useFakeTimers();
-    channel.listeners = [];
+    fakeAuthState.reset();
   });
   afterEach(() => vi.useRealTimers());
 

@@ -9,14 +9,7 @@ vi.mock("@/lib/db/tenant", () => ({
     return { settings: { redaction: { paths: reads.paths } } };
   },
 }));
-const channel = vi.hoisted(() => ({ listeners: [] as ((m: { kind: string; id?: string }) => void)[] }));
-vi.mock("@/lib/agents/auth-state", () => ({
-  authState: {
-    isLive: true,
-    onInvalidation: (listener: (m: { kind: string; id?: string }) => void) => channel.listeners.push(listener),
-    publish: async (message: { kind: string; id: string }) => channel.listeners.forEach((l) => l(message)),
-  },
-}));
+vi.mock("@/lib/agents/auth-state", async () => ({ authState: (await import("@/lib/testing/fake-auth-state")).fakeAuthState }));
 
 const { forgetRedactionPaths, tenantRedactionPaths } = await import("./redaction-settings");
 
