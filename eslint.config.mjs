@@ -29,7 +29,15 @@ export default tseslint.config(
   },
   {
     files: ["components/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: SERVER_ONLY }] },
+    rules: {
+      "no-restricted-imports": ["error", { patterns: SERVER_ONLY }],
+      // Console URLs come from the typed client (components/api.ts: consoleApi, consoleUrl), never by hand.
+      "no-restricted-syntax": [
+        "error",
+        { selector: "Literal[value=/^\\/api\\/console/]", message: "Call consoleApi(method, path, …) or consoleUrl(path, params) from components/api.ts." },
+        { selector: "TemplateElement[value.raw=/^\\/api\\/console/]", message: "Call consoleApi(method, path, …) or consoleUrl(path, params) from components/api.ts." },
+      ],
+    },
   },
   {
     files: ["workers/**"],

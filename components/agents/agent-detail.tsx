@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -24,8 +24,6 @@ type Pending =
   | { kind: "status"; status: AgentStatus }
   | { kind: "revoke"; credential: Credential }
   | { kind: "rotate"; credential: Credential };
-
-type StatusResult = { status: AgentStatus; revokedCredentials: number; cancelledApprovals: number; terminatedRuns: number };
 
 const GRANT_LABEL: Record<string, string> = {
   client_secret: "client secret",
@@ -60,8 +58,8 @@ export function AgentDetailView({
 }) {
   const queryClient = useQueryClient();
   const key = ["agent", slug, initial.id];
-  const base = `/api/console/t/${slug}/agents/${initial.id}`;
-  const query = useQuery({ queryKey: key, queryFn: () => apiFetch<AgentDetail>(base), initialData: initial, initialDataUpdatedAt: serverNow, refetchInterval: 30_000 });
+  const params = { tenant: slug, agentId: initial.id };
+  const query = useQuery({ queryKey: key, queryFn: () => consoleApi("GET", "/t/[tenant]/agents/[agentId]", { params }), initialData: initial, initialDataUpdatedAt: serverNow, refetchInterval: 30_000 });
   const agent = query.data;
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   const now = useNow(serverNow);
@@ -86,7 +84,7 @@ export function AgentDetailView({
   }
 
   const changeStatus = useMutation({
-    mutationFn: (body: { status: AgentStatus; reason: string }) => apiFetch<StatusResult>(`${base}/status`, { method: "POST", body }),
+    mutationFn: (body: { status: AgentStatus; reason: string }) => consoleApi("POST", "/t/[tenant]/agents/[agentId]/status", { params, body }),
     onSuccess: (r) => {
       const halted = `${plural(r.cancelledApprovals, "pending approval")} cancelled, ${plural(r.terminatedRuns, "running run")} terminated`;
       setNotice(
@@ -103,7 +101,8 @@ export function AgentDetailView({
   });
 
   const revoke = useMutation({
-    mutationFn: (v: { credential: Credential; reason: string }) => apiFetch(`${base}/credentials/${v.credential.id}/revoke`, { method: "POST", body: { reason: v.reason } }),
+    mutationFn: (v: { credential: Credential; reason: string }) => 
+      consoleApi("POST", "/t/[tenant]/agents/[agentId]/credentials/[credentialId]/revoke", { params: { ...params, credentialId: v.credential.id }, body: { reason: v.reason } }),
     onSuccess: (_data, v) => {
       setNotice(`Revoked “${v.credential.label}”: tokens issued from it are refused from now on.`);
       return refresh();
@@ -112,8 +111,8 @@ export function AgentDetailView({
 
   const rotate = useMutation({
     mutationFn: (v: { credential: Credential; overlapUntil: string | null }) =>
-      apiFetch<{ credential: Credential; retired: Credential; clientSecret: string }>(`${base}/credentials/${v.credential.id}/rotate`, {
-        method: "POST",
+      consoleApi("POST", "/t/[tenant]/agents/[agentId]/credentials/[credentialId]/rotate", {
+        params: { ...params, credentialId: v.credential.id },
         body: v.overlapUntil ? { overlapUntil: v.overlapUntil } : {},
       }),
     onSuccess: (r) => {

@@ -4,11 +4,11 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { ApiError, apiFetch } from "@/components/api";
+import { ApiError, consoleApi } from "@/components/api";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Field, FormError, Input, Select, inputClass } from "@/components/ui/field";
 import { fieldErrors } from "./format";
-import type { AgentDetail, MemberOption } from "./types";
+import type { AgentDetail } from "./types";
 
 const FIELDS = ["name", "description", "ownerId", "labels", "environment", "tokenTtlMinutes"] as const;
 const ENVIRONMENTS = ["production", "staging", "development"];
@@ -50,7 +50,7 @@ export function AgentForm(
 
   const members = useQuery({
     queryKey: ["members", slug],
-    queryFn: () => apiFetch<{ members: MemberOption[] }>(`/api/console/t/${slug}/members`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/members", { params: { tenant: slug } }),
   });
 
   const save = useMutation({
@@ -68,10 +68,10 @@ export function AgentForm(
         // Always the whole set: the API's update schema fills omitted fields with the
         // create defaults (zod .partial() keeps .default()), so a partial PATCH would
         // reset the description, labels and environment.
-        if (changed) await apiFetch(`/api/console/t/${slug}/agents/${editing.id}`, { method: "PATCH", body });
+        if (changed) await consoleApi("PATCH", "/t/[tenant]/agents/[agentId]", { params: { tenant: slug, agentId: editing.id }, body });
         return { id: editing.id, changed };
       }
-      const created = await apiFetch<{ agent: { id: string } }>(`/api/console/t/${slug}/agents`, { method: "POST", body: { name: values.name, ...body } });
+      const created = await consoleApi("POST", "/t/[tenant]/agents", { params: { tenant: slug }, body: { name: values.name, ...body } });
       return { id: created.agent.id, changed: true };
     },
     onSuccess: ({ id, changed }) => {

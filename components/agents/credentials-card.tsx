@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, inputClass } from "@/components/ui/field";
@@ -142,7 +142,7 @@ function CredentialFacts({ credential: c }: { credential: Credential }) {
   );
 }
 
-type Created = { credential: Credential; clientSecret?: string };
+type Created = ConsoleAnswer<"POST", "/t/[tenant]/agents/[agentId]/credentials">;
 
 /** The "Add credential" form: the three kinds, each with only the fields it needs. */
 export function AddCredentialForm({
@@ -162,14 +162,14 @@ export function AddCredentialForm({
 
   const add = useMutation({
     mutationFn: () => {
-      const common = { kind, label: values.label, expiresAt: isoFromLocalInput(values.expiresAt) };
+      const common = { label: values.label, expiresAt: isoFromLocalInput(values.expiresAt) };
       const body =
         kind === "client_secret"
-          ? common
+          ? { ...common, kind }
           : kind === "public_key"
-            ? { ...common, publicKey: values.publicKey }
-            : { ...common, issuer: values.issuer.trim(), jwksUrl: values.jwksUrl.trim(), subject: values.subject, audience: values.audience };
-      return apiFetch<Created>(`/api/console/t/${slug}/agents/${agentId}/credentials`, { method: "POST", body });
+            ? { ...common, kind, publicKey: values.publicKey }
+            : { ...common, kind, issuer: values.issuer.trim(), jwksUrl: values.jwksUrl.trim(), subject: values.subject, audience: values.audience };
+      return consoleApi("POST", "/t/[tenant]/agents/[agentId]/credentials", { params: { tenant: slug, agentId }, body });
     },
     onSuccess: onCreated,
   });

@@ -8,11 +8,12 @@ import { auditAgentChange } from "./agent-audit";
 import { authState } from "./auth-state";
 import { newClientSecret, parsePublicKey } from "./credentials";
 import type { AddCredentialInput } from "./schemas";
+import type { CredentialKind } from "@/lib/db/generated/enums";
 
 /** The credential as the console shows it: never a secret or its hash. */
 export function describeCredential(c: {
   id: string;
-  kind: string;
+  kind: CredentialKind;
   label: string;
   issuer: string | null;
   subject: string | null;

@@ -16,10 +16,21 @@ type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
 /** What a handler may return: data (sent as 200 JSON), or a Response (see `reply`). */
 export type HandlerResult = Response | object;
 
+/** A Response that remembers, for the compiler only, the JSON it carries (see `reply`). */
+export type Reply<T> = Response & { readonly answer?: T };
+
 /** A JSON answer with a status other than 200. */
-export function reply(body: unknown, init: { status: number; headers?: Record<string, string> }): Response {
+export function reply<T>(body: T, init: { status: number; headers?: Record<string, string> }): Reply<T> {
   return Response.json(body, { status: init.status, headers: { "cache-control": "no-store", ...init.headers } });
 }
+
+/**
+ * A route handler as Next.js calls it. `types` never exists at run time: it carries what the
+ * route reads and answers to the typed console client (components/console-api.ts).
+ */
+export type Endpoint<B, Q, R> = ((request: Request, context: RouteContext) => Promise<Response>) & {
+  readonly types?: { body: B; query: Q; result: R };
+};
 
 type Input<B, Q> = { body?: B; query?: Q };
 
@@ -62,11 +73,11 @@ type BaseArgs<B, Q> = { request: Request; requestId: string; params: Record<stri
  * The one request pipeline: request id → authenticate (before any input is read) →
  * parse input → handler → response, with every error mapped by `errorResponse`.
  */
-function route<B extends Schema | undefined, Q extends Schema | undefined, Who extends object>(
+function route<B extends Schema | undefined, Q extends Schema | undefined, Who extends object, R extends HandlerResult>(
   input: Input<B, Q>,
   authenticate: (request: Request, params: Record<string, string>) => Promise<Who>,
-  handler: (args: BaseArgs<B, Q> & Who) => Promise<HandlerResult>,
-) {
+  handler: (args: BaseArgs<B, Q> & Who) => Promise<R>,
+): Endpoint<B, Q, R> {
   return async (request: Request, context: RouteContext) => {
     const requestId = requestIdFrom(request);
     try {
@@ -81,9 +92,9 @@ function route<B extends Schema | undefined, Q extends Schema | undefined, Who e
 }
 
 /** A route anyone may call (health, JWKS, OpenAPI). */
-export function publicRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+export function publicRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, R extends HandlerResult = HandlerResult>(
   input: Input<B, Q>,
-  handler: (args: BaseArgs<B, Q>) => Promise<HandlerResult>,
+  handler: (args: BaseArgs<B, Q>) => Promise<R>,
 ) {
   return route(input, async () => ({}), handler);
 }
@@ -92,9 +103,9 @@ export function publicRoute<B extends Schema | undefined = undefined, Q extends 
  * A machine-API route for agents: verifies the bearer token, then parses input.
  * The agent's tenant comes from its token, never from the request.
  */
-export function agentRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+export function agentRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, R extends HandlerResult = HandlerResult>(
   input: Input<B, Q>,
-  handler: (args: BaseArgs<B, Q> & { agent: AgentPrincipal }) => Promise<HandlerResult>,
+  handler: (args: BaseArgs<B, Q> & { agent: AgentPrincipal }) => Promise<R>,
 ) {
   return route(input, async (request) => ({ agent: await authenticateAgent(request.headers.get("authorization")) }), handler);
 }
@@ -103,9 +114,9 @@ export function agentRoute<B extends Schema | undefined = undefined, Q extends S
  * A console route under `/api/console/t/[tenant]/…` for signed-in members: 401 without
  * a session, 404 when not a member of that tenant, 403 without the permission.
  */
-export function memberRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined>(
+export function memberRoute<B extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, R extends HandlerResult = HandlerResult>(
   input: Input<B, Q> & { permission: Permission },
-  handler: (args: BaseArgs<B, Q> & { member: MemberContext }) => Promise<HandlerResult>,
+  handler: (args: BaseArgs<B, Q> & { member: MemberContext }) => Promise<R>,
 ) {
   return route(
     input,

@@ -10,7 +10,6 @@ import { buildSnippets, PLACEHOLDER_BASE_URL, pickExample } from "@/lib/onboardi
 import { capabilityReport } from "@/lib/policy/capability-report";
 import { AgentDetailView } from "@/components/agents/agent-detail";
 import { McpView } from "@/components/agents/mcp-view";
-import type { CredentialKind } from "@/components/agents/types";
 
 export async function generateMetadata({ params }: { params: Promise<{ agentId: string }> }) {
   const { agentId } = await params;
@@ -29,11 +28,7 @@ export default async function AgentPage({ params }: { params: Promise<{ tenant: 
   return (
     <AgentDetailView
       slug={slug}
-      initial={{
-        ...agent,
-        credentials: agent.credentials.map((c) => ({ ...c, kind: c.kind as CredentialKind })),
-        history: agent.history.map((e) => ({ ...e, after: e.after ?? null })),
-      }}
+      initial={agent}
       now={Date.now()}
       me={member.user.id}
       canManage={can(member.role, "agents.manage")}

@@ -48,7 +48,7 @@ async function serve() {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function api(path: string, runId: string, handler: typeof getRunRoute) {
+async function api(path: string, runId: string, handler: typeof getRunRoute | typeof getEventsRoute) {
   const res = await handler(new Request(`http://x${path}`, { headers: { authorization: `Bearer ${token}` } }), ctx({ run_id: runId }));
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
