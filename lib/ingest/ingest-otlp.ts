@@ -1,10 +1,9 @@
 import { gunzipSync } from "node:zlib";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { env } from "@/lib/env";
-import { readBytesCapped } from "@/lib/http/body";
 import { AppError } from "@/lib/errors";
 import { ingestEvents } from "./ingest-events";
-import { OtlpDecodeError, decodeJson, decodeProtobuf, encodeProtobufResponse, type OtlpSpan } from "./otlp/decode";
+import { OtlpDecodeError, decodeJson, decodeProtobuf, type OtlpSpan } from "./otlp/decode";
 import { mapSpans, tracesWithoutRunId } from "./otlp/map-spans";
 import { recallTraceRuns, rememberTraceRuns } from "./otlp/trace-runs";
 import { MAX_EVENTS_PER_REQUEST } from "./schemas";
@@ -13,17 +12,19 @@ import { MAX_EVENTS_PER_REQUEST } from "./schemas";
  * POST /api/v1/otlp/v1/traces: OTLP/HTTP (protobuf or JSON, optionally gzip), mapped to
  * run events (otlp/map-spans.ts) and then through the same path as POST /api/v1/events:
  * validated, attributed to the calling agent, redacted, queued, stored once per span.
- * Answers an ExportTraceServiceResponse in the request's encoding; spans whose events
- * failed validation are reported as partial success (rejected_spans).
+ * Says how many spans it read and skipped, and how many were rejected (their events failed
+ * validation) and why: the route answers that as an ExportTraceServiceResponse.
  */
-export async function ingestOtlpTraces(input: { agent: AgentPrincipal; request: Request; requestId?: string }): Promise<Response> {
-  const type = (input.request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  const protobuf = type === "application/x-protobuf" || type === "application/protobuf";
-  if (!protobuf && type !== "application/json") {
-    throw new AppError("unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
-  }
-  let bytes: Uint8Array = await readBytesCapped(input.request, env().MAX_BODY_BYTES);
-  if ((input.request.headers.get("content-encoding") ?? "").toLowerCase() === "gzip") {
+export async function ingestOtlpTraces(input: {
+  agent: AgentPrincipal;
+  encoding: OtlpEncoding;
+  gzip: boolean;
+  bytes: Uint8Array;
+  requestId?: string;
+}): Promise<{ spans: number; skipped: number; rejected: number; message: string }> {
+  const protobuf = input.encoding === "protobuf";
+  let bytes = input.bytes;
+  if (input.gzip) {
     try {
       bytes = gunzipSync(bytes, { maxOutputLength: env().MAX_BODY_BYTES * 4 });
     } catch {
@@ -49,9 +50,15 @@ export async function ingestOtlpTraces(input: { agent: AgentPrincipal; request: 
   }
   await rememberTraceRuns(input.agent.tenantId, runOf);
   const message = rejected ? `${rejected} span events failed validation: ${messages.join("; ")}` : "";
-  const headers = { "x-gatehouse-spans": String(spans.length), "x-gatehouse-spans-skipped": String(skipped) };
-  if (protobuf) {
-    return new Response(Buffer.from(encodeProtobufResponse(rejected, message)), { status: 200, headers: { "content-type": "application/x-protobuf", ...headers } });
-  }
-  return Response.json(rejected ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {}, { status: 200, headers });
+  return { spans: spans.length, skipped, rejected, message };
+}
+
+export type OtlpEncoding = "protobuf" | "json";
+
+/** The encoding a Content-Type names; OTLP/HTTP has two. */
+export function otlpEncoding(contentType: string | null): OtlpEncoding {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
+  if (type === "application/json") return "json";
+  throw new AppError("unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
 }

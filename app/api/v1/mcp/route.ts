@@ -1,4 +1,4 @@
-import { handleMcp } from "@/lib/mcp/handle-mcp";
+import { handleMcp } from "@/lib/http/mcp-transport";
 import { answered, errorResponse, requestIdFrom } from "@/lib/http/respond";
 
 /**

@@ -1,0 +1,133 @@
+/**
+ * POST /api/v1/mcp: the MCP Streamable HTTP transport, stateless. Authenticates the bearer
+ * token (401 with the RFC 9728 resource-metadata challenge), checks the headers the transport
+ * defines, reads the JSON-RPC message (or a batch on the revisions that had them) and answers
+ * with JSON; a tools/call that asked for progress is answered as an SSE stream so the client
+ * hears why it is waiting. The messages themselves are lib/mcp/handle-message.ts.
+ */
+import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { protectedResourceMetadataUrl, publicOrigin } from "@/lib/mcp/discovery";
+import {
+  BATCH_REVISIONS,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSIONS,
+  RPC,
+  authenticateMcpAgent,
+  handleMessage,
+  progressTokenOf,
+  rpcError,
+  waitingProgress,
+  type McpContext,
+} from "@/lib/mcp/handle-message";
+import { readJsonBody } from "./body";
+import { statusOf } from "./errors";
+import { errorResponse, requestIdFrom } from "./respond";
+
+/** How often a call held for an approval tells its client it is still waiting. */
+const PROGRESS_EVERY_MS = 5_000;
+
+function rpcResponse(body: unknown, requestId: string, status = 200, headers: Record<string, string> = {}) {
+  return Response.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...headers } });
+}
+
+const accepted = (requestId: string) => new Response(null, { status: 202, headers: { "x-request-id": requestId } });
+
+function unauthorized(request: Request, requestId: string, error: AppError) {
+  const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(request)}"`;
+  return rpcResponse({ error: { code: error.code, message: error.message } }, requestId, 401, { "www-authenticate": challenge });
+}
+
+export async function handleMcp(request: Request): Promise<Response> {
+  const requestId = requestIdFrom(request);
+  let agent: AgentPrincipal;
+  try {
+    agent = await authenticateMcpAgent(request.headers.get("authorization"), publicOrigin(request));
+  } catch (error) {
+    if (error instanceof AppError && statusOf(error) === 401) return unauthorized(request, requestId, error);
+    return errorResponse(error, requestId);
+  }
+
+  // The client must accept JSON (the spec also has it list text/event-stream, which we send only for progress).
+  const accept = request.headers.get("accept") ?? "";
+  if (accept && !/application\/json|application\/\*|\*\/\*/i.test(accept))
+    return rpcResponse(rpcError(null, RPC.invalidRequest, "Accept must include application/json (and text/event-stream)."), requestId, 406);
+  const version = request.headers.get("mcp-protocol-version");
+  if (version && !(PROTOCOL_VERSIONS as readonly string[]).includes(version))
+    return rpcResponse(rpcError(null, RPC.invalidRequest, `Unsupported MCP-Protocol-Version ${version}; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`), requestId, 400);
+
+  let raw: unknown;
+  try {
+    raw = await readJsonBody(request, Math.min(MAX_MESSAGE_BYTES, env().MAX_BODY_BYTES));
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const code = error.code === "malformed_json" ? RPC.parse : RPC.invalidRequest;
+    return rpcResponse(rpcError(null, code, error.message), requestId, statusOf(error));
+  }
+
+  const context: McpContext = { agent, requestId, runIdHeader: request.headers.get("x-gatehouse-run-id") };
+  if (Array.isArray(raw)) {
+    if (!version || !BATCH_REVISIONS.has(version))
+      return rpcResponse(rpcError(null, RPC.invalidRequest, "JSON-RPC batches are not supported in this protocol revision; send one message per request."), requestId, 400);
+    if (raw.length === 0) return rpcResponse(rpcError(null, RPC.invalidRequest, "An empty batch is not a request."), requestId, 400);
+    const answers = [];
+    for (const item of raw) {
+      const answer = await handleMessage(item, context);
+      if (answer) answers.push(answer);
+    }
+    return answers.length ? rpcResponse(answers, requestId) : accepted(requestId);
+  }
+  // A call whose client asked for progress (and reads event streams) is answered as a stream:
+  // progress while it waits for a human, then its result.
+  const progressToken = progressTokenOf(raw);
+  if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, context);
+  const answer = await handleMessage(raw, context);
+  return answer ? rpcResponse(answer, requestId) : accepted(requestId);
+}
+
+/**
+ * One tools/call answered as an SSE stream (Streamable HTTP allows it for any request):
+ * while the call waits for a human, `notifications/progress` every few seconds (so the
+ * client and the person watching it know why it is slow); then the call's response.
+ */
+function streamCall(raw: unknown, progressToken: string | number, context: McpContext): Response {
+  const encoder = new TextEncoder();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (msg: unknown) => {
+        try {
+          controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(msg)}\n\n`));
+        } catch {
+          // The client went away; the call still completes (and is recorded) on its own.
+        }
+      };
+      const onWaiting: McpContext["onWaiting"] = (approval) => {
+        const since = Date.now();
+        const tick = () => send(waitingProgress(progressToken, since, approval));
+        tick();
+        timer = setInterval(tick, PROGRESS_EVERY_MS);
+      };
+      try {
+        const answer = await handleMessage(raw, { ...context, onWaiting });
+        if (answer) send(answer);
+      } catch (error) {
+        logger.error("an MCP call failed", { error, requestId: context.requestId });
+        send(rpcError((raw as { id?: string | number }).id ?? null, RPC.internal, `Internal error; quote request id ${context.requestId}.`));
+      } finally {
+        clearInterval(timer);
+        try {
+          controller.close();
+        } catch {
+          // already cancelled by the client
+        }
+      }
+    },
+    cancel() {
+      clearInterval(timer);
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-request-id": context.requestId } });
+}
