@@ -21,3 +21,21 @@ test("concurrent requests for one agent share one load while nothing is cached (
   expect(new Set(states).size).toBe(1);
   expect(states[0]).toMatchObject({ tenantId: "ten_1", agentId: "agt_1", status: "active" });
 });
+
+test("a request after an invalidation does not share a load that began before it", async () => {
+  loads.count = 0;
+  const before = authState.get("ten_1", "agt_2");
+  await authState.publish({ kind: "agent", id: "agt_2" });
+  const after = authState.get("ten_1", "agt_2");
+  await Promise.all([before, after]);
+  expect(loads.count).toBe(2);
+});
+
+test("a tenant invalidation drops that tenant's loads in flight", async () => {
+  loads.count = 0;
+  const before = authState.get("ten_1", "agt_3");
+  await authState.publish({ kind: "tenant", id: "ten_1" });
+  const after = authState.get("ten_1", "agt_3");
+  await Promise.all([before, after]);
+  expect(loads.count).toBe(2);
+});

@@ -45,7 +45,8 @@ class AuthStateCache {
   private listeners: InvalidationListener[] = [];
   // Loads in flight, shared: before the channel is live (start, reconnect) nothing is cached,
   // and every request for a busy agent opened its own transaction until the pool ran dry (500s).
-  // A shared load is at most a few ms older than the request; revocation promises 1 s.
+  // An invalidation drops the loads it concerns, so a request after a revocation never shares
+  // a read that began before it.
   private loading = new Map<string, Promise<AgentAuthState | null>>();
 
   /** Lets another cache (the policy engine) ride the same channel and its safety rules. */
@@ -67,6 +68,7 @@ class AuthStateCache {
       this.live = false;
       this.generation++;
       this.agents.clear();
+      this.loading.clear();
       this.notify({ kind: "reset" });
     };
     sub.on("close", goDark);
@@ -78,6 +80,7 @@ class AuthStateCache {
           // already in flight read: forget the entries and refuse to cache those loads.
           this.generation++;
           this.agents.clear();
+          this.loading.clear();
           this.notify({ kind: "reset" });
           this.live = true;
         },
@@ -106,7 +109,7 @@ class AuthStateCache {
           if (state && this.live && generation === this.generation) this.agents.set(agentId, state);
           return state;
         })
-        .finally(() => this.loading.delete(key));
+        .finally(() => this.loading.get(key) === load && this.loading.delete(key));
       this.loading.set(key, load);
     }
     return load;
@@ -127,8 +130,13 @@ class AuthStateCache {
   }
 
   private forget(message: Invalidation) {
-    if (message.kind === "agent") this.agents.delete(message.id);
-    else if (message.kind === "tenant") for (const [id, state] of this.agents) if (state.tenantId === message.id) this.agents.delete(id);
+    if (message.kind === "agent") {
+      this.agents.delete(message.id);
+      for (const key of this.loading.keys()) if (key.endsWith(`/${message.id}`)) this.loading.delete(key);
+    } else if (message.kind === "tenant") {
+      for (const [id, state] of this.agents) if (state.tenantId === message.id) this.agents.delete(id);
+      for (const key of this.loading.keys()) if (key.startsWith(`${message.id}/`)) this.loading.delete(key);
+    }
   }
 
   get isLive() {
