@@ -34,7 +34,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
   const started = performance.now();
   let response: Response;
   try {
-    response = await handle(routes, req, res, limits ?? { maxBytes: env().MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
+    response = await handle(routes, req, limits ?? { maxBytes: env().MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
   } catch (error) {
     // A request Node parsed but a Web Request refuses (a mangled Host header, say).
     response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`);
@@ -72,7 +72,7 @@ async function streamEvents(response: Response, res: ServerResponse, started: nu
   }
 }
 
-async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerResponse, limits: BodyLimits): Promise<Response> {
+async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLimits): Promise<Response> {
   const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
@@ -110,7 +110,9 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerRes
       return response;
     }
   }
-  const init = { method: req.method, headers, signal: abortOnClose(req, res) };
+  // No signal: no handler reads one, and undici links a given signal to the Request's own with a
+  // WeakRef and a FinalizationRegistry entry, per request, which the GC then has to process.
+  const init = { method: req.method, headers };
   const request = body ? requestWithBufferedBody(url, init, body) : new Request(url, init);
   try {
     return await matched.handler(request, { params: Promise.resolve(params) });
@@ -161,14 +163,4 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
       reject(error);
     });
   });
-}
-
-/** Aborts the Web request when the client goes away (a long poll stops waiting). */
-function abortOnClose(req: IncomingMessage, res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  req.on("error", () => controller.abort());
-  return controller.signal;
 }
