@@ -1,3 +1,5 @@
+// The expected URLs are written out by hand on purpose: they are what consoleUrl must build.
+/* eslint-disable no-restricted-syntax */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, consoleApi, consoleUrl, type ConsoleAnswer } from "./api";
 

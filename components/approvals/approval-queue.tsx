@@ -4,7 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { RiskBadge } from "@/components/tools/risk-badge";
 import { RISK_CLASSES, RISK_LABEL } from "@/components/tools/types";
 import { Badge } from "@/components/ui/badge";
@@ -34,14 +34,22 @@ const STATUS_TABS: { status: QueueStatus; label: string }[] = [
   { status: "cancelled", label: "Cancelled" },
 ];
 
-function queryString(f: QueueFilters, pageSize: number): string {
+/** The queue's query, defaults left out (so the page's URL stays short). */
+function queueQuery(f: QueueFilters, pageSize: number) {
+  return {
+    status: f.status !== "pending" ? f.status : undefined,
+    agent: f.agent || undefined,
+    tool: f.tool || undefined,
+    risk: f.risk || undefined,
+    page: f.page > 1 ? f.page : undefined,
+    pageSize: pageSize !== 50 ? pageSize : undefined,
+  };
+}
+
+/** The same as the page's query string: the query key and the address bar. */
+function queryString(query: ReturnType<typeof queueQuery>): string {
   const params = new URLSearchParams();
-  if (f.status !== "pending") params.set("status", f.status);
-  if (f.agent) params.set("agent", f.agent);
-  if (f.tool) params.set("tool", f.tool);
-  if (f.risk) params.set("risk", f.risk);
-  if (f.page > 1) params.set("page", String(f.page));
-  if (pageSize !== 50) params.set("pageSize", String(pageSize));
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   return params.toString();
 }
 
@@ -80,11 +88,12 @@ export function ApprovalQueue({
   const queryClient = useQueryClient();
   const [filters, setFilters] = useState<QueueFilters>(initialFilters);
   const pageSize = initial.pageSize;
-  const qs = queryString(filters, pageSize);
-  const isInitial = qs === queryString(initialFilters, pageSize);
+  const queueParams = queueQuery(filters, pageSize);
+  const qs = queryString(queueParams);
+  const isInitial = qs === queryString(queueQuery(initialFilters, pageSize));
   const query = useQuery({
     queryKey: [...approvalsKey(slug), "queue", qs],
-    queryFn: () => apiFetch<QueuePage>(`/api/console/t/${slug}/approvals${qs ? `?${qs}` : ""}`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/approvals", { params: { tenant: slug }, query: queueParams }),
     initialData: isInitial ? initial : undefined,
     initialDataUpdatedAt: isInitial ? new Date(initial.now).getTime() : undefined,
     placeholderData: keepPreviousData,

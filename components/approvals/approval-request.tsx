@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { ReversibleBadge, RiskBadge } from "@/components/tools/risk-badge";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -107,7 +107,7 @@ function Justification({ context }: { context: Record<string, unknown> | null })
 export function ApprovalRequestView({ slug, initial }: { slug: string; initial: ApprovalRequest }) {
   const query = useQuery({
     queryKey: [...approvalsKey(slug), "request", initial.id],
-    queryFn: () => apiFetch<ApprovalRequest>(`/api/console/t/${slug}/approvals/${initial.id}`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/approvals/[approvalId]", { params: { tenant: slug, approvalId: initial.id } }),
     initialData: initial,
     initialDataUpdatedAt: new Date(initial.now).getTime(),
     refetchInterval: (q) => (q.state.data?.status === "pending" ? LIVE_INTERVAL_MS : 30_000),

@@ -1,6 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/components/api";
-import type { QueuePage } from "@/lib/approvals/schemas";
+import { consoleApi } from "@/components/api";
 
 /** Every approvals query of a tenant starts with this key: a vote invalidates them all. */
 export const approvalsKey = (slug: string) => ["approvals", slug];
@@ -16,7 +15,7 @@ export const LIVE_INTERVAL_MS = 2000;
 export function usePendingApprovalCount(slug: string, initial: number) {
   return useQuery({
     queryKey: pendingCountKey(slug),
-    queryFn: async () => (await apiFetch<QueuePage>(`/api/console/t/${slug}/approvals?pageSize=1`)).counts.pending,
+    queryFn: async () => (await consoleApi("GET", "/t/[tenant]/approvals", { params: { tenant: slug }, query: { pageSize: 1 } })).counts.pending,
     initialData: initial,
     refetchInterval: 15_000,
   });

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { FormError, inputClass } from "@/components/ui/field";
 import { approvalsKey } from "./queries";
@@ -23,7 +23,7 @@ export type VoteTarget = {
   missingGroups?: string[];
 };
 
-export type VoteResult = { status: "pending" | "approved" | "denied" | "expired"; approvals: number; required: number; missingGroups?: string[] };
+export type VoteResult = ConsoleAnswer<"POST", "/t/[tenant]/approvals/[approvalId]/vote">;
 
 /** A sentence for what a vote did. */
 export function voteOutcome(verdict: Verdict, r: VoteResult): string {
@@ -61,7 +61,10 @@ export function VoteDialog({
 
   const vote = useMutation({
     mutationFn: (v: { id: string; verdict: Verdict; comment: string }) =>
-      apiFetch<VoteResult>(`/api/console/t/${slug}/approvals/${v.id}/vote`, { method: "POST", body: { verdict: v.verdict, ...(v.comment ? { comment: v.comment } : {}) } }),
+      consoleApi("POST", "/t/[tenant]/approvals/[approvalId]/vote", {
+        params: { tenant: slug, approvalId: v.id },
+        body: { verdict: v.verdict, ...(v.comment ? { comment: v.comment } : {}) },
+      }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: approvalsKey(slug) }),
   });
   const { reset } = vote;

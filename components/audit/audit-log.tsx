@@ -2,7 +2,7 @@
 
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/field";
 import { Icons } from "@/components/ui/icons";
@@ -10,23 +10,8 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { VerificationBanner } from "@/components/ui/verification-banner";
 
-type Entry = {
-  id: string;
-  seq: string;
-  actorType: string;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-  createdAt: string;
-  hash: string;
-  prevHash: string;
-};
-type Page = { entries: Entry[]; next: string | null };
-type Verification = { ok: boolean; checked: number; at: string; brokenAtSeq: string | null; problem: string | null; headSeq: string | null };
+/** POST /api/console/t/[tenant]/audit/verify; the page builds the same from the latest stored verification. */
+type Verification = ConsoleAnswer<"POST", "/t/[tenant]/audit/verify">;
 
 export function AuditLog({ slug, actions, lastVerification }: { slug: string; actions: string[]; lastVerification: Verification | null }) {
   const [filters, setFilters] = useState({ action: "", actor: "", from: "", to: "" });
@@ -36,21 +21,23 @@ export function AuditLog({ slug, actions, lastVerification }: { slug: string; ac
   const query = useInfiniteQuery({
     queryKey: ["audit", slug, filters],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => {
-      const params = new URLSearchParams({ limit: "50" });
-      if (filters.action) params.set("action", filters.action);
-      if (filters.actor) params.set("actor", filters.actor);
-      if (filters.from) params.set("from", new Date(filters.from).toISOString());
-      if (filters.to) params.set("to", new Date(filters.to).toISOString());
-      if (pageParam) params.set("before", pageParam);
-      return apiFetch<Page>(`/api/console/t/${slug}/audit?${params}`);
-    },
+    queryFn: ({ pageParam }) =>
+      consoleApi("GET", "/t/[tenant]/audit", {
+        params: { tenant: slug },
+        query: {
+          limit: 50,
+          action: filters.action || undefined,
+          actor: filters.actor || undefined,
+          from: filters.from ? new Date(filters.from).toISOString() : undefined,
+          to: filters.to ? new Date(filters.to).toISOString() : undefined,
+          before: pageParam ?? undefined,
+        },
+      }),
     getNextPageParam: (last) => last.next,
   });
 
   const verify = useMutation({
-    mutationFn: () =>
-      apiFetch<Verification & { at: string }>(`/api/console/t/${slug}/audit/verify`, { method: "POST" }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/audit/verify", { params: { tenant: slug } }),
     onSuccess: (v) => setVerification(v),
   });
 

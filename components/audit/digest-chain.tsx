@@ -2,34 +2,21 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Icons } from "@/components/ui/icons";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { VerificationBanner } from "@/components/ui/verification-banner";
 
-export type DigestRow = {
-  seq: string;
-  periodStart: string;
-  periodEnd: string;
-  fromEventId: string;
-  toEventId: string;
-  eventCount: number;
-  decisionCount: number;
-  eventsHead: string;
-  hash: string;
-  keyId: string;
-  createdAt: string;
-};
-type Check =
-  | { ok: true; digests: number; recomputed: number; headSeq: string | null; at: string }
-  | { ok: false; digests: number; recomputed: number; brokenAtSeq: string; problem: string; at: string };
+/** One digest of GET /api/console/t/[tenant]/evidence/digests (lib/evidence/digests.ts listDigests). */
+export type DigestRow = ConsoleAnswer<"GET", "/t/[tenant]/evidence/digests">["digests"][number];
+type Check = ConsoleAnswer<"POST", "/t/[tenant]/evidence/digests/verify">;
 
 /** The signed hourly digests over run events and decisions, and their verification (Audit page). */
 export function DigestChain({ slug, digests }: { slug: string; digests: DigestRow[] }) {
   const [check, setCheck] = useState<Check | null>(null);
   const verify = useMutation({
-    mutationFn: () => apiFetch<Check>(`/api/console/t/${slug}/evidence/digests/verify`, { method: "POST" }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/evidence/digests/verify", { params: { tenant: slug } }),
     onSuccess: setCheck,
   });
   const latest = digests[0];

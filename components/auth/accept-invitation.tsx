@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/field";
 
@@ -20,7 +20,7 @@ export function AcceptInvitation({ token }: { token: string }) {
           setBusy(true);
           setError(null);
           try {
-            const { tenant } = await apiFetch<{ tenant: { slug: string } }>("/api/console/invitations/accept", { method: "POST", body: { token } });
+            const { tenant } = await consoleApi("POST", "/invitations/accept", { body: { token } });
             router.push(`/t/${tenant.slug}`);
             router.refresh();
           } catch (err) {

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input } from "@/components/ui/field";
 
@@ -19,7 +19,7 @@ export function CreateTenantForm() {
         setBusy(true);
         setError(null);
         try {
-          const { tenant } = await apiFetch<{ tenant: { slug: string } }>("/api/console/tenants", { method: "POST", body: { name } });
+          const { tenant } = await consoleApi("POST", "/tenants", { body: { name } });
           router.push(`/t/${tenant.slug}`);
           router.refresh();
         } catch (err) {

@@ -3,7 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input } from "@/components/ui/field";
 
@@ -19,7 +19,7 @@ export function SignUpForm() {
     setBusy(true);
     setError(null);
     try {
-      const { tenant } = await apiFetch<{ tenant: { slug: string } }>("/api/console/signup", { method: "POST", body: form });
+      const { tenant } = await consoleApi("POST", "/signup", { body: form });
       const result = await signIn("credentials", { email: form.email, password: form.password, redirect: false });
       // Sign-up answers alike for every address; only the account's own password signs in.
       if (result?.error) throw new Error("Could not sign you in. If this address already has an account, sign in with its password.");

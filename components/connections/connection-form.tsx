@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError, apiFetch } from "@/components/api";
+import { ApiError, consoleApi } from "@/components/api";
 import { fieldErrors } from "@/components/agents/format";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, Select } from "@/components/ui/field";
@@ -25,8 +25,8 @@ export function ConnectionForm({ slug, onSaved, onCancel }: { slug: string; onSa
   const save = useMutation({
     mutationFn: () => {
       const optional = (key: "headerName" | "username" | "tokenUrl" | "clientId" | "scopes") => (v[key].trim() ? { [key]: v[key].trim() } : {});
-      return apiFetch<{ connection: Connection }>(`/api/console/t/${slug}/connections`, {
-        method: "POST",
+      return consoleApi("POST", "/t/[tenant]/connections", {
+        params: { tenant: slug },
         body: {
           name: v.name,
           kind: v.kind,
@@ -127,7 +127,7 @@ export function RotateForm({ slug, connection, onSaved, onCancel }: { slug: stri
   const [secret, setSecret] = useState("");
   const [overlap, setOverlap] = useState(0);
   const rotate = useMutation({
-    mutationFn: () => apiFetch<{ connection: Connection }>(`/api/console/t/${slug}/connections/${connection.id}/rotate`, { method: "POST", body: { secret, overlapSeconds: overlap } }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/connections/[connectionId]/rotate", { params: { tenant: slug, connectionId: connection.id }, body: { secret, overlapSeconds: overlap } }),
     onSuccess: (answer) => onSaved(answer.connection),
   });
   const errors = fieldErrors(rotate.error, ["secret", "overlapSeconds"]);

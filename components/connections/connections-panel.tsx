@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
@@ -26,7 +26,7 @@ type Pending = { kind: "disable" | "enable" | "delete"; connection: Connection }
 export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug: string; initial: Connection[]; initialEnforce: boolean; now: number }) {
   const queryClient = useQueryClient();
   const key = ["connections", slug];
-  const query = useQuery({ queryKey: key, queryFn: () => apiFetch<{ connections: Connection[] }>(`/api/console/t/${slug}/connections`).then((r) => r.connections), initialData: initial, initialDataUpdatedAt: now });
+  const query = useQuery({ queryKey: key, queryFn: () => consoleApi("GET", "/t/[tenant]/connections", { params: { tenant: slug } }).then((r) => r.connections), initialData: initial, initialDataUpdatedAt: now });
   const connections = query.data;
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   const [creating, setCreating] = useState(false);
@@ -40,7 +40,7 @@ export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug:
   const [testUrl, setTestUrl] = useState("");
   const test = useMutation({
     mutationFn: (v: { connection: Connection; url?: string }) =>
-      apiFetch<TestResult>(`/api/console/t/${slug}/connections/${v.connection.id}/test`, { method: "POST", body: v.url ? { url: v.url } : {} }),
+      consoleApi("POST", "/t/[tenant]/connections/[connectionId]/test", { params: { tenant: slug, connectionId: v.connection.id }, body: v.url ? { url: v.url } : {} }),
     onSuccess: (result, v) => {
       setResults((r) => ({ ...r, [v.connection.id]: result }));
       return refresh();
@@ -53,10 +53,11 @@ export function ConnectionsPanel({ slug, initial, initialEnforce, now }: { slug:
     setTestUrlFor(c);
   }
   const change = useMutation({
-    mutationFn: (p: NonNullable<Pending>) =>
-      p.kind === "delete"
-        ? apiFetch(`/api/console/t/${slug}/connections/${p.connection.id}`, { method: "DELETE" })
-        : apiFetch(`/api/console/t/${slug}/connections/${p.connection.id}`, { method: "PATCH", body: { status: p.kind === "disable" ? "disabled" : "active" } }),
+    mutationFn: async (p: NonNullable<Pending>) => {
+      const params = { tenant: slug, connectionId: p.connection.id };
+      if (p.kind === "delete") await consoleApi("DELETE", "/t/[tenant]/connections/[connectionId]", { params });
+      else await consoleApi("PATCH", "/t/[tenant]/connections/[connectionId]", { params, body: { status: p.kind === "disable" ? "disabled" : "active" } });
+    },
     onSuccess: (_data, p) => {
       setNotice(p.kind === "delete" ? `Deleted ${p.connection.name}.` : p.kind === "disable" ? `Disabled ${p.connection.name}: gateway calls that need it now fail without reaching the upstream.` : `Enabled ${p.connection.name}.`);
       return refresh();
@@ -253,7 +254,7 @@ function TestOutcome({ ok, message }: { ok: boolean; message: string }) {
 function GatewaySetting({ slug, initial }: { slug: string; initial: boolean }) {
   const [enforce, setEnforce] = useState(initial);
   const save = useMutation({
-    mutationFn: (next: boolean) => apiFetch<{ enforceGatewayForEnforcedTools: boolean }>(`/api/console/t/${slug}/connections/settings`, { method: "PATCH", body: { enforceGatewayForEnforcedTools: next } }),
+    mutationFn: (next: boolean) => consoleApi("PATCH", "/t/[tenant]/connections/settings", { params: { tenant: slug }, body: { enforceGatewayForEnforcedTools: next } }),
     onSuccess: (answer) => setEnforce(answer.enforceGatewayForEnforcedTools),
   });
   return (

@@ -1,8 +1,13 @@
-// The shapes of the console's connection routes, declared here because client code never
-// imports lib/ services (see eslint.config.mjs). Keep in step with lib/connections/schemas.ts.
+// The console's connection shapes, as the routes answer them (components/api.ts derives them
+// from the route modules, so they cannot drift from lib/connections/*).
+import type { ConsoleAnswer } from "@/components/api";
 
-export const CONNECTION_KINDS = ["bearer", "api_key", "basic", "oauth2_client_credentials"] as const;
-export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
+/** One connection of GET /api/console/t/[tenant]/connections (lib/connections/describe-connection.ts): never any part of the secret. */
+export type Connection = ConsoleAnswer<"GET", "/t/[tenant]/connections">["connections"][number];
+export type ConnectionKind = Connection["kind"];
+
+/** The kinds in the order the form offers them (bearer, the default, first). */
+export const CONNECTION_KINDS = ["bearer", "api_key", "basic", "oauth2_client_credentials"] as const satisfies readonly ConnectionKind[];
 
 export const KIND_LABEL: Record<ConnectionKind, string> = {
   bearer: "Bearer token",
@@ -11,34 +16,8 @@ export const KIND_LABEL: Record<ConnectionKind, string> = {
   oauth2_client_credentials: "OAuth 2.0 client credentials",
 };
 
-/** One connection of GET /api/console/t/[tenant]/connections: never any part of the secret. */
-export type Connection = {
-  id: string;
-  name: string;
-  kind: ConnectionKind;
-  headerName: string | null;
-  username: string | null;
-  tokenUrl: string | null;
-  clientId: string | null;
-  scopes: string | null;
-  allowedHosts: string[];
-  status: "active" | "disabled";
-  secret: "set";
-  keyId: string | null;
-  rotatedAt: string | null;
-  previousValidUntil: string | null;
-  lastUsedAt: string | null;
-  lastTestedAt: string | null;
-  lastTestOk: boolean | null;
-  lastTestMessage: string | null;
-  lastFailureAt: string | null;
-  lastFailureMessage: string | null;
-  usedBy: { toolId: string; toolName: string }[];
-  createdAt: string;
-};
+/** The answer of POST connections/[connectionId]/test (lib/connections/test-connection.ts). */
+export type TestResult = ConsoleAnswer<"POST", "/t/[tenant]/connections/[connectionId]/test">;
 
-/** The answer of POST connections/[connectionId]/test. */
-export type TestResult = { ok: boolean; status?: number; message: string; latencyMs?: number };
-
-/** Tool and agent coverage (lib/gateway/coverage.ts). */
-export type Coverage = "enforced" | "advisory";
+/** Tool and agent coverage (lib/gateway/coverage.ts), as GET …/policy/capabilities answers it per agent. */
+export type Coverage = ConsoleAnswer<"GET", "/t/[tenant]/policy/capabilities">["agents"][number]["coverage"];

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, consoleUrl } from "@/components/api";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Button, buttonClass } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -36,7 +36,7 @@ export function EvidencePanel({ slug, agents, initial, keyId }: { slug: string; 
   const key = ["evidence-exports", slug];
   const exports = useQuery({
     queryKey: key,
-    queryFn: () => apiFetch<{ exports: ExportView[] }>(`/api/console/t/${slug}/evidence/exports`).then((r) => r.exports),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/evidence/exports", { params: { tenant: slug } }).then((r) => r.exports),
     initialData: initial,
     // Live progress while something is queued or running; quiet otherwise.
     refetchInterval: (q) => ((q.state.data ?? []).some(active) ? 1000 : false),
@@ -123,7 +123,7 @@ export function EvidencePanel({ slug, agents, initial, keyId }: { slug: string; 
                   </Td>
                   <Td className="text-right">
                     {e.status === "succeeded" ? (
-                      <a className={buttonClass("secondary", "sm")} href={`/api/console/t/${slug}/evidence/exports/${e.id}/download`} download>
+                      <a className={buttonClass("secondary", "sm")} href={consoleUrl("/t/[tenant]/evidence/exports/[exportId]/download", { tenant: slug, exportId: e.id })} download>
                         Download
                       </a>
                     ) : null}
@@ -148,7 +148,7 @@ export function EvidencePanel({ slug, agents, initial, keyId }: { slug: string; 
         confirmLabel="Cancel export"
         onClose={() => setCancelling(null)}
         onConfirm={async () => {
-          await apiFetch(`/api/console/t/${slug}/evidence/exports/${cancelling!.id}/cancel`, { method: "POST" });
+          await consoleApi("POST", "/t/[tenant]/evidence/exports/[exportId]/cancel", { params: { tenant: slug, exportId: cancelling!.id } });
           await queryClient.invalidateQueries({ queryKey: key });
         }}
       >
@@ -183,8 +183,8 @@ function ExportForm({ slug, agents, onCreated }: { slug: string; agents: { id: s
       const fromDate = new Date(from);
       const toDate = new Date(to);
       if (!(fromDate < toDate)) throw new Error("The period must end after it starts.");
-      return apiFetch<{ id: string }>(`/api/console/t/${slug}/evidence/exports`, {
-        method: "POST",
+      return consoleApi("POST", "/t/[tenant]/evidence/exports", {
+        params: { tenant: slug },
         body: {
           from: fromDate.toISOString(),
           to: toDate.toISOString(),

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleBody } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -12,7 +12,8 @@ import type { ActiveKillSwitch, ToolOption } from "./types";
 import { killSwitchScope, killSwitchesKey, useActiveKillSwitches } from "./use-active-kill-switches";
 
 type Pending = { kind: "tenant"; reason: string } | { kind: "tool"; tool: ToolOption; reason: string } | { kind: "lift"; killSwitch: ActiveKillSwitch };
-type Engage = { scope: "tenant"; reason: string } | { scope: "tool"; target: string; reason: string };
+/** The switches this panel engages (an agent is stopped from its own page). */
+type Engage = Exclude<ConsoleBody<"POST", "/t/[tenant]/kill-switches">, { scope: "agent" }>;
 
 const MIN_REASON = 3;
 
@@ -47,7 +48,7 @@ export function KillSwitchesPanel({
   // The layout's banner reads the same query, so it follows at once.
   const settle = () => queryClient.invalidateQueries({ queryKey: killSwitchesKey(slug) });
   const engage = useMutation({
-    mutationFn: (body: Engage) => apiFetch(`/api/console/t/${slug}/kill-switches`, { method: "POST", body }),
+    mutationFn: (body: Engage) => consoleApi("POST", "/t/[tenant]/kill-switches", { params: { tenant: slug }, body }),
     onSuccess: async (_data, body) => {
       if (body.scope === "tenant") setTenantReason("");
       else setToolReason("");
@@ -55,7 +56,7 @@ export function KillSwitchesPanel({
     },
   });
   const lift = useMutation({
-    mutationFn: (id: string) => apiFetch(`/api/console/t/${slug}/kill-switches/${id}/lift`, { method: "POST" }),
+    mutationFn: (id: string) => consoleApi("POST", "/t/[tenant]/kill-switches/[killSwitchId]/lift", { params: { tenant: slug, killSwitchId: id } }),
     onSuccess: settle,
   });
 

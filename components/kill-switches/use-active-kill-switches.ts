@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import type { ActiveKillSwitch } from "./types";
 
 export const killSwitchesKey = (slug: string) => ["kill-switches", slug];
@@ -12,7 +12,7 @@ export const killSwitchesKey = (slug: string) => ["kill-switches", slug];
 export function useActiveKillSwitches(slug: string, initial: ActiveKillSwitch[]) {
   return useQuery({
     queryKey: killSwitchesKey(slug),
-    queryFn: async () => (await apiFetch<{ killSwitches: ActiveKillSwitch[] }>(`/api/console/t/${slug}/kill-switches`)).killSwitches,
+    queryFn: async () => (await consoleApi("GET", "/t/[tenant]/kill-switches", { params: { tenant: slug } })).killSwitches,
     initialData: initial,
     refetchInterval: 30_000,
   });

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { OneTimeSecret } from "@/components/agents/one-time-secret";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -11,7 +11,7 @@ import { Field, FormError, Input } from "@/components/ui/field";
 import { Card } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { isWebhookUrl, type DeliveryStatus, type NotificationSettings, type WebhookSecretAnswer } from "@/lib/notifications/schemas";
+import { isWebhookUrl, type DeliveryStatus, type NotificationSettings } from "@/lib/notifications/schemas";
 
 const STATUS_TONE: Record<DeliveryStatus, Tone> = { pending: "amber", delivered: "green", failed: "red" };
 
@@ -25,7 +25,7 @@ export function WebhookSettings({ slug, initial }: { slug: string; initial: Noti
   const key = ["notifications", slug];
   const settings = useQuery({
     queryKey: key,
-    queryFn: () => apiFetch<NotificationSettings>(`/api/console/t/${slug}/notifications`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/notifications", { params: { tenant: slug } }),
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.deliveries.some((d) => d.status === "pending") ? 1_000 : 10_000),
   });
@@ -38,14 +38,14 @@ export function WebhookSettings({ slug, initial }: { slug: string; initial: Noti
 
   const apply = (data: NotificationSettings) => queryClient.setQueryData(key, data);
   const save = useMutation({
-    mutationFn: () => apiFetch<{ secret: string | null; settings: NotificationSettings }>(`/api/console/t/${slug}/notifications`, { method: "PUT", body: { url, enabled } }),
+    mutationFn: () => consoleApi("PUT", "/t/[tenant]/notifications", { params: { tenant: slug }, body: { url, enabled } }),
     onSuccess: (answer) => {
       apply(answer.settings);
       if (answer.secret) setSecret(answer.secret);
     },
   });
   const test = useMutation({
-    mutationFn: () => apiFetch<{ deliveryId: string }>(`/api/console/t/${slug}/notifications/test`, { method: "POST" }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/notifications/test", { params: { tenant: slug } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: key }),
   });
 
@@ -158,7 +158,7 @@ export function WebhookSettings({ slug, initial }: { slug: string; initial: Noti
         tone="primary"
         onClose={() => setConfirmRegenerate(false)}
         onConfirm={async () => {
-          const answer = await apiFetch<WebhookSecretAnswer>(`/api/console/t/${slug}/notifications/secret`, { method: "POST" });
+          const answer = await consoleApi("POST", "/t/[tenant]/notifications/secret", { params: { tenant: slug } });
           apply(answer.settings);
           setSecret(answer.secret);
         }}

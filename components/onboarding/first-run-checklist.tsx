@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button, buttonClass } from "@/components/ui/button";
 import { cx } from "@/components/ui/cx";
 import { Icons } from "@/components/ui/icons";
@@ -76,7 +76,7 @@ function dismissKey(slug: string) {
 export function FirstRunChecklist({ slug, initial, now, can }: { slug: string; initial: Onboarding; now: number; can: ChecklistPermissions }) {
   const query = useQuery({
     queryKey: ["onboarding", slug],
-    queryFn: () => apiFetch<Onboarding>(`/api/console/t/${slug}/onboarding`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/onboarding", { params: { tenant: slug } }),
     initialData: initial,
     initialDataUpdatedAt: now,
     refetchInterval: (q) => (q.state.data?.complete ? false : POLL_MS),

@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { ApiError, apiFetch } from "@/components/api";
+import { ApiError, consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -20,7 +20,7 @@ import type { PolicyState, Registry, Rule, RuleProblem } from "./types";
 import { usePolicyState, useSeededQuery } from "./queries";
 
 type Editing = { rule: Rule; isNew: boolean };
-type Published = { version: number; summary: string };
+type Published = ConsoleAnswer<"POST", "/t/[tenant]/policy/publish">;
 
 function isProblemList(details: unknown): details is RuleProblem[] {
   return Array.isArray(details) && details.every((d) => d && typeof d === "object" && "field" in d && "message" in d && "ruleId" in d);
@@ -47,10 +47,10 @@ export function AllowlistEditor({
   now: number;
 }) {
   const queryClient = useQueryClient();
-  const base = `/api/console/t/${slug}/policy`;
+  const params = { tenant: slug };
   const policyKey = ["policy", slug];
   const policy = usePolicyState(slug, initialPolicy, now);
-  const registryQuery = useSeededQuery(["policy-registry", slug], `${base}/registry`, initialRegistry, now);
+  const registryQuery = useSeededQuery(["policy-registry", slug], () => consoleApi("GET", "/t/[tenant]/policy/registry", { params }), initialRegistry, now);
   const registry = registryQuery.data;
   const rules = useMemo(() => policy.draft.map(normalizeRule), [policy.draft]);
 
@@ -70,7 +70,7 @@ export function AllowlistEditor({
   const changeOf = new Map(policy.changes.map((c) => [c.kind === "changed" ? c.after.id : c.rule.id, c.kind]));
 
   const saveDraft = useMutation({
-    mutationFn: (next: Rule[]) => apiFetch<{ problems: RuleProblem[] }>(`${base}/draft`, { method: "PUT", body: { rules: next } }),
+    mutationFn: (next: Rule[]) => consoleApi("PUT", "/t/[tenant]/policy/draft", { params, body: { rules: next } }),
     onSuccess: (result, next) => {
       setProblems(result.problems);
       queryClient.setQueryData<PolicyState>(policyKey, (old) => (old ? { ...old, draft: next } : old));
@@ -95,7 +95,7 @@ export function AllowlistEditor({
   }
 
   const publish = useMutation({
-    mutationFn: () => apiFetch<{ version: number; summary: string }>(`${base}/publish`, { method: "POST", body: note.trim() ? { note: note.trim() } : {} }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/policy/publish", { params, body: note.trim() ? { note: note.trim() } : {} }),
     onSuccess: (result) => {
       setPublished(result);
       setNotice(null);

@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input } from "@/components/ui/field";
 import { Icons } from "@/components/ui/icons";
@@ -26,7 +26,7 @@ export function BacktestPanel({ slug, initialPolicy, now }: { slug: string; init
   const [days, setDays] = useState("30");
   const [dayError, setDayError] = useState<string | null>(null);
   const run = useMutation({
-    mutationFn: (n: number) => apiFetch<BacktestResult>(`/api/console/t/${slug}/policy/backtest`, { method: "POST", body: { days: n } }),
+    mutationFn: (n: number) => consoleApi("POST", "/t/[tenant]/policy/backtest", { params: { tenant: slug }, body: { days: n } }),
   });
   const result = run.data;
   const publishedVersion = policy.published?.version ?? null;

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { consoleApi } from "@/components/api";
 import { CoverageBadge } from "@/components/connections/coverage-badge";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -35,7 +36,7 @@ const distinctOps = (grants: Grant[]) => new Set(grants.map((g) => `${g.tool}/${
  * least oversight any grant leaves; and every grant with the rule behind it.
  */
 export function CapabilitiesReport({ slug, initial, agents, now }: { slug: string; initial: CapabilityReport; agents: Registry["agents"]; now: number }) {
-  const { data: report } = useSeededQuery(["policy-capabilities", slug], `/api/console/t/${slug}/policy/capabilities`, initial, now);
+  const { data: report } = useSeededQuery(["policy-capabilities", slug], () => consoleApi("GET", "/t/[tenant]/policy/capabilities", { params: { tenant: slug } }), initial, now);
   const [selected, setSelected] = useState<Selection>({ agentId: null, capability: null });
 
   const rows = useMemo(() => {

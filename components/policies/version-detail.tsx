@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -41,7 +41,7 @@ export function VersionDetail({
   const policy = usePolicyState(slug, initialPolicy, now);
   const [view, setView] = useState<"diff" | "cedar">(version.version > 1 ? "diff" : "cedar");
   const [confirming, setConfirming] = useState(false);
-  const [rolledBack, setRolledBack] = useState<{ version: number; summary: string } | null>(null);
+  const [rolledBack, setRolledBack] = useState<ConsoleAnswer<"POST", "/t/[tenant]/policy/rollback"> | null>(null);
 
   const current = policy.published?.version ?? null;
   const isCurrent = version.version === current;
@@ -50,7 +50,7 @@ export function VersionDetail({
   const draftChanges = policy.changes.length;
 
   const rollback = useMutation({
-    mutationFn: () => apiFetch<{ version: number; summary: string }>(`/api/console/t/${slug}/policy/rollback`, { method: "POST", body: { version: version.version } }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/policy/rollback", { params: { tenant: slug }, body: { version: version.version } }),
     onSuccess: (result) => {
       setRolledBack(result);
       return Promise.all([queryClient.invalidateQueries({ queryKey: ["policy", slug] }), queryClient.invalidateQueries({ queryKey: ["policy-capabilities", slug] })]);

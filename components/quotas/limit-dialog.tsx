@@ -2,10 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleBody } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, Select } from "@/components/ui/field";
-import { METRIC_LABEL, QUOTA_METRICS, QUOTA_WINDOWS, WINDOW_LABEL, type QuotaInput, type QuotaLimit, type QuotaMetric, type QuotaWindow } from "@/lib/quotas/schemas";
+import { METRIC_LABEL, QUOTA_METRICS, QUOTA_WINDOWS, WINDOW_LABEL, type QuotaMetric, type QuotaWindow } from "@/lib/quotas/schemas";
+import type { QuotaLimit } from "./types";
 import { usageKey } from "./queries";
 
 export type ToolChoice = { name: string; operations: string[] };
@@ -54,8 +55,10 @@ export function LimitDialog({
   const [alertPercent, setAlertPercent] = useState("80");
 
   const save = useMutation({
-    mutationFn: (body: QuotaInput) =>
-      apiFetch(editing ? `/api/console/t/${slug}/quotas/${editing.id}` : `/api/console/t/${slug}/quotas`, { method: editing ? "PUT" : "POST", body }),
+    mutationFn: (body: ConsoleBody<"POST", "/t/[tenant]/quotas">) =>
+      editing
+        ? consoleApi("PUT", "/t/[tenant]/quotas/[quotaId]", { params: { tenant: slug, quotaId: editing.id }, body })
+        : consoleApi("POST", "/t/[tenant]/quotas", { params: { tenant: slug }, body }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: usageKey(slug) });
       onClose();

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { formatUsd } from "@/components/runs/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -12,9 +12,10 @@ import { Card, EmptyState } from "@/components/ui/page";
 import { EditDeleteButtons } from "@/components/ui/row-actions";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { METRIC_LABEL, WINDOW_LABEL, type QuotaLimit, type QuotaUsage as Usage, type UsageRow } from "@/lib/quotas/schemas";
+import { METRIC_LABEL, WINDOW_LABEL } from "@/lib/quotas/schemas";
 import { LimitDialog, type ToolChoice } from "./limit-dialog";
 import { usageKey } from "./queries";
+import type { QuotaLimit, Usage, UsageRow } from "./types";
 
 function appliesTo(q: QuotaLimit, agents: Usage["agents"]): string {
   if (q.scope === "tenant") return "All agents together";
@@ -90,7 +91,7 @@ function SpendChart({ days }: { days: Usage["spendByDay"] }) {
 
 export function UsageView({ slug, initial, canManage, tools }: { slug: string; initial: Usage; canManage: boolean; tools: ToolChoice[] }) {
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: usageKey(slug), queryFn: () => apiFetch<Usage>(`/api/console/t/${slug}/quotas`), initialData: initial, refetchInterval: 10_000 });
+  const query = useQuery({ queryKey: usageKey(slug), queryFn: () => consoleApi("GET", "/t/[tenant]/quotas", { params: { tenant: slug } }), initialData: initial, refetchInterval: 10_000 });
   const usage = query.data;
   const [editing, setEditing] = useState<QuotaLimit | null>(null);
   const [adding, setAdding] = useState(false);
@@ -223,7 +224,7 @@ export function UsageView({ slug, initial, canManage, tools }: { slug: string; i
         confirmLabel="Delete limit"
         onClose={() => setDeleting(null)}
         onConfirm={async () => {
-          await apiFetch(`/api/console/t/${slug}/quotas/${deleting!.id}`, { method: "DELETE" });
+          await consoleApi("DELETE", "/t/[tenant]/quotas/[quotaId]", { params: { tenant: slug, quotaId: deleting!.id } });
           await queryClient.invalidateQueries({ queryKey: usageKey(slug) });
         }}
       >

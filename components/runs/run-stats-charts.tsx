@@ -2,25 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Select } from "@/components/ui/field";
 import { formatUsd } from "./format";
 
-type Point = {
-  at: string;
-  runsStarted: number;
-  runsFinished: number;
-  completionRate: number | null;
-  toolCalls: number;
-  toolFailureRate: number | null;
-  retries: number;
-  toolLatencyP50: number | null;
-  toolLatencyP95: number | null;
-  escalations: number;
-  quotaHits: number;
-  costPerSuccessfulRun: number | null;
-};
-type Stats = { unit: "hour" | "day"; days: number; points: Point[] };
 type Series = { label: string; color: string; values: (number | null)[] };
 
 const W = 320;
@@ -85,11 +70,11 @@ export function RunStatsCharts({ slug, agents }: { slug: string; agents: { id: s
   const [days, setDays] = useState(7);
   const query = useQuery({
     queryKey: ["run-stats", slug, agent, days],
-    queryFn: () => apiFetch<Stats>(`/api/console/t/${slug}/runs/stats?days=${days}${agent ? `&agent=${agent}` : ""}`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/runs/stats", { params: { tenant: slug }, query: { days, agent: agent || undefined } }),
     refetchInterval: 30_000,
   });
   const p = query.data?.points ?? [];
-  const col = <K extends keyof Point>(k: K) => p.map((x) => x[k] as number | null);
+  const col = (k: "completionRate" | "toolFailureRate" | "toolLatencyP50" | "toolLatencyP95" | "costPerSuccessfulRun") => p.map((x) => x[k]);
   const counts = (k: "retries" | "escalations" | "quotaHits") => p.map((x) => (x.runsStarted || x.toolCalls || x[k] ? x[k] : null));
   return (
     <section aria-label="Run statistics" className="space-y-3">

@@ -2,7 +2,7 @@
 
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Card, Stat } from "@/components/ui/page";
 import { Time } from "@/components/ui/time";
@@ -24,10 +24,10 @@ const VIEWPORT = 560;
  * step or scrub through the run while the side panel shows the state at that point.
  */
 export function RunView({ slug, initial }: { slug: string; initial: RunSummary }) {
-  const base = `/api/console/t/${slug}/runs/${initial.id}`;
+  const params = { tenant: slug, runId: initial.id };
   const summaryQuery = useQuery({
     queryKey: ["run", slug, initial.id],
-    queryFn: () => apiFetch<RunSummary>(base),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/runs/[runId]", { params }),
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.status === "running" ? 2_000 : false),
   });
@@ -55,7 +55,11 @@ export function RunView({ slug, initial }: { slug: string; initial: RunSummary }
       const expected = Math.min(PAGE, total - p * PAGE); // a growing last page refetches
       return {
         queryKey: ["run-events", slug, initial.id, p, expected],
-        queryFn: () => apiFetch<TimelinePage>(`${base}/events?offset=${p * PAGE}&limit=${PAGE}`),
+        queryFn: async (): Promise<TimelinePage> => {
+          const answer = await consoleApi("GET", "/t/[tenant]/runs/[runId]/events", { params, query: { offset: p * PAGE, limit: PAGE } });
+          if ("found" in answer) throw new Error("Expected a page of the timeline."); // only a `find=` query answers that
+          return answer;
+        },
         staleTime: Infinity,
         gcTime: 60_000,
       };
@@ -114,14 +118,15 @@ export function RunView({ slug, initial }: { slug: string; initial: RunSummary }
   }, [position]);
   const replayState = useQuery({
     queryKey: ["run-state", slug, initial.id, statePosition, total],
-    queryFn: () => apiFetch<ReplayState>(`${base}/state?position=${statePosition}`),
+    queryFn: () => consoleApi("GET", "/t/[tenant]/runs/[runId]/state", { params, query: { position: statePosition } }),
     enabled: replay && total > 0,
     placeholderData: (previous) => previous,
   });
 
   async function followLink(id: string) {
     const movesBefore = moves.current;
-    const { found } = await apiFetch<{ found: { position: number } | null }>(`${base}/events?find=${encodeURIComponent(id)}`);
+    const answer = await consoleApi("GET", "/t/[tenant]/runs/[runId]/events", { params, query: { find: id } });
+    const found = "found" in answer ? answer.found : null;
     if (found && moves.current === movesBefore) go(found.position);
   }
 

@@ -4,7 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/field";
@@ -15,8 +15,11 @@ import type { RunRow } from "./types";
 
 type Filters = { agent: string; outcome: string; from: string; to: string; minCost: string; denials: string; approvals: string; q: string };
 const EMPTY: Filters = { agent: "", outcome: "", from: "", to: "", minCost: "", denials: "", approvals: "", q: "" };
+const OUTCOMES = ["running", "succeeded", "failed", "escalated", "terminated"] as const;
+/** A yes/no filter as the query takes it; "" (any) is left out. */
+const flag = (value: string) => (value === "true" || value === "false" ? value : undefined);
 
-export function OutcomeBadge({ status, outcome }: { status: string; outcome: string | null }) {
+export function OutcomeBadge({ status, outcome }: { status: RunRow["status"]; outcome: RunRow["outcome"] }) {
   if (status === "running" && !outcome) return <Badge tone="brand">running</Badge>;
   return <Badge tone={OUTCOME_TONE[outcome ?? ""] ?? "neutral"}>{outcome ?? "finished"}</Badge>;
 }
@@ -41,19 +44,22 @@ export function RunsList({ slug, agents }: { slug: string; agents: { id: string;
   const query = useInfiniteQuery({
     queryKey: ["runs", slug, key],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => {
-      const params = new URLSearchParams({ limit: "50" });
-      if (key.agent) params.set("agent", key.agent);
-      if (key.outcome) params.set("outcome", key.outcome);
-      if (key.from) params.set("from", new Date(key.from).toISOString());
-      if (key.to) params.set("to", new Date(key.to).toISOString());
-      if (key.minCost && Number(key.minCost) >= 0) params.set("min_cost", key.minCost);
-      if (key.denials) params.set("has_denials", key.denials);
-      if (key.approvals) params.set("has_approvals", key.approvals);
-      if (key.q) params.set("q", key.q);
-      if (pageParam) params.set("before", pageParam);
-      return apiFetch<{ runs: RunRow[]; next: string | null }>(`/api/console/t/${slug}/runs?${params}`);
-    },
+    queryFn: ({ pageParam }) =>
+      consoleApi("GET", "/t/[tenant]/runs", {
+        params: { tenant: slug },
+        query: {
+          limit: 50,
+          agent: key.agent || undefined,
+          outcome: OUTCOMES.find((o) => o === key.outcome),
+          from: key.from ? new Date(key.from).toISOString() : undefined,
+          to: key.to ? new Date(key.to).toISOString() : undefined,
+          min_cost: key.minCost && Number(key.minCost) >= 0 ? key.minCost : undefined,
+          has_denials: flag(key.denials),
+          has_approvals: flag(key.approvals),
+          q: key.q || undefined,
+          before: pageParam ?? undefined,
+        },
+      }),
     getNextPageParam: (last) => last.next,
     refetchInterval: 10_000,
   });
@@ -76,7 +82,7 @@ export function RunsList({ slug, agents }: { slug: string; agents: { id: string;
         </Select>
         <Select aria-label="Outcome" value={filters.outcome} onChange={(e) => set({ outcome: e.target.value })}>
           <option value="">All outcomes</option>
-          {["running", "succeeded", "failed", "escalated", "terminated"].map((o) => (
+          {OUTCOMES.map((o) => (
             <option key={o} value={o}>
               {o}
             </option>

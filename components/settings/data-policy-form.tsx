@@ -2,11 +2,11 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input } from "@/components/ui/field";
 
-type Policy = { retention: { payloadDays: number; metadataDays: number }; redaction: { paths: string[] } };
+type Policy = ConsoleAnswer<"GET", "/t/[tenant]/settings/data-policy">;
 
 /** Settings → Run data: retention (enforced hourly by the worker) and extra redaction paths. */
 export function DataPolicyForm({ slug, initial, canEdit }: { slug: string; initial: Policy; canEdit: boolean }) {
@@ -15,8 +15,8 @@ export function DataPolicyForm({ slug, initial, canEdit }: { slug: string; initi
   const [paths, setPaths] = useState(initial.redaction.paths.join("\n"));
   const save = useMutation({
     mutationFn: () =>
-      apiFetch<Policy>(`/api/console/t/${slug}/settings/data-policy`, {
-        method: "PUT",
+      consoleApi("PUT", "/t/[tenant]/settings/data-policy", {
+        params: { tenant: slug },
         body: {
           retention: { payloadDays: Number(payloadDays), metadataDays: Number(metadataDays) },
           redaction: { paths: paths.split("\n").map((p) => p.trim()).filter(Boolean) },

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -10,18 +10,8 @@ import { Card, EmptyState } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 
-/** A row of lib/queue/list-dead-letters.ts (client code cannot import lib/queue). */
-type DeadLetterRow = {
-  id: string;
-  queue: string;
-  jobName: string;
-  error: string;
-  payloadBytes: number;
-  attempts: number;
-  createdAt: string;
-  redrivenAt: string | null;
-  redrivable: boolean;
-};
+/** A row of GET /api/console/t/[tenant]/failed-jobs (lib/queue/list-dead-letters.ts). */
+type DeadLetterRow = ConsoleAnswer<"GET", "/t/[tenant]/failed-jobs">["jobs"][number];
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
@@ -34,7 +24,7 @@ export function FailedJobs({ slug, initial }: { slug: string; initial: DeadLette
   const key = ["failed-jobs", slug];
   const jobs = useQuery({
     queryKey: key,
-    queryFn: async () => (await apiFetch<{ jobs: DeadLetterRow[] }>(`/api/console/t/${slug}/failed-jobs`)).jobs,
+    queryFn: async () => (await consoleApi("GET", "/t/[tenant]/failed-jobs", { params: { tenant: slug } })).jobs,
     initialData: initial,
     refetchInterval: 10_000,
   });
@@ -103,7 +93,7 @@ export function FailedJobs({ slug, initial }: { slug: string; initial: DeadLette
         tone="primary"
         onClose={() => setConfirm(null)}
         onConfirm={async () => {
-          await apiFetch(`/api/console/t/${slug}/failed-jobs/${confirm!.id}/redrive`, { method: "POST" });
+          await consoleApi("POST", "/t/[tenant]/failed-jobs/[deadLetterId]/redrive", { params: { tenant: slug, deadLetterId: confirm!.id } });
           await queryClient.invalidateQueries({ queryKey: key });
         }}
       >

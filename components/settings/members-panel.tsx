@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi, type ConsoleAnswer } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -11,10 +11,11 @@ import { Card } from "@/components/ui/page";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 
-type Role = "owner" | "admin" | "approver" | "auditor" | "viewer";
-type Member = { id: string; userId: string; email: string; name: string; role: Role; approverGroups: string[]; sso: boolean; lastLoginAt: string | null; joinedAt: string };
-type Invitation = { id: string; email: string; role: Role; expiresAt: string; createdAt: string };
-type Members = { members: Member[]; invitations: Invitation[] };
+/** GET /api/console/t/[tenant]/members (lib/tenancy/list-members.ts). */
+type Members = ConsoleAnswer<"GET", "/t/[tenant]/members">;
+type Member = Members["members"][number];
+type Invitation = Members["invitations"][number];
+type Role = Member["role"];
 
 const ROLE_HELP: Record<Role, string> = {
   owner: "Everything, including managing owners",
@@ -29,7 +30,7 @@ type Pending = { kind: "role"; member: Member; role: Role } | { kind: "remove"; 
 export function MembersPanel({ slug, me, myRole, assignable }: { slug: string; me: string; myRole: Role; assignable: Role[] }) {
   const queryClient = useQueryClient();
   const key = ["members", slug];
-  const members = useQuery({ queryKey: key, queryFn: () => apiFetch<Members>(`/api/console/t/${slug}/members`) });
+  const members = useQuery({ queryKey: key, queryFn: () => consoleApi("GET", "/t/[tenant]/members", { params: { tenant: slug } }) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
   const [pending, setPending] = useState<Pending | null>(null);
   const canManage = myRole === "owner" || myRole === "admin";
@@ -37,11 +38,11 @@ export function MembersPanel({ slug, me, myRole, assignable }: { slug: string; m
   async function confirm() {
     if (!pending) return;
     if (pending.kind === "role") {
-      await apiFetch(`/api/console/t/${slug}/members/${pending.member.id}`, { method: "PATCH", body: { role: pending.role } });
+      await consoleApi("PATCH", "/t/[tenant]/members/[membershipId]", { params: { tenant: slug, membershipId: pending.member.id }, body: { role: pending.role } });
     } else if (pending.kind === "remove") {
-      await apiFetch(`/api/console/t/${slug}/members/${pending.member.id}`, { method: "DELETE" });
+      await consoleApi("DELETE", "/t/[tenant]/members/[membershipId]", { params: { tenant: slug, membershipId: pending.member.id } });
     } else {
-      await apiFetch(`/api/console/t/${slug}/invitations/${pending.invitation.id}`, { method: "DELETE" });
+      await consoleApi("DELETE", "/t/[tenant]/invitations/[invitationId]", { params: { tenant: slug, invitationId: pending.invitation.id } });
     }
     await refresh();
   }
@@ -164,8 +165,8 @@ function ApproverGroupsCell({ slug, member, canEdit, onSaved }: { slug: string; 
   const [text, setText] = useState(member.approverGroups.join(", "));
   const save = useMutation({
     mutationFn: () =>
-      apiFetch(`/api/console/t/${slug}/members/${member.id}/groups`, {
-        method: "PUT",
+      consoleApi("PUT", "/t/[tenant]/members/[membershipId]/groups", {
+        params: { tenant: slug, membershipId: member.id },
         body: { groups: text.split(",").map((g) => g.trim().toLowerCase()).filter(Boolean) },
       }),
     onSuccess: () => {
@@ -217,7 +218,7 @@ function InviteForm({ slug, assignable, onInvited }: { slug: string; assignable:
   const [link, setLink] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
   const invite = useMutation({
-    mutationFn: () => apiFetch<{ acceptUrl: string }>(`/api/console/t/${slug}/members`, { method: "POST", body: { email, role } }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/members", { params: { tenant: slug }, body: { email, role } }),
     onSuccess: (data) => {
       setLink(data.acceptUrl);
       setCopied(false);

@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input } from "@/components/ui/field";
 
@@ -11,7 +11,7 @@ export function TenantSettingsForm({ slug, name, canEdit }: { slug: string; name
   const router = useRouter();
   const [value, setValue] = useState(name);
   const save = useMutation({
-    mutationFn: () => apiFetch(`/api/console/t/${slug}/settings`, { method: "PATCH", body: { name: value } }),
+    mutationFn: () => consoleApi("PATCH", "/t/[tenant]/settings", { params: { tenant: slug }, body: { name: value } }),
     onSuccess: () => router.refresh(),
   });
   return (

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useMemo, useState } from "react";
-import { ApiError, apiFetch } from "@/components/api";
+import { ApiError, consoleApi, type ConsoleBody } from "@/components/api";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { cx } from "@/components/ui/cx";
@@ -11,7 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { ArgumentList, ReversibleBadge, RiskBadge } from "./risk-badge";
 import type { ImportResult, PlannedOperation, Tool } from "./types";
 
-type Format = "auto" | "mcp" | "openapi";
+type Format = NonNullable<ConsoleBody<"POST", "/t/[tenant]/tools/import">["format"]>;
 const FORMATS: { value: Format; label: string }[] = [
   { value: "auto", label: "Auto-detect" },
   { value: "mcp", label: "MCP tools/list" },
@@ -93,14 +93,14 @@ export function ImportPanel({
   });
 
   const previewImport = useMutation({
-    mutationFn: () => apiFetch<ImportResult>(`/api/console/t/${slug}/tools/import`, { method: "POST", body: body(false) }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/tools/import", { params: { tenant: slug }, body: body(false) }),
     onSuccess: (r) => {
       setPreview(r);
       apply.reset();
     },
   });
   const apply = useMutation({
-    mutationFn: () => apiFetch<ImportResult>(`/api/console/t/${slug}/tools/import`, { method: "POST", body: body(true) }),
+    mutationFn: () => consoleApi("POST", "/t/[tenant]/tools/import", { params: { tenant: slug }, body: body(true) }),
     onSuccess: (r) => {
       const parts = [r.plan.add.length ? `${plural(r.plan.add.length, "operation")} added` : null, r.plan.update.length ? `${r.plan.update.length} updated` : null].filter(Boolean);
       onDone(`Imported into ${r.tool.displayName} (${r.tool.name}): ${parts.join(", ") || "nothing changed"}. The import is in the audit log.`);

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useMemo, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { ApiError, consoleApi, type ConsoleBody } from "@/components/api";
 import { fieldErrors } from "@/components/agents/format";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, Select, inputClass } from "@/components/ui/field";
@@ -60,15 +60,20 @@ export function OperationForm({
   const save = useMutation({
     mutationFn: async () => {
       if (!("value" in schema)) throw new Error(schema.error);
-      const base = `/api/console/t/${slug}/tools/${tool.id}/operations`;
+      const params = { tenant: slug, toolId: tool.id };
       if (operation) {
-        const changes: Record<string, unknown> = {};
+        const changes: ConsoleBody<"PATCH", "/t/[tenant]/tools/[toolId]/operations/[operationId]"> = {};
         if (description.trim() !== operation.description) changes.description = description;
         if (riskClass !== operation.riskClass) changes.riskClass = riskClass;
         if (reversible !== operation.reversible) changes.reversible = reversible;
         if (JSON.stringify(schema.value) !== JSON.stringify(operation.argsSchema)) changes.argsSchema = schema.value;
         const http = method && path.trim() ? { method, path: path.trim() } : null;
-        if (JSON.stringify(http) !== JSON.stringify(operation.http)) changes.http = http;
+        if (JSON.stringify(http) !== JSON.stringify(operation.http)) {
+          // An OpenAPI import may have stored a method the gateway does not call (HEAD, OPTIONS, TRACE).
+          const gatewayMethod = METHODS.find((m) => m === method);
+          if (http && !gatewayMethod) throw new ApiError("Not saved: correct the fields marked below.", 400, "validation_failed", [{ path: "http.method", message: `Choose one of ${METHODS.join(", ")}.` }]);
+          changes.http = http && gatewayMethod ? { method: gatewayMethod, path: http.path } : null;
+        }
         const sideEffectFields = effect.object_type.trim()
           ? { object_type: effect.object_type.trim(), ...(effect.id.trim() && { id: effect.id.trim() }), ...(effect.url.trim() && { url: effect.url.trim() }) }
           : null;
@@ -76,11 +81,11 @@ export function OperationForm({
         const spendField = spend.field.trim() ? { source: spend.source, field: spend.field.trim(), unit: spend.unit } : null;
         if (JSON.stringify(spendField) !== JSON.stringify(operation.spendField)) changes.spendField = spendField;
         if (Object.keys(changes).length === 0) return "Nothing changed.";
-        const result = await apiFetch<{ changed: boolean }>(`${base}/${operation.id}`, { method: "PATCH", body: changes });
+        const result = await consoleApi("PATCH", "/t/[tenant]/tools/[toolId]/operations/[operationId]", { params: { ...params, operationId: operation.id }, body: changes });
         return result.changed ? `Saved ${tool.name} · ${operation.name}. The change is in the audit log.` : "Nothing changed.";
       }
       if (tool.operations.some((o) => o.name === name.trim())) throw new Error(`${tool.name} already has an operation named ${name.trim()}: edit that one instead.`);
-      await apiFetch(base, { method: "POST", body: { name, description, riskClass, reversible, argsSchema: schema.value } });
+      await consoleApi("POST", "/t/[tenant]/tools/[toolId]/operations", { params, body: { name, description, riskClass, reversible, argsSchema: schema.value } });
       return `Added ${tool.name} · ${name.trim()}.`;
     },
     onSuccess: onSaved,

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError, apiFetch } from "@/components/api";
+import { ApiError, consoleApi } from "@/components/api";
 import { fieldErrors } from "@/components/agents/format";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, inputClass } from "@/components/ui/field";
@@ -32,10 +32,10 @@ export function ToolForm({
           (["displayName", "description"] as const).filter((k) => values[k].trim() !== tool[k]).map((k) => [k, values[k]]),
         );
         if (Object.keys(changes).length === 0) return "Nothing changed.";
-        await apiFetch(`/api/console/t/${slug}/tools/${tool.id}`, { method: "PATCH", body: changes });
+        await consoleApi("PATCH", "/t/[tenant]/tools/[toolId]", { params: { tenant: slug, toolId: tool.id }, body: changes });
         return `Saved ${values.displayName.trim()}. The change is in the audit log.`;
       }
-      await apiFetch(`/api/console/t/${slug}/tools`, { method: "POST", body: values });
+      await consoleApi("POST", "/t/[tenant]/tools", { params: { tenant: slug }, body: values });
       return `Registered ${values.displayName.trim()}. Add its operations, or import them from an MCP tool list or an OpenAPI document.`;
     },
     onSuccess: onSaved,

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { CoverageBadge } from "@/components/connections/coverage-badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -34,7 +34,7 @@ type Panel =
 export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string; initial: Tool[]; canManage: boolean; now: number }) {
   const queryClient = useQueryClient();
   const key = ["tools", slug];
-  const query = useQuery({ queryKey: key, queryFn: () => apiFetch<{ tools: Tool[] }>(`/api/console/t/${slug}/tools`).then((r) => r.tools), initialData: initial, initialDataUpdatedAt: now });
+  const query = useQuery({ queryKey: key, queryFn: () => consoleApi("GET", "/t/[tenant]/tools", { params: { tenant: slug } }).then((r) => r.tools), initialData: initial, initialDataUpdatedAt: now });
   const tools = query.data;
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
 
@@ -45,7 +45,8 @@ export function ToolsRegistry({ slug, initial, canManage, now }: { slug: string;
   const [risk, setRisk] = useState<"" | RiskClass>("");
 
   const remove = useMutation({
-    mutationFn: (v: { tool: Tool; operation: Operation }) => apiFetch(`/api/console/t/${slug}/tools/${v.tool.id}/operations/${v.operation.id}`, { method: "DELETE" }),
+    mutationFn: (v: { tool: Tool; operation: Operation }) =>
+      consoleApi("DELETE", "/t/[tenant]/tools/[toolId]/operations/[operationId]", { params: { tenant: slug, toolId: v.tool.id, operationId: v.operation.id } }),
     onSuccess: (_data, v) => {
       setNotice(`Deleted ${v.tool.name} · ${v.operation.name}. The audit log keeps a copy of it.`);
       return refresh();

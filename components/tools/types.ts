@@ -1,58 +1,21 @@
-// The shapes of the console's tool registry routes, declared here because client code
-// never imports lib/ services (see eslint.config.mjs). Keep in step with lib/tools/*.
+// The console's tool registry shapes, as the routes answer them (components/api.ts derives
+// them from the route modules, so they cannot drift from lib/tools/*).
+import type { ConsoleAnswer } from "@/components/api";
 
-// Risk classes, their labels and import previews come from the zod-only schemas module,
-// which client code may import; the rest are route answers, declared here.
-export { RISK_CLASSES, RISK_LABEL, type PlannedOperation, type RiskClass } from "@/lib/tools/schemas";
-import type { PlannedOperation, RiskClass } from "@/lib/tools/schemas";
-
-/** One operation of GET /api/console/t/[tenant]/tools (lib/tools/tool-audit.ts describeOperation). */
-export type Operation = {
-  id: string;
-  name: string;
-  description: string;
-  argsSchema: Record<string, unknown>;
-  riskClass: RiskClass;
-  reversible: boolean;
-  /** How the gateway calls it; null until mapped. */
-  http: { method: string; path: string } | null;
-  /** Which response fields name the side effect it creates. */
-  sideEffectFields: { object_type: string; id?: string; url?: string } | null;
-  /** Where a gateway call's cost is read (settled against spend limits). */
-  spendField: { source: "args" | "response"; field: string; unit: "usd" | "cents" } | null;
-};
-
-/** Where the gateway sends a tool's calls (lib/gateway/coverage.ts describeUpstream). */
-export type Upstream = { kind: "http" | "mcp"; baseUrl: string; connectionId: string | null; timeoutMs: number; maxResponseBytes: number };
+// Risk classes and their labels come from the zod-only schemas module, which client code may import.
+export { RISK_CLASSES, RISK_LABEL, type RiskClass } from "@/lib/tools/schemas";
 
 /** One tool of GET /api/console/t/[tenant]/tools (lib/tools/list-tools.ts). */
-export type Tool = {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  createdAt: string;
-  operations: Operation[];
-  upstream: Upstream | null;
-  /** "enforced" when calls go through the gateway with a vaulted, active credential. */
-  coverage: "enforced" | "advisory";
-};
+export type Tool = ConsoleAnswer<"GET", "/t/[tenant]/tools">["tools"][number];
 
-/** The answer of POST /api/console/t/[tenant]/tools/import (preview or applied). */
-export type ImportResult = {
-  applied: boolean;
-  tool: { id: string | null; name: string; displayName: string; exists: boolean };
-  plan: {
-    format: "mcp" | "openapi";
-    title?: string;
-    add: PlannedOperation[];
-    update: (PlannedOperation & { changes: ("description" | "argsSchema")[] })[];
-    unchanged: string[];
-    kept: string[];
-    warnings: { operation?: string; message: string; skipped?: true }[];
-    fingerprint: string;
-  };
-};
+/** One operation of a tool (lib/tools/tool-audit.ts describeOperation). */
+export type Operation = Tool["operations"][number];
+
+/** The answer of POST /api/console/t/[tenant]/tools/import (preview or applied; lib/tools/import-operations.ts). */
+export type ImportResult = ConsoleAnswer<"POST", "/t/[tenant]/tools/import">;
+
+/** One operation of an import preview: what it is, and the top-level arguments its schema names. */
+export type PlannedOperation = ImportResult["plan"]["add"][number];
 
 /** The top-level argument names of a schema, required ones first. */
 export function argumentNames(schema: unknown): { name: string; required: boolean }[] {

@@ -3,9 +3,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { apiFetch } from "@/components/api";
+import { consoleApi } from "@/components/api";
 import { fieldErrors } from "@/components/agents/format";
-import type { Connection } from "@/components/connections/types";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, Select } from "@/components/ui/field";
 import type { Tool } from "./types";
@@ -20,8 +19,8 @@ const FIELDS = ["upstream"] as const;
  * Removing it makes the tool advisory again.
  */
 export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; tool: Tool; onSaved: (message: string) => void; onCancel: () => void }) {
-  const connections = useQuery({ queryKey: ["connections", slug], queryFn: () => apiFetch<{ connections: Connection[] }>(`/api/console/t/${slug}/connections`).then((r) => r.connections) });
-  const [kind, setKind] = useState<"http" | "mcp">(tool.upstream?.kind ?? "http");
+  const connections = useQuery({ queryKey: ["connections", slug], queryFn: () => consoleApi("GET", "/t/[tenant]/connections", { params: { tenant: slug } }).then((r) => r.connections) });
+  const [kind, setKind] = useState<"http" | "mcp">(tool.upstream?.kind === "mcp" ? "mcp" : "http"); // the column is a string (lib/gateway/coverage.ts describeUpstream)
   const [baseUrl, setBaseUrl] = useState(tool.upstream?.baseUrl ?? "");
   const [connectionId, setConnectionId] = useState(tool.upstream?.connectionId ?? "");
   const [timeoutMs, setTimeoutMs] = useState(String(tool.upstream?.timeoutMs ?? 10_000));
@@ -30,7 +29,7 @@ export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; 
   const save = useMutation({
     mutationFn: async (remove: boolean) => {
       const upstream = remove ? null : { kind, baseUrl: baseUrl.trim(), connectionId, timeoutMs: Number(timeoutMs), maxResponseBytes: Number(maxKib) * 1024 };
-      await apiFetch(`/api/console/t/${slug}/tools/${tool.id}`, { method: "PATCH", body: { upstream } });
+      await consoleApi("PATCH", "/t/[tenant]/tools/[toolId]", { params: { tenant: slug, toolId: tool.id }, body: { upstream } });
       if (remove) return `Removed the upstream of ${tool.name}: it is advisory again.`;
       return kind === "mcp"
         ? `Saved the upstream of ${tool.name}: each operation is called as the MCP tool of the same name.`

@@ -47,7 +47,7 @@ export async function voteOnApproval(input: { actor: MemberContext; approvalId: 
     const approversBefore = approval.votes.filter((v) => v.verdict === "approve").map((v) => ({ userId: v.userId, groups: v.groups }));
     const approvers = input.verdict === "approve" ? [...approversBefore, { userId: actor.user.id, groups }] : approversBefore;
     const coverage = groupCoverage(approval.requiredGroups, approvers);
-    const status =
+    const status: "approved" | "denied" | "pending" =
       input.verdict === "deny" ? "denied" : isApproved({ requiredApprovals: approval.requiredApprovals, requiredGroups: approval.requiredGroups, approvers }) ? "approved" : "pending";
     let deliveryId: string | null = null;
     if (status !== "pending") {

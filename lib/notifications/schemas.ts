@@ -48,6 +48,3 @@ export type NotificationSettings = {
   webhook: { url: string; enabled: boolean; secretHint: string; createdAt: string; updatedAt: string } | null;
   deliveries: DeliveryRow[];
 };
-
-/** The answer that carries a new secret: shown once, never returned again. */
-export type WebhookSecretAnswer = { secret: string; settings: NotificationSettings };

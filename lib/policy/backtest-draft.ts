@@ -1,5 +1,6 @@
+import type { DecisionOutcome } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
-import { evaluate, loadTenantPolicy, withRules, type Evaluation } from "./engine";
+import { evaluate, loadTenantPolicy, withRules, type Evaluation, type Reason } from "./engine";
 import { rulesSchema } from "./rules";
 
 const MAX_DECISIONS = 20_000;
@@ -7,6 +8,18 @@ const EXAMPLES = 3;
 
 type Outcome = Evaluation["outcome"];
 export type Transition = `${Outcome}->${Outcome}`;
+
+/** One recorded action the draft decides differently: its arguments and both sides' reasons. */
+type Example = {
+  decisionId: string;
+  runId: string;
+  at: string;
+  args: Record<string, unknown>;
+  resource: { type: string; id: string } | null;
+  recorded: DecisionOutcome;
+  before: Reason[];
+  after: Reason[];
+};
 
 /**
  * Replays the proposed actions of the last `days` days against the published policy and
@@ -33,7 +46,7 @@ export async function backtestDraft({ tenantId, days = 30, rules: draftInput }: 
   const proposed = withRules(published, draft, { ignoreKillSwitches: true });
   const agentById = new Map(agents.map((a) => [a.id, a]));
 
-  type Group = { agentId: string; agentName: string; tool: string; operation: string; transition: Transition; count: number; examples: unknown[] };
+  type Group = { agentId: string; agentName: string; tool: string; operation: string; transition: Transition; count: number; examples: Example[] };
   const groups = new Map<string, Group>();
   let evaluated = 0;
   let skipped = 0;
@@ -57,7 +70,7 @@ export async function backtestDraft({ tenantId, days = 30, rules: draftInput }: 
     }
     group.count++;
     if (group.examples.length < EXAMPLES) {
-      group.examples.push({ decisionId: d.id, runId: d.runExternalId, at: d.createdAt.toISOString(), args: d.args, resource: d.resource, recorded: d.outcome, before: before.reasons, after: after.reasons });
+      group.examples.push({ decisionId: d.id, runId: d.runExternalId, at: d.createdAt.toISOString(), args: action.args, resource: action.resource, recorded: d.outcome, before: before.reasons, after: after.reasons });
     }
   }
   const changes = [...groups.values()].sort((a, b) => b.count - a.count);

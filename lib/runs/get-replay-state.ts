@@ -1,3 +1,4 @@
+import type { DecisionRecord } from "@/lib/decisions/schemas";
 import { withTenant } from "@/lib/db/tenant";
 import { notFound } from "@/lib/errors";
 import { findRun } from "./get-run";
@@ -23,7 +24,8 @@ export async function getReplayState(input: { tenantId: string; runId: string; p
       {
         events: bigint; tool_calls: bigint; errors: bigint; input_tokens: bigint | null; output_tokens: bigint | null; cost_usd: number | null;
         decisions: bigint; denials: bigint; approvals_requested: bigint; approvals_decided: bigint; side_effects: bigint;
-        last_ts: Date | null; quota: unknown;
+        // the `quota` of the last decision's payload (lib/runs/record-server-events.ts), read back defensively
+        last_ts: Date | null; quota: Partial<DecisionRecord["quota"][number]>[] | null;
       }[]
     >(
       `WITH upto AS (

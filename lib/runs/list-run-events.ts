@@ -30,7 +30,20 @@ type Row = {
 };
 
 /** One timeline event as the API shows it: the agent's fields back, plus what the server knows. */
-export function toApiEvent(r: Row) {
+export type ApiEvent = {
+  [field: string]: unknown; // the agent's own payload fields
+  id: string;
+  run_id: string;
+  type: string;
+  ts: string;
+  source: "agent" | "server";
+  agent_id: string;
+  received_at: string;
+  payload_sha256: string;
+  redacted?: string[];
+};
+
+export function toApiEvent(r: Row): ApiEvent {
   return {
     ...r.payload,
     id: r.eventKey,
@@ -44,8 +57,6 @@ export function toApiEvent(r: Row) {
     ...(r.redacted?.length ? { redacted: r.redacted } : {}),
   };
 }
-
-export type ApiEvent = ReturnType<typeof toApiEvent>;
 
 const COLUMNS = `id, "eventKey", "runExternalId", "agentId", type, source, ts, "receivedAt", payload, "payloadHash", redacted`;
 
@@ -102,7 +113,7 @@ export async function listConsoleRunEvents(input: { tenantId: string; runId: str
     const last = rows.at(-1);
     return {
       offset: input.offset ?? null,
-      events: rows.map((r) => ({ ...toApiEvent(r), seq: r.id.toString() })),
+      events: rows.map((r): ApiEvent & { seq: string } => ({ ...toApiEvent(r), seq: r.id.toString() })),
       next: more && last ? encodeCursor({ ts: last.ts.toISOString(), id: last.id.toString() }) : null,
     };
   });

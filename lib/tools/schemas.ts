@@ -112,6 +112,7 @@ export const spendFieldInput = z
   .nullable();
 
 export type SpendField = NonNullable<z.infer<typeof spendFieldInput>>;
+export type SideEffectFields = NonNullable<z.infer<typeof sideEffectFieldsInput>>;
 
 /** Create or replace an operation by name. */
 export const upsertOperationInput = z.object({

@@ -2,7 +2,7 @@ import type { MemberContext } from "@/lib/auth/member";
 import { appendAuditEntry, memberActor } from "@/lib/audit/append-audit-entry";
 import type { Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import type { SpendField } from "./schemas";
+import type { RiskClass, SideEffectFields, SpendField } from "./schemas";
 
 /**
  * Audits a change to one tool or its operations, made by a member. The target is the
@@ -42,7 +42,7 @@ export function describeOperation(op: {
   name: string;
   description: string;
   argsSchema: unknown;
-  riskClass: string;
+  riskClass: RiskClass;
   reversible: boolean;
   httpMethod?: string | null;
   httpPath?: string | null;
@@ -57,7 +57,7 @@ export function describeOperation(op: {
     riskClass: op.riskClass,
     reversible: op.reversible,
     http: op.httpMethod && op.httpPath ? { method: op.httpMethod, path: op.httpPath } : null,
-    sideEffectFields: (op.sideEffectFields ?? null) as Record<string, string> | null,
+    sideEffectFields: (op.sideEffectFields ?? null) as SideEffectFields | null,
     spendField: (op.spendField ?? null) as SpendField | null,
   };
 }

@@ -3,7 +3,6 @@ import { requireMember } from "@/lib/auth/page-guard";
 import { can } from "@/lib/auth/roles";
 import { listTools } from "@/lib/tools/list-tools";
 import { ToolsRegistry } from "@/components/tools/tools-registry";
-import type { Tool } from "@/components/tools/types";
 import { PageHeader } from "@/components/ui/page";
 
 export const metadata = { title: "Tool registry" };
@@ -11,7 +10,7 @@ export const metadata = { title: "Tool registry" };
 export default async function ToolsPage({ params }: { params: Promise<{ tenant: string }> }) {
   const { tenant: slug } = await params;
   const member = await requireMember(slug);
-  const tools = (await listTools({ tenantId: member.tenant.id })) as Tool[];
+  const tools = await listTools({ tenantId: member.tenant.id });
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-xs text-slate-500">
