@@ -2,7 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useMemo, useState } from "react";
-import { ApiError, consoleApi, type ConsoleBody } from "@/components/api";
+import { consoleApi, type ConsoleBody } from "@/components/api";
+import { GATEWAY_METHODS } from "@/lib/tools/schemas";
 import { fieldErrors } from "@/components/agents/format";
 import { Button } from "@/components/ui/button";
 import { Field, FormError, Input, Select, inputClass } from "@/components/ui/field";
@@ -10,7 +11,6 @@ import { cx } from "@/components/ui/cx";
 import { RISK_CLASSES, RISK_LABEL, type Operation, type RiskClass, type Tool } from "./types";
 
 const FIELDS = ["name", "description", "argsSchema", "riskClass", "reversible", "http", "sideEffectFields", "spendField"] as const;
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** The JSON in the schema box, or why it is not a usable schema yet (checked as you type; ajv runs on save). */
 function parseSchema(text: string): { value: Record<string, unknown> } | { error: string } {
@@ -69,9 +69,7 @@ export function OperationForm({
         if (JSON.stringify(schema.value) !== JSON.stringify(operation.argsSchema)) changes.argsSchema = schema.value;
         const http = method && path.trim() ? { method, path: path.trim() } : null;
         if (JSON.stringify(http) !== JSON.stringify(operation.http)) {
-          // An OpenAPI import may have stored a method the gateway does not call (HEAD, OPTIONS, TRACE).
-          const gatewayMethod = METHODS.find((m) => m === method);
-          if (http && !gatewayMethod) throw new ApiError("Not saved: correct the fields marked below.", 400, "validation_failed", [{ path: "http.method", message: `Choose one of ${METHODS.join(", ")}.` }]);
+          const gatewayMethod = GATEWAY_METHODS.find((m) => m === method);
           changes.http = http && gatewayMethod ? { method: gatewayMethod, path: http.path } : null;
         }
         const sideEffectFields = effect.object_type.trim()
@@ -188,7 +186,7 @@ export function OperationForm({
               {(id) => (
                 <Select id={id} value={method} onChange={(e) => setMethod(e.target.value)}>
                   <option value="">Not mapped</option>
-                  {METHODS.map((m) => (
+                  {GATEWAY_METHODS.map((m) => (
                     <option key={m} value={m}>
                       {m}
                     </option>

@@ -20,7 +20,7 @@ const FIELDS = ["upstream"] as const;
  */
 export function UpstreamForm({ slug, tool, onSaved, onCancel }: { slug: string; tool: Tool; onSaved: (message: string) => void; onCancel: () => void }) {
   const connections = useQuery({ queryKey: ["connections", slug], queryFn: () => consoleApi("GET", "/t/[tenant]/connections", { params: { tenant: slug } }).then((r) => r.connections) });
-  const [kind, setKind] = useState<"http" | "mcp">(tool.upstream?.kind === "mcp" ? "mcp" : "http"); // the column is a string (lib/gateway/coverage.ts describeUpstream)
+  const [kind, setKind] = useState(tool.upstream?.kind ?? "http");
   const [baseUrl, setBaseUrl] = useState(tool.upstream?.baseUrl ?? "");
   const [connectionId, setConnectionId] = useState(tool.upstream?.connectionId ?? "");
   const [timeoutMs, setTimeoutMs] = useState(String(tool.upstream?.timeoutMs ?? 10_000));

@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
 
 const PATH_PARAM = /\{([^{}]+)\}/g;
-const BODYLESS = new Set(["GET", "DELETE", "HEAD"]);
+const BODYLESS = new Set(["GET", "DELETE", "HEAD", "OPTIONS"]);
 
 function scalar(value: unknown, name: string): string {
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
@@ -11,7 +11,7 @@ function scalar(value: unknown, name: string): string {
 /**
  * The upstream request for an operation: args named in the path template go in the path
  * (encoded, so they cannot add segments, climb out of the path or add a query), the rest in the query string for
- * GET/DELETE/HEAD and in a JSON body otherwise.
+ * GET/DELETE/HEAD/OPTIONS and in a JSON body otherwise.
  */
 export function buildUpstreamRequest(input: { baseUrl: string; method: string; path: string; args: Record<string, unknown> }) {
   const method = input.method.toUpperCase();

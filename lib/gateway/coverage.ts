@@ -28,5 +28,7 @@ export function agentCoverage(allowedTools: Coverage[]): Coverage {
 /** A tool's upstream as the console sees it (PATCH tools/[toolId] takes the same shape). */
 export function describeUpstream(tool: ToolRow) {
   if (tool.upstreamKind === "none" || !tool.upstreamBaseUrl) return null;
-  return { kind: tool.upstreamKind, baseUrl: tool.upstreamBaseUrl, connectionId: tool.connectionId, timeoutMs: tool.timeoutMs, maxResponseBytes: tool.maxResponseBytes };
+  // The column is text; what is not "none" was written through the upstream schema (http or mcp).
+  const kind: "http" | "mcp" = tool.upstreamKind === "mcp" ? "mcp" : "http";
+  return { kind, baseUrl: tool.upstreamBaseUrl, connectionId: tool.connectionId, timeoutMs: tool.timeoutMs, maxResponseBytes: tool.maxResponseBytes };
 }

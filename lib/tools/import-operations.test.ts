@@ -7,6 +7,7 @@ import { argsValidator, checkArgsSchema } from "./args-schema";
 import type { Catalogue, CatalogueOperation } from "./catalogue";
 import { planImport } from "./import-operations";
 import { detectFormat, parseCatalogue } from "./parse-catalogue";
+import { operationHttpInput } from "./schemas";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "fixtures", name), "utf8");
 const GITHUB_MCP = fixture("github-mcp-tools-list.json");
@@ -368,5 +369,17 @@ describe("planImport", () => {
     expect(planImport([stored("get_file_contents")], catalogue).fingerprint).toBe(a.fingerprint);
     expect(planImport([stored("get_file_contents", { description: "edited" })], catalogue).fingerprint).not.toBe(a.fingerprint);
     expect(planImport([], catalogue, true).fingerprint).not.toBe(planImport([], catalogue, false).fingerprint);
+  });
+});
+
+describe("gateway methods", () => {
+  it("imports every method as the gateway can send it back, except TRACE, which it never sends", () => {
+    const catalogue = parseCatalogue({
+      document: { openapi: "3.1.0", info: { title: "x", version: "1" }, paths: { "/a": { head: { operationId: "exists" }, options: { operationId: "allowed" }, trace: { operationId: "echo" } } } },
+      format: "openapi",
+    });
+    const http = Object.fromEntries(catalogue.operations.map((o) => [o.name, o.http]));
+    expect(http).toEqual({ exists: { method: "HEAD", path: "/a" }, allowed: { method: "OPTIONS", path: "/a" }, echo: undefined });
+    for (const o of catalogue.operations) if (o.http) expect(operationHttpInput.safeParse(o.http).success).toBe(true);
   });
 });

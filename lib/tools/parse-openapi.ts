@@ -396,7 +396,8 @@ export function parseOpenApi(document: unknown): Catalogue {
           description: typeof summary === "string" && summary.trim() ? summary : typeof description === "string" ? description : "",
           argsSchema,
           ...guessRisk(method, operation),
-          http: { method: method.toUpperCase(), path },
+          // TRACE is imported for the record but never sent: it echoes the request, credential included.
+          ...(method !== "trace" && { http: { method: method.toUpperCase(), path } }),
         },
         name,
       );

@@ -86,10 +86,13 @@ export const upstreamInput = z
 /** A PATCH: only the fields sent change. The name is fixed, since policies and kill switches name it. */
 export const updateToolInput = z.object({ displayName, description, upstream: upstreamInput }).partial();
 
-/** How the gateway calls an operation: path args fill {placeholders}, the rest go in the query (GET/DELETE) or JSON body. */
+/** The methods the gateway sends upstream (never TRACE: it echoes the request, credential included). */
+export const GATEWAY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
+
+/** How the gateway calls an operation: path args fill {placeholders}, the rest go in the query (GET/DELETE/HEAD/OPTIONS) or JSON body. */
 export const operationHttpInput = z
   .object({
-    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    method: z.enum(GATEWAY_METHODS),
     path: z.string().trim().min(1).max(2000).regex(/^\/[^\s?#]*$/, "Start with / and leave out the query, e.g. /v1/refunds/{charge_id}."),
   })
   .nullable();
