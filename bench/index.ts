@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each in its own process, printed as rates and ratios with the machine noted.
-// `npm run bench -- auth` (or decisions, ingest, evidence, gateway, front-door, soak) runs one; decisions also runs front-door; the 10-minute soak runs only when named.
+// `npm run bench -- auth` (or decisions, ingest, evidence, gateway, front-door, soak) runs one; decisions also runs front-door; the 10-minute soak runs only when named (BENCH_SOAK_EVENT_RATE=0: decisions alone).
 import { benchAuth } from "./auth";
 import { benchDecisionsHttp, benchEngine } from "./decisions";
 import { benchFrontDoor } from "./front-door";
@@ -155,15 +155,16 @@ if (only === "front-door") {
 }
 if (only === "soak") {
   const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
-  const r = await benchSoak({ seconds, decisionRate: 500, eventRate: 10_000, processes: Number(process.env.BENCH_FRONT_DOOR_PROCESSES ?? 2) });
-  console.log(`\n== soak: the front door for ${fmt(r.seconds, 0)} s under 500 decisions/s and 10,000 events/s (batches of 50) at once, worker running; node flags ${r.flags ?? "(the front door's own)"}`);
+  const eventRate = Number(process.env.BENCH_SOAK_EVENT_RATE ?? 10_000);
+  const r = await benchSoak({ seconds, decisionRate: 500, eventRate, processes: Number(process.env.BENCH_FRONT_DOOR_PROCESSES ?? 2) });
+  console.log(`\n== soak: the front door for ${fmt(r.seconds, 0)} s under 500 decisions/s and ${eventRate.toLocaleString("en")} events/s (batches of 50) at once, worker running; node flags ${r.flags ?? "(the front door's own)"}`);
   const line = (label: string, s: typeof r.decisions) =>
     console.log(`${label} achieved ${fmt(s.achieved, 0)}/s, p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms, max ${fmt(s.max, 1)} ms, ${s.failures} failures of ${s.requests} ${JSON.stringify(s.statuses)}`);
   line("decisions:", r.decisions);
-  line("event batches:", r.events);
-  console.log(`events accepted: ${fmt(r.events.acceptedPerSecond, 0)}/s; serving processes exited: ${r.exits.length}`);
+  if (r.events) line("event batches:", r.events);
+  console.log(`events accepted: ${fmt(r.events?.acceptedPerSecond ?? 0, 0)}/s; serving processes exited: ${r.exits.length}`);
   r.exits.forEach((e) => console.log(`  ${e}`));
-  const connectionErrors = [r.decisions, r.events].reduce((n, s) => n + (s.statuses.error ?? 0) + (s.statuses.timeout ?? 0), 0);
+  const connectionErrors = [r.decisions, r.events].reduce((n, s) => n + (s?.statuses.error ?? 0) + (s?.statuses.timeout ?? 0), 0);
   if (r.exits.length || connectionErrors) {
     console.log(`SOAK FAILED: ${r.exits.length} process exits, ${connectionErrors} requests without an answer`);
     process.exit(1);
