@@ -22,20 +22,14 @@ test("concurrent requests for one agent share one load while nothing is cached (
   expect(states[0]).toMatchObject({ tenantId: "ten_1", agentId: "agt_1", status: "active" });
 });
 
-test("a request after an invalidation does not share a load that began before it", async () => {
+test.each([
+  { invalidation: { kind: "agent", id: "agt_2" }, agentId: "agt_2" },
+  { invalidation: { kind: "tenant", id: "ten_1" }, agentId: "agt_3" },
+] as const)("a request after a $invalidation.kind invalidation does not share a load that began before it", async ({ invalidation, agentId }) => {
   loads.count = 0;
-  const before = authState.get("ten_1", "agt_2");
-  await authState.publish({ kind: "agent", id: "agt_2" });
-  const after = authState.get("ten_1", "agt_2");
-  await Promise.all([before, after]);
-  expect(loads.count).toBe(2);
-});
-
-test("a tenant invalidation drops that tenant's loads in flight", async () => {
-  loads.count = 0;
-  const before = authState.get("ten_1", "agt_3");
-  await authState.publish({ kind: "tenant", id: "ten_1" });
-  const after = authState.get("ten_1", "agt_3");
+  const before = authState.get("ten_1", agentId);
+  await authState.publish(invalidation);
+  const after = authState.get("ten_1", agentId);
   await Promise.all([before, after]);
   expect(loads.count).toBe(2);
 });
