@@ -106,7 +106,7 @@ export function summarize(r: LoadResult) {
     p50: percentile(r.latencies, 50),
     p99: percentile(r.latencies, 99),
     max: r.latencies.at(-1) ?? NaN,
-    slowSeconds: slowSeconds(r.timeline),
+    slowSeconds: slowSeconds(r),
   };
 }
 

@@ -83,7 +83,7 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
 
     const openLoop = async (url: string, body: string, h: Record<string, string>, rate = opts.rate) => {
       const r = await generateLoad({ url, headers: h, bodies: [body], rate, seconds: opts.seconds });
-      return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, slowSeconds: slowSeconds(r.timeline) };
+      return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, slowSeconds: slowSeconds(r) };
     };
     const direct = await openLoop(directUrl, directBody, { "content-type": "application/json" });
     // Warmed at the measured rate just before its phase (bench/support.ts WARM_SECONDS).

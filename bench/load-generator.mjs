@@ -198,4 +198,6 @@ for (let i = 0; i < (opts.concurrency ?? 32); i++) {
 await sleep(100);
 const elapsedMs = opts.rate ? await openLoop() : await closedLoop();
 for (const conn of pool) conn.socket.destroy();
-parentPort.postMessage({ latencies, serverMs, timeline: timeline.filter(Boolean), statuses, failures, summed, requests: latencies.length, elapsedMs });
+// Wall-clock start of second 0, so bench/support.ts can match a slow second to the CPU samples it took meanwhile.
+const startedAtMs = performance.timeOrigin + clockStart;
+parentPort.postMessage({ latencies, serverMs, timeline: timeline.filter(Boolean), startedAtMs, statuses, failures, summed, requests: latencies.length, elapsedMs });

@@ -206,7 +206,20 @@ export function cpuShare(before: Map<string, number>, after: Map<string, number>
 export const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 10);
 
 export type TimelineSecond = { second: number; requests: number; maxMs: number; over10ms: number };
-export type LoadResult = { latencies: number[]; serverMs: number[]; timeline: TimelineSecond[]; statuses: Record<string, number>; failures: number; summed: number; requests: number; elapsedMs: number };
+export type LoadResult = {
+  latencies: number[];
+  serverMs: number[];
+  timeline: TimelineSecond[];
+  /** Wall-clock ms of second 0 of `timeline`. */
+  startedAtMs: number;
+  /** CPU samples taken about once a second while the load ran (`sampleCpu`). */
+  cpu: CpuSample[];
+  statuses: Record<string, number>;
+  failures: number;
+  summed: number;
+  requests: number;
+  elapsedMs: number;
+};
 
 /**
  * HTTP load from bench/load-generator.mjs in its own thread: an open loop at `rate`
@@ -228,12 +241,16 @@ export function generateLoad(opts: {
   const workerData = { host: url.hostname, port: Number(url.port), path: url.pathname, method: opts.method ?? "POST", headers: opts.headers, bodies: opts.bodies, seconds: opts.seconds, rate: opts.rate, concurrency: opts.concurrency, sumField: opts.sumField };
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./load-generator.mjs", import.meta.url), { workerData });
-    worker.once("message", (result: LoadResult) => {
+    const sampler = sampleCpu();
+    worker.once("message", (result: Omit<LoadResult, "cpu">) => {
       result.latencies.sort((a, b) => a - b);
       result.serverMs.sort((a, b) => a - b);
-      resolve(result);
+      resolve({ ...result, cpu: sampler.stop() });
     });
-    worker.once("error", reject);
+    worker.once("error", (error) => {
+      sampler.stop();
+      reject(error);
+    });
   });
 }
 
@@ -245,6 +262,9 @@ export function mergeLoads(results: LoadResult[]): LoadResult {
     latencies: results.flatMap((r) => r.latencies).sort((a, b) => a - b),
     serverMs: results.flatMap((r) => r.serverMs).sort((a, b) => a - b),
     timeline: mergeTimelines(results.map((r) => r.timeline)),
+    // Side by side: the same seconds, the same machine; the first load's clock and samples serve.
+    startedAtMs: results[0]!.startedAtMs,
+    cpu: results[0]!.cpu,
     statuses,
     failures: results.reduce((sum, r) => sum + r.failures, 0),
     summed: results.reduce((sum, r) => sum + r.summed, 0),
@@ -262,8 +282,57 @@ function mergeTimelines(timelines: TimelineSecond[][]): TimelineSecond[] {
   return [...bySecond.values()].sort((a, b) => a.second - b.second);
 }
 
-/** The (at most `limit`) worst seconds of a run for slow requests (over 10 ms), in time order, e.g. "s3: 212/500 over 10 ms, max 3100 ms"; "none" when no second did. */
-export function slowSeconds(timeline: TimelineSecond[], limit = 6): string {
-  const slow = timeline.filter((s) => s.over10ms > 0).sort((a, b) => b.over10ms - a.over10ms).slice(0, limit).sort((a, b) => a.second - b.second);
-  return slow.length ? slow.map((s) => `s${s.second}: ${s.over10ms}/${s.requests} over 10 ms, max ${Math.round(s.maxMs)} ms`).join("; ") : "none";
+/**
+ * The (at most `limit`) worst seconds of a run for slow requests (over 10 ms), in time order,
+ * each with where the machine's CPU went in the sample interval around it, e.g.
+ * "s3: 212/500 over 10 ms, max 3100 ms [busy 1.9 (steal 0.0): agent API 1.2, postgres 0.4, other 0.2]";
+ * "none" when no second had one.
+ */
+export function slowSeconds(run: Pick<LoadResult, "timeline" | "startedAtMs" | "cpu">, limit = 6): string {
+  const slow = run.timeline.filter((s) => s.over10ms > 0).sort((a, b) => b.over10ms - a.over10ms).slice(0, limit).sort((a, b) => a.second - b.second);
+  const cpuAt = (second: number) => {
+    const middle = run.startedAtMs + second * 1000 + 500;
+    const after = run.cpu.findIndex((sample) => sample.at >= middle);
+    const [a, b] = after > 0 ? [run.cpu[after - 1]!, run.cpu[after]!] : [];
+    return a && b ? ` [${describeCpu(a, b)}]` : "";
+  };
+  return slow.length ? slow.map((s) => `s${s.second}: ${s.over10ms}/${s.requests} over 10 ms, max ${Math.round(s.maxMs)} ms${cpuAt(s.second)}`).join("; ") : "none";
+}
+
+/** A moment's CPU counters: the machine's busy and stolen seconds (/proc/stat) and each component's (`cpuByComponent`). */
+export type CpuSample = { at: number; busy: number; steal: number; components: Map<string, number> };
+
+function machineCpu(): { busy: number; steal: number } {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal ... (USER_HZ ticks, 100 per second)
+    const ticks = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+    return { busy: (user + nice + system + irq + softirq) / 100, steal: steal / 100 };
+  } catch {
+    return { busy: NaN, steal: NaN };
+  }
+}
+
+/** Samples CPU about once a second until stopped: with a slow second's timestamp, says whether the machine was busy and with what. */
+export function sampleCpu(everyMs = 1000): { stop: () => CpuSample[] } {
+  const samples: CpuSample[] = [];
+  const take = () => samples.push({ at: Date.now(), ...machineCpu(), components: cpuByComponent() });
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
+/** Cores used between two samples: the machine's, the stolen, each component's above 0.05, and what no component accounts for ("other"). */
+function describeCpu(a: CpuSample, b: CpuSample): string {
+  const seconds = (b.at - a.at) / 1000;
+  const cores = (x: number, y: number) => (y - x) / seconds;
+  const parts = [...b.components].map(([name, total]) => [name, cores(a.components.get(name) ?? total, total)] as const).filter(([, c]) => c >= 0.05).sort((x, y) => y[1] - x[1]);
+  const other = cores(a.busy, b.busy) - parts.reduce((sum, [, c]) => sum + c, 0);
+  return `busy ${cores(a.busy, b.busy).toFixed(1)} (steal ${cores(a.steal, b.steal).toFixed(1)}): ${[...parts, ["other", other] as const].map(([name, c]) => `${name} ${c.toFixed(1)}`).join(", ")}`;
 }

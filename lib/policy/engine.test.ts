@@ -3,15 +3,13 @@ import { describe, expect, it } from "vitest";
 import { compileRule } from "./compile-rules";
 import { evaluate, withRules, type TenantPolicy } from "./engine";
 import { ruleSchema, type Rule, type RuleInput } from "./rules";
-import { Ajv2020 } from "ajv/dist/2020.js";
 
 /** A policy snapshot without a database: tools t0..t3 with operations o0..o3 taking any arguments. */
 function snapshot(rules: RuleInput[]): TenantPolicy {
-  const ajv = new Ajv2020({ strict: false });
   const operations = new Map();
   for (let t = 0; t < 4; t++) {
     for (let o = 0; o < 4; o++) {
-      operations.set(`t${t}/o${o}`, { tool: `t${t}`, name: `o${o}`, riskClass: "write", reversible: true, validate: ajv.compile({ type: "object" }), schemaError: null });
+      operations.set(`t${t}/o${o}`, { tool: `t${t}`, name: `o${o}`, riskClass: "write", reversible: true, argsSchema: { type: "object" } });
     }
   }
   const base: TenantPolicy = { tenantId: "ten_prop", version: 1, rulesKey: "v1", rules: [], tools: new Set(["t0", "t1", "t2", "t3"]), operations, killedTools: new Map(), slices: new Map() };
@@ -81,9 +79,8 @@ describe("compiled Cedar", () => {
   });
 
   it("denies, with the schema errors, arguments that do not match the operation's schema", () => {
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
     const policy = snapshot([]);
-    policy.operations.set("t0/o0", { tool: "t0", name: "o0", riskClass: "money", reversible: false, validate: ajv.compile({ type: "object", properties: { n: { type: "integer" } }, required: ["n"] }), schemaError: null });
+    policy.operations.set("t0/o0", { tool: "t0", name: "o0", riskClass: "money", reversible: false, argsSchema: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] } });
     const result = evaluate(policy, { agent, tool: "t0", operation: "o0", args: { n: "ten" } });
     expect(result).toMatchObject({ outcome: "deny", reasons: [{ code: "invalid_args", details: [{ path: "/n", message: "must be integer" }] }] });
   });

@@ -8,19 +8,27 @@
  */
 import { createHash } from "node:crypto";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
-import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { TenantCache } from "@/lib/agents/tenant-cache";
 import type { RiskClass } from "@/lib/db/generated/enums";
 import { withTenant } from "@/lib/db/tenant";
 import { logger } from "@/lib/logger";
-import { argsValidator } from "@/lib/tools/args-schema";
+import { argsChecker, type ArgsChecker } from "@/lib/tools/args-schema";
 import { NS, actionId, compileRules, contextNeeds } from "./compile-rules";
 import { requestContext } from "./cedar-schema";
 import { rulesSchema, ruleAppliesTo, ruleCoversOperation, type Rule } from "./rules";
 
 export type Reason = { code: string; message: string; details?: unknown };
 
-type Operation = { tool: string; name: string; riskClass: RiskClass; reversible: boolean; validate: ValidateFunction | null; schemaError: string | null };
+type Operation = {
+  tool: string;
+  name: string;
+  riskClass: RiskClass;
+  reversible: boolean;
+  argsSchema: unknown;
+  /** Compiled when the operation is first called (`checkerOf`): most of a large catalogue never is. */
+  checker?: ArgsChecker;
+};
 
 type Slice = { enforceId: string | null; combinedId: string | null; rules: Map<string, Rule>; needs: ReturnType<typeof contextNeeds> };
 
@@ -38,14 +46,7 @@ export type TenantPolicy = {
 
 const REGISTRY_TTL_MS = 30_000; // registry edits are also picked up within this, published or not
 
-/** The registry's own validator factory: the schema's declared dialect, no ajv cache growth across reloads. */
-function compileValidator(schema: unknown): { validate: ValidateFunction | null; schemaError: string | null } {
-  try {
-    return { validate: argsValidator((schema ?? {}) as Record<string, unknown>), schemaError: null };
-  } catch (error) {
-    return { validate: null, schemaError: (error as Error).message };
-  }
-}
+const checkerOf = (op: Operation): ArgsChecker => (op.checker ??= argsChecker(op.argsSchema));
 
 export async function loadTenantPolicy(tenantId: string, version?: number): Promise<TenantPolicy> {
   return withTenant({ tenantId }, async (tx) => {
@@ -59,7 +60,7 @@ export async function loadTenantPolicy(tenantId: string, version?: number): Prom
     const operations = new Map<string, Operation>();
     for (const tool of tools) {
       for (const op of tool.operations) {
-        operations.set(actionId(tool.name, op.name), { tool: tool.name, name: op.name, riskClass: op.riskClass, reversible: op.reversible, ...compileValidator(op.argsSchema) });
+        operations.set(actionId(tool.name, op.name), { tool: tool.name, name: op.name, riskClass: op.riskClass, reversible: op.reversible, argsSchema: op.argsSchema });
       }
     }
     return {
@@ -260,9 +261,10 @@ export function evaluate(policy: TenantPolicy, action: Action): Evaluation {
   if (!policy.tools.has(action.tool)) return { ...base, outcome: "deny", matchedRules: [], reasons: [{ code: "unknown_tool", message: `No tool named ${action.tool} is registered.` }] };
   const op = policy.operations.get(actionId(action.tool, action.operation));
   if (!op) return { ...base, outcome: "deny", matchedRules: [], reasons: [{ code: "unknown_operation", message: `${action.tool} has no operation ${action.operation}.` }] };
-  if (!op.validate) return { ...base, outcome: "deny", matchedRules: [], riskClass: op.riskClass, reasons: [{ code: "invalid_args", message: `The registered argument schema of ${action.operation} does not compile: ${op.schemaError}` }] };
-  if (!op.validate(action.args)) {
-    return { ...base, outcome: "deny", matchedRules: [], riskClass: op.riskClass, reasons: [{ code: "invalid_args", message: `The arguments do not match the schema of ${action.tool} ${action.operation}.`, details: formatAjvErrors(op.validate.errors) }] };
+  const { validate, error } = checkerOf(op);
+  if (!validate) return { ...base, outcome: "deny", matchedRules: [], riskClass: op.riskClass, reasons: [{ code: "invalid_args", message: `The registered argument schema of ${action.operation} does not compile: ${error}` }] };
+  if (!validate(action.args)) {
+    return { ...base, outcome: "deny", matchedRules: [], riskClass: op.riskClass, reasons: [{ code: "invalid_args", message: `The arguments do not match the schema of ${action.tool} ${action.operation}.`, details: formatAjvErrors(validate.errors) }] };
   }
   const slice = sliceFor(policy, action.agent, action.tool, action.operation);
   const context = sliceContext(slice.needs, requestContext({ args: action.args, resource: action.resource, now: action.now ?? new Date() }));

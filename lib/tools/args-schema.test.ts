@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argsValidator, checkArgsSchema, dialectOf } from "./args-schema";
+import { argsChecker, argsValidator, checkArgsSchema, dialectOf } from "./args-schema";
 
 describe("argument schemas", () => {
   it("reads the dialect from $schema, tolerating http/https and a trailing #", () => {
@@ -41,5 +41,15 @@ describe("argument schemas", () => {
       expect(validate({ amount: 5, email: "a@b.test" })).toBe(true);
       expect(validate({ email: "not-an-email" })).toBe(false);
     }
+  });
+
+  it("compiles a schema once for every reload that sees the same content, and keeps why one does not compile", () => {
+    const first = argsChecker({ type: "object", required: ["n"], properties: { n: { type: "integer" } } });
+    // A reload reads a new object, keys in any order: the compiled function is the one kept.
+    const again = argsChecker({ properties: { n: { type: "integer" } }, required: ["n"], type: "object" });
+    expect(again.validate).toBe(first.validate);
+    expect([first.validate!({ n: 1 }), first.validate!({})]).toEqual([true, false]);
+    expect(argsChecker({ type: "object", required: "n" })).toEqual({ validate: null, error: "/required: must be array" });
+    expect(argsChecker(null).validate!({})).toBe(true);
   });
 });

@@ -134,11 +134,42 @@ export function checkArgsSchema(schema: unknown): SchemaCheck {
 
 /**
  * A validator for arguments against a registered operation's schema (which
- * `checkArgsSchema` accepted when it was stored). Compiling costs ~0.1–1 ms: cache the
- * result per operation. Errors are reported all at once (`allErrors`).
+ * `checkArgsSchema` accepted when it was stored). Errors are reported all at once (`allErrors`).
+ * Compiling costs ~0.1–1 ms: callers go through `argsChecker`, which keeps the result.
  */
 export function argsValidator(schema: Record<string, unknown>): ValidateFunction {
   return compile(schema, dialectOf(schema) ?? "2020-12");
+}
+
+/** An operation's compiled schema, or why it does not compile (a row stored before a check tightened). */
+export type ArgsChecker = { validate: ValidateFunction; error: null } | { validate: null; error: string };
+
+const MAX_KEPT_CHECKERS = 1_000;
+const checkers = new Map<string, ArgsChecker>();
+
+/**
+ * `argsValidator` kept by the schema's content, most recently used first, across policy
+ * reloads: a tenant's policy is reloaded every few seconds, and compiling its 500
+ * operations again each time stalled every request for up to a second.
+ */
+export function argsChecker(schema: unknown): ArgsChecker {
+  const record = (schema ?? {}) as Record<string, unknown>;
+  const key = canonicalJson(record);
+  const kept = checkers.get(key);
+  if (kept) {
+    checkers.delete(key);
+    checkers.set(key, kept);
+    return kept;
+  }
+  let checker: ArgsChecker;
+  try {
+    checker = { validate: argsValidator(record), error: null };
+  } catch (error) {
+    checker = { validate: null, error: (error as Error).message };
+  }
+  if (checkers.size >= MAX_KEPT_CHECKERS) checkers.delete(checkers.keys().next().value!);
+  checkers.set(key, checker);
+  return checker;
 }
 
 /** `checkArgsSchema` for a service: 400 validation_failed at `argsSchema` with ajv's messages. */
