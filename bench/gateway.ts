@@ -83,7 +83,7 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
 
     const openLoop = async (url: string, body: string, h: Record<string, string>, rate = opts.rate) => {
       const r = await generateLoad({ url, headers: h, bodies: [body], rate, seconds: opts.seconds });
-      return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, slowSeconds: slowSeconds(r) };
+      return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, serverP50: percentile(r.serverMs, 50), serverP99: percentile(r.serverMs, 99), slowSeconds: slowSeconds(r) };
     };
     const direct = await openLoop(directUrl, directBody, { "content-type": "application/json" });
     // Warmed at the measured rate just before its phase (bench/support.ts WARM_SECONDS).
@@ -117,7 +117,7 @@ async function benchMcp(input: {
   rate: number;
   seconds: number;
   mcpUpstream: string;
-  openLoop: (url: string, body: string, headers: Record<string, string>, rate: number) => Promise<{ achieved: number; requests: number; failures: number; statuses: Record<string, number>; p50: number; p99: number; max: number; slowSeconds: string }>;
+  openLoop: (url: string, body: string, headers: Record<string, string>, rate: number) => Promise<{ achieved: number; requests: number; failures: number; statuses: Record<string, number>; p50: number; p99: number; max: number; serverP50: number; serverP99: number; slowSeconds: string }>;
 }) {
   const session = new Client({ name: "gatehouse-bench", version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(new URL(input.mcpUpstream), { requestInit: { headers: { authorization: `Bearer ${MCP_TOKEN}` } } });

@@ -95,10 +95,23 @@ function parseResponse(buf) {
 }
 
 const pool = [];
-/** Idle connections, most recently freed last (an overloaded server leaves thousands open: no linear scans). */
-const idle = [];
+/**
+ * Idle connections, taken least recently freed first, so requests rotate over every open
+ * connection as many clients' would: reusing the most recently freed one sent nearly all of
+ * an open loop's requests down one or two connections, so one process of a multi-process
+ * server took most of the load. A queue (an overloaded server leaves thousands open: no linear scans).
+ */
+let idle = [];
+let idleHead = 0;
 function take() {
-  for (let conn = idle.pop(); conn; conn = idle.pop()) if (!conn.dead && !conn.busy) return conn;
+  while (idleHead < idle.length) {
+    const conn = idle[idleHead++];
+    if (idleHead >= 1024 && idleHead * 2 >= idle.length) {
+      idle = idle.slice(idleHead);
+      idleHead = 0;
+    }
+    if (!conn.dead && !conn.busy) return conn;
+  }
   const conn = connection();
   pool.push(conn);
   return conn;

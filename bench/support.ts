@@ -285,7 +285,7 @@ function mergeTimelines(timelines: TimelineSecond[][]): TimelineSecond[] {
 /**
  * The (at most `limit`) worst seconds of a run for slow requests (over 10 ms), in time order,
  * each with where the machine's CPU went in the sample interval around it, e.g.
- * "s3: 212/500 over 10 ms, max 3100 ms [busy 1.9 (steal 0.0): agent API 1.2, postgres 0.4, other 0.2]";
+ * "s3 (09:15:04): 212/500 over 10 ms, max 3100 ms [busy 1.9 (steal 0.0): agent API 1.2, postgres 0.4, other 0.2]";
  * "none" when no second had one.
  */
 export function slowSeconds(run: Pick<LoadResult, "timeline" | "startedAtMs" | "cpu">, limit = 6): string {
@@ -296,7 +296,7 @@ export function slowSeconds(run: Pick<LoadResult, "timeline" | "startedAtMs" | "
     const [a, b] = after > 0 ? [run.cpu[after - 1]!, run.cpu[after]!] : [];
     return a && b ? ` [${describeCpu(a, b)}]` : "";
   };
-  return slow.length ? slow.map((s) => `s${s.second}: ${s.over10ms}/${s.requests} over 10 ms, max ${Math.round(s.maxMs)} ms${cpuAt(s.second)}`).join("; ") : "none";
+  return slow.length ? slow.map((s) => `s${s.second} (${new Date(run.startedAtMs + s.second * 1000).toISOString().slice(11, 19)}): ${s.over10ms}/${s.requests} over 10 ms, max ${Math.round(s.maxMs)} ms${cpuAt(s.second)}`).join("; ") : "none";
 }
 
 /** A moment's CPU counters: the machine's busy and stolen seconds (/proc/stat) and each component's (`cpuByComponent`). */
