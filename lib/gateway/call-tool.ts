@@ -182,7 +182,12 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
   // Spend settles from what the gateway saw, and only for a call the upstream carried out.
   const spendUsd = succeeded ? spendOf(op.spendField, { args: call.args, response: answered }) : null;
   const eventId = `${call.decisionId}:result`;
-  await recordEvent({
+  // The result's record goes onto Redis's socket now, before the answer, but the answer does
+  // not wait for Redis to acknowledge it: that round trip was the last of four sequential hops
+  // (decision record, upstream, result record, answer), and on two busy cores each hop can wait
+  // milliseconds to be scheduled. A failed write was only logged before, too: the upstream has
+  // acted, so the agent gets its answer (a retry would act twice) and the call's record stands.
+  void recordEvent({
     ...eventBase,
     key: eventId,
     type: "gateway.result",
@@ -199,10 +204,7 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
       ...(failure && { error: failure.code, error_message: failure.message, sent }),
     },
     connection: { id: connection.id, refused },
-  }).catch((error) => {
-    // The upstream has acted: answer what it said (a retry would act twice); the call's own record stands.
-    logger.error("could not queue a gateway result's record", { error, decisionId: call.decisionId });
-  });
+  }).catch((error) => logger.error("could not queue a gateway result's record", { error, decisionId: call.decisionId }));
   if (failure) throw new AppError(failure.code, failure.message, { decision_id: call.decisionId, event_id: eventId, ...(response && { status: response.status }) });
   return {
     status: response!.status,
