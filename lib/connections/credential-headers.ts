@@ -30,9 +30,13 @@ export function usableSecrets(c: Connection, now = new Date()): string[] {
   return c.previousSealed && c.previousValidUntil && c.previousValidUntil > now ? [c.sealedSecret, c.previousSealed] : [c.sealedSecret];
 }
 
-/** The headers that carry one sealed secret of the connection to its upstream. */
-export async function credentialHeaders(c: Connection, sealed: string): Promise<Record<string, string>> {
+/** The headers that carry one sealed secret of the connection to its upstream, and the opened secret (for callers that scrub it from what they show). */
+export async function credentialHeaders(c: Connection, sealed: string): Promise<{ headers: Record<string, string>; secret: string }> {
   const secret = openSecret(sealed, secretContext(c.tenantId, c.id));
+  return { headers: await headersFor(c, sealed, secret), secret };
+}
+
+async function headersFor(c: Connection, sealed: string, secret: string): Promise<Record<string, string>> {
   switch (c.kind) {
     case "api_key":
       return { [c.headerName ?? "X-Api-Key"]: secret };

@@ -27,7 +27,7 @@ export async function testConnection(input: { actor: MemberContext; connectionId
 
   let result: ConnectionTestResult;
   try {
-    const headers = await credentialHeaders(connection, connection.sealedSecret);
+    const { headers } = await credentialHeaders(connection, connection.sealedSecret);
     const response = await outboundFetch({ url, method: "GET", headers, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, allowedHosts: connection.allowedHosts });
     const refused = response.status === 401 || response.status === 403;
     result = {

@@ -9,8 +9,7 @@ import { createHash } from "node:crypto";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { getApprovalStatus } from "@/lib/approvals/get-approval-status";
 import { CredentialError, credentialHeaders, usableSecrets } from "@/lib/connections/credential-headers";
-import { openSecret, SecretError } from "@/lib/secrets/envelope";
-import { secretContext } from "@/lib/connections/schemas";
+import { SecretError } from "@/lib/secrets/envelope";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionResponse } from "@/lib/decisions/schemas";
 import { AppError } from "@/lib/errors";
@@ -221,10 +220,10 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
 
 /** The credential headers of one sealed secret; what they carry joins `secrets`, to be scrubbed from anything shown. */
 async function credentialOf(connection: Connection, sealed: string, secrets: Set<string>) {
-  const credential = await credentialHeaders(connection, sealed);
-  secrets.add(openSecret(sealed, secretContext(connection.tenantId, connection.id)));
-  for (const v of Object.values(credential)) secrets.add(v).add(v.replace(/^(Bearer|Basic) /, ""));
-  return credential;
+  const { headers, secret } = await credentialHeaders(connection, sealed);
+  secrets.add(secret);
+  for (const v of Object.values(headers)) secrets.add(v).add(v.replace(/^(Bearer|Basic) /, ""));
+  return headers;
 }
 
 async function sendHttp(call: Call, secrets: Set<string>): Promise<Upstreamed> {
