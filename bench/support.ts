@@ -314,7 +314,7 @@ function machineCpu(): { busy: number; steal: number } {
 }
 
 /** Samples CPU about once a second until stopped: with a slow second's timestamp, says whether the machine was busy and with what. */
-export function sampleCpu(everyMs = 1000): { stop: () => CpuSample[] } {
+function sampleCpu(everyMs = 1000): { stop: () => CpuSample[] } {
   const samples: CpuSample[] = [];
   const take = () => samples.push({ at: Date.now(), ...machineCpu(), components: cpuByComponent() });
   take();
