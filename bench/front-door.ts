@@ -8,14 +8,14 @@
  * bench/soak.ts reuses the setup for the long run.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, openSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { authState } from "@/lib/agents/auth-state";
 import { signAgentToken } from "@/lib/agents/agent-token";
 import { db } from "@/lib/db/client";
 import { closeQueues } from "@/lib/queue/registry";
 import { createTestCredential } from "@/lib/testing/factories";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
-import { WARM_SECONDS, benchDatabase, cpuByComponent, cpuShare, generateLoad, percentile, slowSeconds, startAgentApi, stopServer, type LoadResult } from "./support";
+import { WARM_SECONDS, benchDatabase, cpuByComponent, cpuShare, generateLoad, percentile, slowSeconds, startAgentApi, startWorker, stopServer, type LoadResult } from "./support";
 
 const DIST_DIR = ".next-bench";
 
@@ -74,11 +74,6 @@ async function startBareHandler(port: number): Promise<ChildProcess> {
   throw new Error("the bare handler did not start");
 }
 
-export function startWorker(): ChildProcess {
-  const log = openSync(".data/bench-worker.log", "w");
-  return spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
-}
-
 /** A tenant with decision rules and an agent token good for `ttlSeconds`. */
 export async function decisionTenant(ttlSeconds: number) {
   const { tenant, owner, agent } = await createPolicyTenant();
@@ -119,7 +114,7 @@ export async function benchFrontDoor(opts: { rate: number; seconds: number; proc
   buildConsole();
   const children: ChildProcess[] = [];
   try {
-    const worker = startWorker();
+    const worker = await startWorker();
     children.push(worker);
     const front = await startFrontDoor(frontPort, opts.processes);
     children.push(front.server);

@@ -6,7 +6,6 @@
  * closed-loop capacity of both, and CPU per component during the gateway phase.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
 import { authState } from "@/lib/agents/auth-state";
 import { createConnection } from "@/lib/connections/create-connection";
 import { db } from "@/lib/db/client";
@@ -19,7 +18,7 @@ import { updateTool } from "@/lib/tools/update-tool";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
-import { WARM_SECONDS, benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, slowSeconds, startAgentApi, stopServer } from "./support";
+import { WARM_SECONDS, benchDatabase, cpuByComponent, cpuShare, generateLoad, load, percentile, slowSeconds, startAgentApi, startWorker, stopServer } from "./support";
 
 const UPSTREAM_PORT = 3211;
 const AGENT_API_PORT = 3212;
@@ -67,8 +66,7 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
       rule({ tool: "big", operations: ["*"] }),
     ]);
 
-    const log = openSync(".data/bench-worker.log", "w");
-    children.push(spawn("npx", ["tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: process.env, detached: true }));
+    children.push(await startWorker());
     const agentApi = await startAgentApi(AGENT_API_PORT, opts.agentApiProcesses);
     children.push(agentApi);
 

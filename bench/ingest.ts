@@ -25,7 +25,7 @@ import { hashSecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { createTestAgent, createTestCredential, createTestTenant } from "@/lib/testing/factories";
 import { seedLargeRun } from "@/lib/testing/seed-large-run";
-import { benchDatabase, cpuByComponent, cpuShare, generateLoad, mergeLoads, percentile, startAgentApi, startServer, stopServer, waitUntilUp } from "./support";
+import { benchDatabase, cpuByComponent, cpuShare, generateLoad, mergeLoads, percentile, startAgentApi, startServer, startWorker, stopServer, waitUntilUp } from "./support";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,14 +34,6 @@ async function startMore(port: number): Promise<ChildProcess> {
   const env = { ...process.env, NEXT_DIST_DIR: ".next-bench", NODE_ENV: "production" } as NodeJS.ProcessEnv;
   const server = spawn("npx", ["next", "start", "-p", String(port)], { stdio: "ignore", env, detached: true });
   return waitUntilUp(server, port, "next start");
-}
-
-function startWorker(): ChildProcess {
-  // BENCH_PROFILE_DIR=/tmp/prof: the worker writes a CPU profile there when stopped.
-  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  // BENCH_WORKER_FLAGS="--max-semi-space-size=64": more node flags for the worker.
-  const flags = process.env.BENCH_WORKER_FLAGS?.split(" ").filter(Boolean) ?? [];
-  return spawn(process.execPath, [...profile, ...flags, "--import", "tsx", "workers/index.ts"], { env: { ...process.env, NODE_ENV: "production" }, stdio: "ignore" });
 }
 
 /** A realistic mix: model calls, tool calls with args and output, side effects, logs. */
@@ -139,8 +131,7 @@ export async function benchIngest(
     if (withPage || !opts.agentApiProcesses) servers.push(await startServer(port)); // builds .next-bench
     if (opts.agentApiProcesses) servers.push(await startAgentApi(agentApiPort, opts.agentApiProcesses));
     else for (let i = 1; i < web; i++) servers.push(await startMore(port + i));
-    worker = startWorker();
-    await sleep(4_000); // worker up
+    worker = await startWorker();
 
     // Stored events, from the run summaries the worker updates in the same transaction as the
     // rows: exact, and a few rows to read, where count(*) over half a million events every

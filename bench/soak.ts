@@ -10,8 +10,8 @@ import { randomBytes } from "node:crypto";
 import { authState } from "@/lib/agents/auth-state";
 import { db } from "@/lib/db/client";
 import { closeQueues } from "@/lib/queue/registry";
-import { DECISION_BODIES, buildConsole, decisionTenant, startFrontDoor, startWorker, summarize } from "./front-door";
-import { benchDatabase, generateLoad, stopServer } from "./support";
+import { DECISION_BODIES, buildConsole, decisionTenant, startFrontDoor, summarize } from "./front-door";
+import { benchDatabase, generateLoad, startWorker, stopServer } from "./support";
 import type { ChildProcess } from "node:child_process";
 
 const EVENTS_PER_BATCH = 50;
@@ -33,7 +33,7 @@ export async function benchSoak(opts: { seconds: number; decisionRate: number; e
   const { headers } = await decisionTenant(opts.seconds + 1800);
   const children: ChildProcess[] = [];
   try {
-    children.push(startWorker());
+    children.push(await startWorker());
     const front = await startFrontDoor(port, opts.processes, process.env.BENCH_SOAK_FLAGS);
     children.push(front.server);
     const base = `http://127.0.0.1:${port}`;

@@ -95,14 +95,16 @@ export async function startBareHandler(port: number): Promise<ChildProcess> {
 /**
  * The worker process a deployment runs (workers/index.ts, every queue), started before a
  * bench's load and left running through it; resolves once it logged that its queues run.
- * Its output goes to .data/bench-worker.log.
+ * Its output goes to .data/bench-worker.log. BENCH_PROFILE_DIR=/tmp/prof: it writes a CPU
+ * profile to /tmp/prof/worker when stopped; BENCH_WORKER_FLAGS="--max-semi-space-size=64": more node flags.
  */
 export async function startWorker(): Promise<ChildProcess> {
   const logPath = ".data/bench-worker.log";
   mkdirSync(".data", { recursive: true });
   const log = openSync(logPath, "w");
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/worker`] : [];
-  const worker = spawn(process.execPath, [...profile, "--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
+  const flags = process.env.BENCH_WORKER_FLAGS?.split(" ").filter(Boolean) ?? [];
+  const worker = spawn(process.execPath, [...profile, ...flags, "--import", "tsx", "workers/index.ts"], { stdio: ["ignore", log, log], env: { ...process.env, NODE_ENV: "production" }, detached: true });
   for (let i = 0; i < 300; i++) {
     if (readFileSync(logPath, "utf8").includes('"workers started"')) return worker;
     if (worker.exitCode !== null) break;
