@@ -9,6 +9,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { authState } from "@/lib/agents/auth-state";
 import { createConnection } from "@/lib/connections/create-connection";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { createRedis } from "@/lib/redis";
+import { recordStreamKey } from "@/lib/decisions/record-stream";
+import { writeFileSync } from "node:fs";
 import { withTenant } from "@/lib/db/tenant";
 import { closeQueues } from "@/lib/queue/registry";
 import { generateMasterKey } from "@/lib/secrets/envelope";
@@ -23,6 +27,7 @@ import { WARM_SECONDS, benchDatabase, cpuByComponent, cpuShare, generateLoad, lo
 const UPSTREAM_PORT = 3211;
 const AGENT_API_PORT = 3212;
 const MCP_UPSTREAM_PORT = 3213;
+const FLOOR_PORT = 3214;
 const MCP_TOKEN = "mcp_bench_token";
 
 async function waitFor(url: string, init?: RequestInit) {
@@ -66,7 +71,6 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
       rule({ tool: "big", operations: ["*"] }),
     ]);
 
-    children.push(await startWorker());
     const agentApi = await startAgentApi(AGENT_API_PORT, opts.agentApiProcesses);
     children.push(agentApi);
 
@@ -76,14 +80,27 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
     const directUrl = `${upstreamBase}/v1/charges/ch_1/refunds`;
     const directBody = JSON.stringify({ amount_cents: 500 });
     const probe = await fetch(gatewayUrl, { method: "POST", headers, body: gatewayBody.replace("{{i}}", "probe") });
-    const answer = (await probe.json()) as { result?: { status: number } };
+    const answer = (await probe.json()) as { decision_id: string; result?: { status: number } };
     if (probe.status !== 200 || answer.result?.status !== 201) throw new Error(`gateway probe answered ${probe.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+    // The worker starts after the probe, so the probe's record entries are still on the stream for the floor to replay.
+    const floorTemplate = await captureFloorTemplate(answer.decision_id, "run_bench_probe");
+    children.push(await startWorker());
 
     const openLoop = async (url: string, body: string, h: Record<string, string>, rate = opts.rate) => {
       const r = await generateLoad({ url, headers: h, bodies: [body], rate, seconds: opts.seconds });
       return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, serverP50: percentile(r.serverMs, 50), serverP99: percentile(r.serverMs, 99), slowSeconds: slowSeconds(r) };
     };
     const direct = await openLoop(directUrl, directBody, { "content-type": "application/json" });
+    // The floor: a bare proxy making the gateway's hops with its records (the worker records them), nothing else.
+    const floorProxy = spawn(process.execPath, ["bench/floor-proxy.mjs", String(FLOOR_PORT), upstreamBase, env().REDIS_URL, recordStreamKey(), floorTemplate], { stdio: "ignore", detached: true });
+    children.push(floorProxy);
+    const floorUrl = `http://127.0.0.1:${FLOOR_PORT}/api/v1/gateway/stripe/refunds.create`;
+    await waitFor(floorUrl);
+    await generateLoad({ url: floorUrl, headers, bodies: [gatewayBody.replace("{{i}}", "floor_warm_{{i}}")], rate: opts.rate, seconds: WARM_SECONDS });
+    const floorCpuBefore = cpuByComponent();
+    const floor = { ...(await openLoop(floorUrl, gatewayBody.replace("{{i}}", "floor_{{i}}"), headers)), cpu: [] as ReturnType<typeof cpuShare> };
+    floor.cpu = cpuShare(floorCpuBefore, cpuByComponent(), opts.seconds, floor.requests);
+    stopServer(floorProxy);
     // Warmed at the measured rate just before its phase (bench/support.ts WARM_SECONDS).
     await generateLoad({ url: gatewayUrl, headers, bodies: [gatewayBody.replace("{{i}}", "warm_{{i}}")], rate: opts.rate, seconds: WARM_SECONDS });
     const cpuBefore = cpuByComponent();
@@ -94,13 +111,32 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
       gateway: await load({ url: gatewayUrl, method: "POST", body: gatewayBody, headers, concurrency: 16, seconds: 10, expectStatus: 200 }),
     };
     const mcp = await benchMcp({ token, rate: opts.mcpRate, seconds: opts.seconds, mcpUpstream, openLoop });
-    return { direct, gateway, cpu, capacity, mcp };
+    return { direct, floor, gateway, cpu, capacity, mcp };
   } finally {
     for (const child of children) stopServer(child);
     await closeQueues();
     await authState.close();
     await db().$disconnect();
     await dropDatabase();
+  }
+}
+
+/**
+ * The record stream entries of the gateway probe (the call's, queued with its decision, and
+ * the result's), written to a file for bench/floor-proxy.mjs to replay with fresh ids.
+ */
+async function captureFloorTemplate(decisionId: string, runId: string): Promise<string> {
+  const redis = createRedis();
+  try {
+    const jobs = (await redis.xrange(recordStreamKey(), "-", "+")).map(([, fields]) => fields[1]!);
+    const call = jobs.find((job) => job.includes(decisionId) && job.includes('"gateway.call"'));
+    const result = jobs.find((job) => job.includes(decisionId) && job.includes('"gateway.result"'));
+    if (!call || !result) throw new Error(`the gateway probe's record entries are not on the stream (${jobs.length} entries)`);
+    const file = ".data/bench-floor-template.json";
+    writeFileSync(file, JSON.stringify({ decisionId, runId, call, result }));
+    return file;
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -131,8 +131,11 @@ if (only === "gateway") {
     );
   console.log(`\n== gateway: POST /api/v1/gateway/{tool}/{operation} vs. the same call straight to the upstream (a bare node:http handler), ${rate}/s offered, worker recording (target: overhead p99 ≤ 3 ms)`);
   line("direct to the upstream:", r.direct);
+  line("floor (bench/floor-proxy.mjs):", r.floor);
   line("through the gateway:   ", r.gateway);
   console.log(`gateway overhead: p50 ${fmt(r.gateway.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.gateway.p99 - r.direct.p99, 2)} ms (${fmt((r.gateway.p99 - r.direct.p99) / 3, 2)}× the 3 ms target); statuses ${JSON.stringify(r.gateway.statuses)}`);
+  console.log(`floor overhead (the gateway's hops and records, none of its logic): p50 ${fmt(r.floor.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.floor.p99 - r.direct.p99, 2)} ms; the gateway over the floor: p99 ${fmt(r.gateway.p99 - r.floor.p99, 2)} ms`);
+  console.log(`CPU per component while the floor ran: ${r.floor.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
   console.log(`CPU per component while the gateway ran: ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
   console.log(`closed loop, 16 clients: bare node:http ${fmt(r.capacity.direct.perSecond, 0)}/s vs. gateway ${fmt(r.capacity.gateway.perSecond, 0)}/s (ratio ${fmt(r.capacity.gateway.perSecond / r.capacity.direct.perSecond, 3)}); gateway p99 ${fmt(r.capacity.gateway.p99, 2)} ms, ${r.capacity.gateway.wrongStatus} unexpected statuses`);
   console.log(`\n== MCP: tools/call through POST /api/v1/mcp to a remote MCP server (the SDK's McpServer, own process) vs. the same tools/call sent to it directly in an open session, ${mcpRate}/s offered, worker recording (target: overhead p99 ≤ 5 ms)`);

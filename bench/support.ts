@@ -151,6 +151,7 @@ function componentOf(pid: number, cmdline: string, ours: boolean): string | null
   if (cmdline.includes("servers/front-door.ts")) return "front door";
   if (cmdline.includes("workers/index.ts")) return "worker";
   if (cmdline.includes("bench/upstream.mjs")) return "upstream";
+  if (cmdline.includes("bench/floor-proxy.mjs")) return "floor proxy";
   if (cmdline.includes("bench/mcp-upstream.ts")) return "mcp upstream";
   if (cmdline.includes("bench-bare-handler")) return "bare handler";
   if (cmdline.includes("next-server") || cmdline.includes("next start")) return "next";
