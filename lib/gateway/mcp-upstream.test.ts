@@ -1,0 +1,95 @@
+/**
+ * The gateway's MCP client against hand-made servers, for what the SDK's McpServer never
+ * sends in the integration tests: a server without sessions, an SSE answer with a
+ * notification first and CRLF line ends, a JSON-RPC error, and an answer of another type.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { callMcpUpstream, closeMcpSessions, McpUpstreamError, type McpTarget } from "./mcp-upstream";
+
+process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
+
+type Rpc = { id?: number; method: string; params?: { name?: string } };
+let reply: (msg: Rpc, res: ServerResponse) => void;
+let serverVersion = "2025-06-18";
+const seen: { method: string; session: string | undefined; version: string | undefined; auth: string | undefined }[] = [];
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const msg = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Rpc;
+      seen.push({ method: msg.method, session: req.headers["mcp-session-id"] as string | undefined, version: req.headers["mcp-protocol-version"] as string | undefined, auth: req.headers.authorization });
+      if (msg.id === undefined) return void res.writeHead(202).end();
+      if (msg.method === "initialize") return json(res, { jsonrpc: "2.0", id: msg.id, result: { protocolVersion: serverVersion, capabilities: {}, serverInfo: { name: "t", version: "1" } } });
+      reply(msg, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+beforeEach(async () => {
+  seen.length = 0;
+  serverVersion = "2025-06-18";
+  await closeMcpSessions();
+});
+
+const json = (res: ServerResponse, body: unknown) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+const target = (): McpTarget => ({ key: "k", url, timeoutMs: 2_000, maxResponseBytes: 64 * 1024, allowedHosts: [new URL(url).host], credential: async () => ({ authorization: "Bearer t0ken" }) });
+const ok = { content: [{ type: "text", text: "done" }] };
+
+async function failure(promise: Promise<unknown>): Promise<McpUpstreamError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(McpUpstreamError);
+  return error as McpUpstreamError;
+}
+
+describe("the gateway's MCP client", () => {
+  it("works with a server that names no session: no session header, the negotiated version and the credential on every request", async () => {
+    reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, result: ok });
+    const answer = await callMcpUpstream(target(), "repos.get", { repo: "a" });
+    expect(answer.result).toMatchObject(ok);
+    expect(seen.map((s) => s.method)).toEqual(["initialize", "notifications/initialized", "tools/call"]);
+    expect(seen.at(-1)).toEqual({ method: "tools/call", session: undefined, version: "2025-06-18", auth: "Bearer t0ken" });
+  });
+
+  it("reads an SSE answer with a notification before the response and CRLF line ends", async () => {
+    reply = (msg, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`event: message\r\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1 } })}\r\n\r\n`);
+      res.end(`id: 7\r\nevent: message\r\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: msg.id, result: ok })}\r\n\r\n`);
+    };
+    expect((await callMcpUpstream(target(), "repos.get", {})).result).toMatchObject(ok);
+  });
+
+  it("raises a JSON-RPC error as McpError, and an answer of another type as a StreamableHTTPError", async () => {
+    reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, error: { code: -32602, message: "Unknown tool: nope" } });
+    const rpc = await failure(callMcpUpstream(target(), "nope", {}));
+    expect(rpc.stage).toBe("call");
+    expect(rpc.cause).toBeInstanceOf(McpError);
+    expect((rpc.cause as McpError).code).toBe(-32602);
+
+    reply = (_msg, res) => res.writeHead(200, { "content-type": "text/html" }).end("<html>");
+    const html = await failure(callMcpUpstream(target(), "repos.get", {}));
+    expect(html.cause).toBeInstanceOf(StreamableHTTPError);
+    expect((html.cause as StreamableHTTPError).code).toBe(-1);
+  });
+
+  it("refuses a result that is not a tool result, and an initialize it cannot use", async () => {
+    reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, result: { content: "text" } });
+    expect((await failure(callMcpUpstream(target(), "repos.get", {}))).message).toMatch(/not a tool result/);
+
+    await closeMcpSessions();
+    serverVersion = "1999-01-01";
+    const old = await failure(callMcpUpstream(target(), "repos.get", {}));
+    expect(old.stage).toBe("connect");
+    expect(old.message).toMatch(/protocol version is not supported/);
+  });
+});
