@@ -24,13 +24,13 @@ import {
 } from "@/lib/mcp/handle-message";
 import { readJsonBody } from "./body";
 import { statusOf } from "./errors";
-import { errorResponse, requestIdFrom } from "./respond";
+import { errorResponse, jsonResponse, requestIdFrom } from "./respond";
 
 /** How often a call held for an approval tells its client it is still waiting. */
 const PROGRESS_EVERY_MS = 5_000;
 
 function rpcResponse(body: unknown, requestId: string, status = 200, headers: Record<string, string> = {}) {
-  return Response.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...headers } });
+  return jsonResponse(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...headers } });
 }
 
 const accepted = (requestId: string) => new Response(null, { status: 202, headers: { "x-request-id": requestId } });

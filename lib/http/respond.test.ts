@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError, validationError } from "@/lib/errors";
 import { ERROR_STATUS } from "./errors";
-import { errorResponse, requestIdFrom } from "./respond";
+import { errorResponse, jsonResponse, jsonText, requestIdFrom } from "./respond";
 
 describe("errorResponse", () => {
   it("maps AppError to its status and the API error shape", async () => {
@@ -51,5 +51,18 @@ describe("requestIdFrom", () => {
   it("keeps a sane caller id and replaces a hostile one", () => {
     expect(requestIdFrom(new Request("http://x", { headers: { "x-request-id": "abc-12345678" } }))).toBe("abc-12345678");
     expect(requestIdFrom(new Request("http://x", { headers: { "x-request-id": "<script>" } }))).toMatch(/^req_[0-9a-f]{32}$/);
+  });
+});
+
+describe("jsonResponse", () => {
+  it("answers what Response.json answers, and keeps the text for the lean server to write as it is", async () => {
+    const body = { a: "é\u2028", n: [1, null], nested: { ok: true } };
+    const ours = jsonResponse(body, { status: 201, headers: { "x-one": "1" } });
+    const theirs = Response.json(body, { status: 201, headers: { "x-one": "1" } });
+    expect(ours.status).toBe(201);
+    expect(Object.fromEntries(ours.headers)).toEqual(Object.fromEntries(theirs.headers));
+    expect(jsonText(ours)).toBe(JSON.stringify(body));
+    expect(await ours.text()).toBe(await theirs.text());
+    expect(jsonText(theirs)).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
 import { AppError, validationError } from "@/lib/errors";
 import { checkedParams, queryParams } from "./params";
-import { answered, errorResponse, json, requestIdFrom } from "./respond";
+import { answered, errorResponse, json, jsonResponse, requestIdFrom } from "./respond";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 type Schema = z.ZodType;
@@ -21,7 +21,7 @@ export type Reply<T> = Response & { readonly answer?: T };
 
 /** A JSON answer with a status other than 200. */
 export function reply<T>(body: T, init: { status: number; headers?: Record<string, string> }): Reply<T> {
-  return Response.json(body, { status: init.status, headers: { "cache-control": "no-store", ...init.headers } });
+  return jsonResponse(body, { status: init.status, headers: { "cache-control": "no-store", ...init.headers } });
 }
 
 /**
