@@ -24,13 +24,19 @@ import {
 } from "@/lib/mcp/handle-message";
 import { readJsonBody } from "./body";
 import { statusOf } from "./errors";
-import { errorResponse, jsonResponse, requestIdFrom } from "./respond";
+import { errorResponse, jsonBytesResponse, jsonResponse, requestIdFrom } from "./respond";
+import { ToolsListResult } from "@/lib/mcp/list-mcp-tools";
 
 /** How often a call held for an approval tells its client it is still waiting. */
 const PROGRESS_EVERY_MS = 5_000;
 
 function rpcResponse(body: unknown, requestId: string, status = 200, headers: Record<string, string> = {}) {
-  return jsonResponse(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...headers } });
+  const init = { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...headers } };
+  // A tools/list answer is its listing's JSON, made once, with the message around it (key order as JSON.stringify would write it).
+  const { jsonrpc, id, result } = body as { jsonrpc?: unknown; id?: unknown; result?: unknown };
+  if (result instanceof ToolsListResult && jsonrpc === "2.0")
+    return jsonBytesResponse(Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result.json, Buffer.from("}")]), init);
+  return jsonResponse(body, init);
 }
 
 const accepted = (requestId: string) => new Response(null, { status: 202, headers: { "x-request-id": requestId } });

@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { requestWithBufferedBody } from "./body";
 import { PEER_HEADER } from "./client-address";
 import { AppError } from "@/lib/errors";
-import { errorResponse, jsonText, requestIdFrom } from "./respond";
+import { errorResponse, jsonBody, requestIdFrom } from "./respond";
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 export type RouteEntry = {
@@ -43,8 +43,8 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
   try {
     // Machine API answers are JSON: one buffered write beats piping a web stream, and the
     // text of an answer made by jsonResponse needs no reading back at all.
-    const text = jsonText(response);
-    const body = text !== undefined ? Buffer.from(text) : response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+    const json = jsonBody(response);
+    const body = json !== undefined ? Buffer.from(json) : response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
     // Server-Timing: the time this process spent on the request, so callers can tell it from the network's.
     res.writeHead(response.status, {
       ...Object.fromEntries(response.headers),

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError, validationError } from "@/lib/errors";
 import { ERROR_STATUS } from "./errors";
-import { errorResponse, jsonResponse, jsonText, requestIdFrom } from "./respond";
+import { errorResponse, jsonBody, jsonBytesResponse, jsonResponse, requestIdFrom } from "./respond";
 
 describe("errorResponse", () => {
   it("maps AppError to its status and the API error shape", async () => {
@@ -61,8 +61,16 @@ describe("jsonResponse", () => {
     const theirs = Response.json(body, { status: 201, headers: { "x-one": "1" } });
     expect(ours.status).toBe(201);
     expect(Object.fromEntries(ours.headers)).toEqual(Object.fromEntries(theirs.headers));
-    expect(jsonText(ours)).toBe(JSON.stringify(body));
+    expect(jsonBody(ours)).toBe(JSON.stringify(body));
     expect(await ours.text()).toBe(await theirs.text());
-    expect(jsonText(theirs)).toBeUndefined();
+    expect(jsonBody(theirs)).toBeUndefined();
+  });
+
+  it("sends bytes already made as they are", async () => {
+    const bytes = Buffer.from('{"tools":[]}');
+    const response = jsonBytesResponse(bytes, { headers: { "x-one": "1" } });
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(jsonBody(response)).toBe(bytes);
+    expect(await response.json()).toEqual({ tools: [] });
   });
 });

@@ -30,18 +30,26 @@ export function requestIdFrom(request: { headers: Headers }): string {
  * about 2 % of the agent API's CPU per gateway call, and for a large tools/list a second
  * copy of the answer.
  */
-const jsonBodies = new WeakMap<Response, string>();
+const jsonBodies = new WeakMap<Response, string | Buffer>();
 
-/** Response.json, remembering the text (see `jsonText`). */
+/** Response.json, remembering the text (see `jsonBody`). */
 export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
-  const text = JSON.stringify(body);
-  const response = new Response(text, { ...init, headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) } });
-  jsonBodies.set(response, text);
+  return remembered(JSON.stringify(body), init);
+}
+
+/** A JSON answer whose bytes are already made (an MCP tools/list spliced around its cached listing). */
+export function jsonBytesResponse(json: Buffer, init: ResponseInit = {}): Response {
+  return remembered(json, init);
+}
+
+function remembered(json: string | Buffer, init: ResponseInit): Response {
+  const response = new Response(typeof json === "string" ? json : new Uint8Array(json.buffer as ArrayBuffer, json.byteOffset, json.byteLength), { ...init, headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) } });
+  jsonBodies.set(response, json);
   return response;
 }
 
-/** The JSON text of an answer made by `jsonResponse`; undefined for any other. */
-export const jsonText = (response: Response): string | undefined => jsonBodies.get(response);
+/** The JSON of an answer made by `jsonResponse` or `jsonBytesResponse`; undefined for any other. */
+export const jsonBody = (response: Response): string | Buffer | undefined => jsonBodies.get(response);
 
 export function json(body: unknown, init: { status?: number; requestId: string; headers?: Record<string, string> }): Response {
   return jsonResponse(body, {

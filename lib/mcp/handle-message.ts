@@ -10,7 +10,7 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { callTool } from "@/lib/gateway/call-tool";
 import { MAX_WAIT_SECONDS } from "@/lib/gateway/schemas";
 import { AppError } from "@/lib/errors";
-import { findMcpTool, listMcpTools } from "./list-mcp-tools";
+import { findMcpTool, toolsListResult } from "./list-mcp-tools";
 import { isMcpResource } from "./resource";
 import { toolResult, type CallToolResult } from "./tool-result";
 
@@ -127,7 +127,7 @@ async function dispatch(method: string, params: Record<string, unknown>, context
     case "ping":
       return {};
     case "tools/list":
-      return { tools: (await listMcpTools(context.agent)).map((e) => e.tool) };
+      return toolsListResult(context.agent);
     case "tools/call":
       return callMcpTool(params, context);
     default:

@@ -129,7 +129,23 @@ export async function analyzeMcpTools(agent: { tenantId: string; agentId: string
   return listings;
 }
 
-type Listed = { entries: McpToolEntry[]; byName: Map<string, McpToolEntry> };
+/**
+ * An agent's tools/list result with its JSON made once per listing: a 500-operation
+ * catalogue is about 150 KB of JSON, which every tools/list built again (a large string per
+ * request, which also brought the next full GC closer). The MCP transport sends `json` as it
+ * is; `toJSON` keeps it an ordinary value wherever it is serialized otherwise (a batch, a stream).
+ */
+export class ToolsListResult {
+  constructor(
+    readonly tools: McpTool[],
+    readonly json: Buffer,
+  ) {}
+  toJSON() {
+    return { tools: this.tools };
+  }
+}
+
+type Listed = { entries: McpToolEntry[]; byName: Map<string, McpToolEntry>; result?: ToolsListResult };
 /** Most agents a tenant's policy version keeps listings for before starting over. */
 const MAX_LISTED_AGENTS = 10_000;
 // Per loaded policy and registry (both replaced on publish or a registry change), per agent and its labels:
@@ -156,6 +172,16 @@ async function listedFor(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "l
 /** The agent's tools/list: the operations its published policy could allow. */
 export async function listMcpTools(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<McpToolEntry[]> {
   return (await listedFor(agent)).entries;
+}
+
+/** The agent's tools/list result, serialized once per listing. */
+export async function toolsListResult(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<ToolsListResult> {
+  const listed = await listedFor(agent);
+  if (!listed.result) {
+    const tools = listed.entries.map((e) => e.tool);
+    listed.result = new ToolsListResult(tools, Buffer.from(JSON.stringify({ tools })));
+  }
+  return listed.result;
 }
 
 /** One tool of the agent's tools/list by its MCP name; undefined when it is not listed. */

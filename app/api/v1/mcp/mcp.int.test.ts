@@ -147,6 +147,16 @@ describe("with the @modelcontextprotocol/sdk client", () => {
     expect(times.sort((a, b) => a - b)[2]).toBeLessThan(20);
   });
 
+  it("answers tools/list with the listing's JSON made once, as a batch would serialize it, keeping an id that needs escaping", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const id = 'a"b\\c\u2028';
+    const single = await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list" }));
+    const answer = JSON.parse(await single.text());
+    expect(answer).toMatchObject({ jsonrpc: "2.0", id, result: { tools: expect.arrayContaining([expect.objectContaining({ name: "stripe__refunds_create" })]) } });
+    const batch = await post(ctx.token, JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "tools/list" }]), { "mcp-protocol-version": "2025-03-26" });
+    expect(await batch.json()).toEqual([{ ...answer, id: 1 }]);
+  });
+
   it("executes an allowed call upstream and returns its result", async () => {
     const ctx = await createGatewayTenant(upstream.base);
     const client = await connect(ctx.token);
