@@ -5,6 +5,7 @@
  */
 import cluster from "node:cluster";
 import type { Server } from "node:http";
+import { availableParallelism } from "node:os";
 import { logger } from "@/lib/logger";
 
 /**
@@ -12,8 +13,13 @@ import { logger } from "@/lib/logger";
  * error (`unreachable code` in Deoptimizer::DoComputeBuiltinContinuation, SIGTRAP) within two
  * minutes of `npm run bench -- soak`; without it the 10-minute soak had no exit (issue 13,
  * docs/PERFORMANCE.md "One front door"). A fixed young generation is a stable option.
+ *
+ * On two cores or fewer, young-generation GCs run on the serving thread alone: their helper
+ * threads could only run on a core that another serving process, the worker or the database
+ * needs, and the pause waited for them (scavenge p90 8.2 → 5.0 ms, gateway p99 overhead
+ * 25–26 → 12–17 ms in two runs each; docs/PERFORMANCE.md "A floor for the gateway").
  */
-export const SERVING_PROCESS_FLAGS = ["--max-semi-space-size=16"];
+export const SERVING_PROCESS_FLAGS = ["--max-semi-space-size=16", ...(availableParallelism() <= 2 ? ["--no-parallel-scavenge"] : [])];
 
 /**
  * The primary: forks `processes` serving processes with `flags` and starts another when one
