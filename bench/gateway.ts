@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- gateway`: the same calls sent straight to a local upstream (a bare
- * node:http handler) and through the gateway (agent API server → decision pipeline →
+ * node:http handler), through a floor proxy that makes only the gateway's hops and records
+ * (bench/floor-proxy.mjs), and through the gateway (agent API server → decision pipeline →
  * outbound guard → the same upstream), in one run, with the worker recording decisions and
  * attested events meanwhile. Reports the gateway's p50/p99 overhead at a fixed offered rate,
  * closed-loop capacity of both, and CPU per component during the gateway phase.
@@ -128,13 +129,19 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
 async function captureFloorTemplate(decisionId: string, runId: string): Promise<string> {
   const redis = createRedis();
   try {
-    const jobs = (await redis.xrange(recordStreamKey(), "-", "+")).map(([, fields]) => fields[1]!);
-    const call = jobs.find((job) => job.includes(decisionId) && job.includes('"gateway.call"'));
-    const result = jobs.find((job) => job.includes(decisionId) && job.includes('"gateway.result"'));
-    if (!call || !result) throw new Error(`the gateway probe's record entries are not on the stream (${jobs.length} entries)`);
-    const file = ".data/bench-floor-template.json";
-    writeFileSync(file, JSON.stringify({ decisionId, runId, call, result }));
-    return file;
+    // The result's record is written without waiting for Redis, so it may land just after the answer.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const jobs = (await redis.xrange(recordStreamKey(), "-", "+")).map(([, fields]) => fields[1]!);
+      const call = jobs.find((job) => job.includes(decisionId) && job.includes('"gateway.call"'));
+      const result = jobs.find((job) => job.includes(decisionId) && job.includes('"gateway.result"'));
+      if (call && result) {
+        const file = ".data/bench-floor-template.json";
+        writeFileSync(file, JSON.stringify({ decisionId, runId, call, result }));
+        return file;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("the gateway probe's record entries did not reach the stream");
   } finally {
     redis.disconnect();
   }
