@@ -44,7 +44,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
     // Machine API answers are JSON: one buffered write beats piping a web stream, and the
     // text of an answer made by jsonResponse needs no reading back at all.
     const json = jsonBody(response);
-    const body = json !== undefined ? Buffer.from(json) : response.body ? Buffer.from(await response.arrayBuffer()) : undefined;
+    const body = typeof json === "string" ? Buffer.from(json) : (json ?? (response.body ? Buffer.from(await response.arrayBuffer()) : undefined));
     // Server-Timing: the time this process spent on the request, so callers can tell it from the network's.
     res.writeHead(response.status, {
       ...Object.fromEntries(response.headers),
