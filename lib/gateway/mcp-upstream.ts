@@ -126,26 +126,25 @@ async function request(target: McpTarget, message: { method: string; params: Rec
   return { result: answer.result, response };
 }
 
-function post(target: McpTarget, message: Record<string, unknown>, session?: Session): Promise<OutboundResponse> {
-  return target.credential().then((credential) =>
-    outboundFetch({
-      url: target.url,
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        ...(session && { "mcp-protocol-version": session.protocolVersion }),
-        ...(session?.id && { "mcp-session-id": session.id }),
-        ...credential,
-      },
-      body: JSON.stringify(message),
-      timeoutMs: target.timeoutMs,
-      maxResponseBytes: target.maxResponseBytes,
-      allowedHosts: target.allowedHosts,
-      onTooLarge: "error",
-      redirects: "return",
-    }),
-  );
+async function post(target: McpTarget, message: Record<string, unknown>, session?: Session): Promise<OutboundResponse> {
+  const credential = await target.credential();
+  return outboundFetch({
+    url: target.url,
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...(session && { "mcp-protocol-version": session.protocolVersion }),
+      ...(session?.id && { "mcp-session-id": session.id }),
+      ...credential,
+    },
+    body: JSON.stringify(message),
+    timeoutMs: target.timeoutMs,
+    maxResponseBytes: target.maxResponseBytes,
+    allowedHosts: target.allowedHosts,
+    onTooLarge: "error",
+    redirects: "return",
+  });
 }
 
 function httpError(response: OutboundResponse) {

@@ -25,7 +25,7 @@ export function requestIdFrom(request: { headers: Headers }): string {
 }
 
 /**
- * The text of JSON answers made by `jsonResponse`, so the lean server (./node-handler.ts)
+ * The JSON of answers made here (text or bytes), so the lean server (./node-handler.ts)
  * writes it as it is instead of reading the Response's body stream back: that read was
  * about 2 % of the agent API's CPU per gateway call, and for a large tools/list a second
  * copy of the answer.
