@@ -69,6 +69,31 @@ describe("the gateway's MCP client", () => {
     expect((await callMcpUpstream(target(), "repos.get", {})).result).toMatchObject(ok);
   });
 
+  it("returns on the response event of an SSE stream the server keeps open, even when the event arrives in pieces", async () => {
+    const open: ServerResponse[] = [];
+    reply = (msg, res) => {
+      open.push(res);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const event = Buffer.from(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "héllo" }] } })}\n\n`);
+      const cut = event.indexOf("é") + 1; // inside the two bytes of é
+      res.write(event.subarray(0, cut));
+      setImmediate(() => res.write(event.subarray(cut)));
+    };
+    const started = performance.now();
+    const answer = await callMcpUpstream(target(), "repos.get", {});
+    expect(answer.result).toMatchObject({ content: [{ text: "héllo" }] });
+    expect(performance.now() - started).toBeLessThan(target().timeoutMs);
+    expect(open).toHaveLength(1);
+    await new Promise((resolve) => (open[0]!.writableEnded || open[0]!.destroyed ? resolve(null) : open[0]!.on("close", resolve)));
+  });
+
+  it("fails, rather than waits, on an SSE event that is not JSON in a stream kept open", async () => {
+    reply = (_msg, res) => res.writeHead(200, { "content-type": "text/event-stream" }).write("data: {not json\n\n");
+    const error = await failure(callMcpUpstream(target(), "repos.get", {}));
+    expect(error.stage).toBe("call");
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
+
   it("raises a JSON-RPC error as McpError, and an answer of another type as a StreamableHTTPError", async () => {
     reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, error: { code: -32602, message: "Unknown tool: nope" } });
     const rpc = await failure(callMcpUpstream(target(), "nope", {}));

@@ -10,14 +10,16 @@
  * Not the SDK's Client: it spent about 0.2 ms of CPU more per call (635 against 443 µs,
  * docs/PERFORMANCE.md: a Web Response around each answer, stream plumbing, a schema parse of
  * every message) in the gateway's busiest path. The result is still checked with the SDK's
- * CallToolResult schema. An SSE answer is read once the server ends it, which the transport
- * says it should do after the response; one that keeps it open ends in upstream_timeout.
+ * CallToolResult schema. An SSE answer is read until the event that holds the response, as
+ * a server may keep the stream open after it.
  *
  * Sessions are kept per tool, connection and secret: an MCP session costs an initialize
  * round trip and a notification, which would otherwise precede every call. A session the
  * upstream has forgotten (HTTP 404, which means the call was not run) is opened again once.
  */
 import { createHash } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { StringDecoder } from "node:string_decoder";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, McpError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { outboundFetch, type OutboundResponse } from "@/lib/outbound/fetch";
@@ -115,9 +117,9 @@ export async function closeMcpSessions() {
 /** One JSON-RPC request: its result (and the HTTP answer it came in), or the upstream's error as McpError. */
 async function request(target: McpTarget, message: { method: string; params: Record<string, unknown> }, session?: Session): Promise<{ result: unknown; response: OutboundResponse }> {
   const id = nextRequestId++;
-  const response = await post(target, { jsonrpc: "2.0", id, ...message }, session);
+  const response = await post(target, { jsonrpc: "2.0", id, ...message }, session, sseResponseSeen(id));
   if (response.status < 200 || response.status >= 300) throw httpError(response);
-  const answer = messagesOf(response).find((m) => m.id === id && ("result" in m || "error" in m));
+  const answer = messagesOf(response).find((m) => isResponseTo(id, m));
   if (!answer) throw new Error(`The server's answer holds no response to request ${id}.`);
   if (answer.error) {
     const error = answer.error as { code?: unknown; message?: unknown; data?: unknown };
@@ -126,7 +128,7 @@ async function request(target: McpTarget, message: { method: string; params: Rec
   return { result: answer.result, response };
 }
 
-async function post(target: McpTarget, message: Record<string, unknown>, session?: Session): Promise<OutboundResponse> {
+async function post(target: McpTarget, message: Record<string, unknown>, session?: Session, complete?: (chunk: Buffer, headers: IncomingHttpHeaders) => boolean): Promise<OutboundResponse> {
   const credential = await target.credential();
   return outboundFetch({
     url: target.url,
@@ -144,6 +146,7 @@ async function post(target: McpTarget, message: Record<string, unknown>, session
     allowedHosts: target.allowedHosts,
     onTooLarge: "error",
     redirects: "return",
+    complete,
   });
 }
 
@@ -153,24 +156,43 @@ function httpError(response: OutboundResponse) {
 
 type Message = { id?: unknown; result?: unknown; error?: unknown };
 
+const isResponseTo = (id: number, m: Message) => m.id === id && ("result" in m || "error" in m);
+
 /** The JSON-RPC messages of an answer: a JSON body (one message or a batch) or an SSE stream's `data` fields. */
 function messagesOf(response: OutboundResponse): Message[] {
   const type = response.headers["content-type"] ?? "";
   const text = response.body.toString("utf8");
-  const parse = (json: string): Message[] => {
-    const value = JSON.parse(json) as unknown;
-    return (Array.isArray(value) ? value : [value]).filter((m): m is Message => typeof m === "object" && m !== null);
-  };
-  if (type.includes("application/json")) return parse(text);
-  if (type.includes("text/event-stream")) {
-    return text.split(/\r?\n\r?\n/).flatMap((event) => {
-      const data = event
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith("data:"))
-        .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
-        .join("\n");
-      return data ? parse(data) : [];
-    });
-  }
+  if (type.includes("application/json")) return parseMessages(text);
+  if (type.includes("text/event-stream")) return text.split(SSE_EVENT_END).flatMap(eventMessages);
   throw new StreamableHTTPError(-1, `Unexpected content type: ${type || "none"}`);
+}
+
+const SSE_EVENT_END = /\r?\n\r?\n/;
+
+function parseMessages(json: string): Message[] {
+  const value = JSON.parse(json) as unknown;
+  return (Array.isArray(value) ? value : [value]).filter((m): m is Message => typeof m === "object" && m !== null);
+}
+
+/** The messages of one SSE event: its `data` lines joined. */
+function eventMessages(event: string): Message[] {
+  const data = event
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5))
+    .join("\n");
+  return data ? parseMessages(data) : [];
+}
+
+/** For outboundFetch's `complete`: whether an SSE answer's events so far hold the response to request `id`. */
+function sseResponseSeen(id: number) {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  return (chunk: Buffer, headers: IncomingHttpHeaders): boolean => {
+    if (!headers["content-type"]?.includes("text/event-stream")) return false;
+    pending += decoder.write(chunk);
+    const events = pending.split(SSE_EVENT_END);
+    pending = events.pop()!;
+    return events.some((event) => eventMessages(event).some((m) => isResponseTo(id, m)));
+  };
 }

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
-import http, { type IncomingMessage } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { hostListMatches, ipLiteral, isBlockedAddress, parseHostList, type HostList } from "./addresses";
@@ -29,6 +29,11 @@ export type OutboundRequest = {
   onTooLarge?: "truncate" | "error";
   /** A 3xx is answered as-is ("return", the default) or thrown as redirect_refused ("refuse"). Never followed. */
   redirects?: "return" | "refuse";
+  /**
+   * Told of each chunk of the body; true ends the read there with what has arrived, for an
+   * answer the server may keep open after its last useful byte (an MCP server's SSE stream).
+   */
+  complete?: (chunk: Buffer, headers: IncomingHttpHeaders) => boolean;
 };
 
 export type OutboundResponse = { status: number; headers: Record<string, string>; body: Buffer; truncated: boolean; latencyMs: number };
@@ -210,6 +215,16 @@ export async function outboundFetch(req: OutboundRequest, deps: { resolve?: Reso
           }
           chunks.push(chunk);
           size += chunk.length;
+          let complete: boolean | undefined;
+          try {
+            complete = req.complete?.(chunk, response.headers);
+          } catch (err) {
+            return finish(err as Error);
+          }
+          if (complete) {
+            finish(undefined, answer(status, response, chunks, false));
+            request.destroy(); // the server keeps the stream open; the socket is not reused
+          }
         });
         response.on("end", () => finish(undefined, answer(status, response, chunks, false)));
         response.on("error", (err) => finish(toOutboundError(err)));
