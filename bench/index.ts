@@ -9,6 +9,7 @@ import { benchEvidence } from "./evidence";
 import { benchGateway } from "./gateway";
 import { machine } from "./support";
 import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -33,6 +34,8 @@ if (!only) {
 }
 
 console.log(`machine: ${machine()}`);
+// Benches write their processes' logs and scratch files here; a fresh clone has no .data yet.
+mkdirSync(".data", { recursive: true });
 
 if (only === "auth") {
   const auth = await benchAuth();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, readdirSync } from "node:fs";
+import { openSync, readFileSync, readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
@@ -100,7 +100,6 @@ export async function startBareHandler(port: number): Promise<ChildProcess> {
  */
 export async function startWorker(): Promise<ChildProcess> {
   const logPath = ".data/bench-worker.log";
-  mkdirSync(".data", { recursive: true });
   const log = openSync(logPath, "w");
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/worker`] : [];
   const flags = process.env.BENCH_WORKER_FLAGS?.split(" ").filter(Boolean) ?? [];

@@ -206,6 +206,7 @@ export async function outboundFetch(req: OutboundRequest, deps: { resolve?: Reso
         const chunks: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {
+          if (settled) return; // answered already (complete): the rest is drained, not kept
           if (size + chunk.length > maxBytes) {
             if (req.onTooLarge !== "truncate") return finish(new OutboundError("too_large", `more than ${maxBytes} bytes`));
             chunks.push(chunk.subarray(0, maxBytes - size));
@@ -223,7 +224,9 @@ export async function outboundFetch(req: OutboundRequest, deps: { resolve?: Reso
           }
           if (complete) {
             finish(undefined, answer(status, response, chunks, false));
-            request.destroy(); // the server keeps the stream open; the socket is not reused
+            // A server that ends the stream now gives the socket back to the pool; one that keeps it open loses it at the timeout.
+            const drained = setTimeout(() => request.destroy(), timeoutMs).unref();
+            response.once("close", () => clearTimeout(drained));
           }
         });
         response.on("end", () => finish(undefined, answer(status, response, chunks, false)));
