@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
+import { BoundedMap } from "@/lib/bounded-map";
 import { AppError } from "@/lib/errors";
 import { authState } from "./auth-state";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, keyForKid } from "./signing-keys";
@@ -15,26 +16,8 @@ type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: 
  * and the ES256 verify is most of authentication's cost. Agent, credential and tenant
  * state are still checked on every request, so revocation stays immediate.
  */
-class VerifiedTokens {
-  private entries = new Map<string, { claims: Claims; until: number }>();
-  private static readonly MAX = 10_000;
-  private static readonly TTL_MS = 60_000;
-
-  get(token: string): Claims | undefined {
-    const entry = this.entries.get(token);
-    if (!entry) return undefined;
-    if (entry.until > Date.now()) return entry.claims;
-    this.entries.delete(token);
-    return undefined;
-  }
-
-  set(token: string, claims: Claims) {
-    if (this.entries.size >= VerifiedTokens.MAX) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(token, { claims, until: Math.min(Date.now() + VerifiedTokens.TTL_MS, (claims.exp ?? 0) * 1000) });
-  }
-}
-
-const verified = new VerifiedTokens();
+const VERIFIED_TTL_MS = 60_000;
+const verified = new BoundedMap<string, Claims>(10_000, VERIFIED_TTL_MS);
 
 async function verifySignature(token: string): Promise<Claims> {
   let claims: Claims;
@@ -50,7 +33,7 @@ async function verifySignature(token: string): Promise<Claims> {
   } catch {
     throw invalid();
   }
-  verified.set(token, claims);
+  verified.set(token, claims, Math.min(Date.now() + VERIFIED_TTL_MS, (claims.exp ?? 0) * 1000));
   return claims;
 }
 

@@ -22,6 +22,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, McpError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import { BoundedMap } from "@/lib/bounded-map";
 import { outboundFetch, type OutboundResponse } from "@/lib/outbound/fetch";
 
 export type McpTarget = {
@@ -48,9 +49,8 @@ export class McpUpstreamError extends Error {
 
 export type McpCallResult = { result: Record<string, unknown>; bytes: Buffer; latencyMs: number };
 
-const MAX_SESSIONS = 200;
 type Session = { id: string | null; protocolVersion: string };
-const sessions = new Map<string, Promise<Session>>();
+const sessions = new BoundedMap<string, Promise<Session>>(200);
 let nextRequestId = 1;
 
 export function sessionKey(parts: { toolId: string; connectionId: string; sealed: string; url: string }): string {
@@ -91,7 +91,6 @@ function session(target: McpTarget): Promise<Session> {
   opening.catch(() => {
     if (sessions.get(target.key) === opening) sessions.delete(target.key);
   });
-  while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
   return opening;
 }
 

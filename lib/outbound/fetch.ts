@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
+import { BoundedMap } from "@/lib/bounded-map";
 import { hostListMatches, ipLiteral, isBlockedAddress, parseHostList, type HostList } from "./addresses";
 
 /**
@@ -84,6 +85,14 @@ function operatorAllowList(): HostList {
 
 type Target = { url: URL; host: string; port: number };
 
+/** Parsed once per list: a gateway call passes its connection's (cached, unchanging) hosts on every call. */
+const parsedHostLists = new WeakMap<readonly string[], HostList>();
+function hostListOf(hosts: readonly string[]): HostList {
+  let list = parsedHostLists.get(hosts);
+  if (!list) parsedHostLists.set(hosts, (list = parseHostList(hosts)));
+  return list;
+}
+
 /** Parses and checks a URL without connecting: what a form can validate at save time (names are checked again at connect time). */
 export function checkOutboundUrl(raw: string, allowedHosts?: string[]): Target {
   let url: URL;
@@ -95,7 +104,7 @@ export function checkOutboundUrl(raw: string, allowedHosts?: string[]): Target {
   if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) throw new OutboundError("invalid_url");
   const host = (url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname).toLowerCase();
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-  if (allowedHosts && !hostListMatches(parseHostList(allowedHosts), host, port)) throw new OutboundError("host_not_allowed", `${host}:${port} is not in allowedHosts`);
+  if (allowedHosts && !hostListMatches(hostListOf(allowedHosts), host, port)) throw new OutboundError("host_not_allowed", `${host}:${port} is not in allowedHosts`);
   const literal = ipLiteral(host);
   if (literal && !addressAllowed(host, port, literal)) throw new OutboundError("blocked_address", `${host} is an internal address`);
   return { url, host, port };
@@ -142,8 +151,7 @@ function guardedLookup(target: Target, resolve: Resolver): LookupFunction {
   };
 }
 
-const MAX_POOLED_ORIGINS = 256;
-const pools = new WeakMap<Resolver, Map<string, http.Agent>>();
+const pools = new WeakMap<Resolver, BoundedMap<string, http.Agent>>();
 
 /**
  * One keep-alive agent per origin, resolver and operator allow list: the lookup an agent
@@ -151,13 +159,12 @@ const pools = new WeakMap<Resolver, Map<string, http.Agent>>();
  */
 function pooledAgent(target: Target, resolve: Resolver): http.Agent {
   let byOrigin = pools.get(resolve);
-  if (!byOrigin) pools.set(resolve, (byOrigin = new Map()));
+  // Webhook URLs are tenants' to choose: past 256 origins the least used is forgotten (its
+  // idle sockets close on their own timeout; requests in flight finish).
+  if (!byOrigin) pools.set(resolve, (byOrigin = new BoundedMap(256)));
   const key = `${target.url.protocol}//${target.host}:${target.port} ${process.env.OUTBOUND_ALLOW_HOSTS ?? ""}`;
   let agent = byOrigin.get(key);
   if (!agent) {
-    // Webhook URLs are tenants' to choose: forget the oldest origin rather than grow without
-    // bound (its idle sockets close on their own timeout; requests in flight finish).
-    if (byOrigin.size >= MAX_POOLED_ORIGINS) byOrigin.delete(byOrigin.keys().next().value!);
     const options = {
       keepAlive: true,
       // Idle sockets close after 5 s (or earlier when the upstream's Keep-Alive header says so), as Node's global agent does.

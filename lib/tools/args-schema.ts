@@ -4,6 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import draft6MetaSchema from "ajv/dist/refs/json-schema-draft-06.json";
 import addFormats from "ajv-formats";
 import { canonicalJson } from "@/lib/audit/chain";
+import { BoundedMap } from "@/lib/bounded-map";
 import { AppError } from "@/lib/errors";
 import { TOOL_LIMITS } from "./schemas";
 
@@ -144,8 +145,7 @@ export function argsValidator(schema: Record<string, unknown>): ValidateFunction
 /** An operation's compiled schema, or why it does not compile (a row stored before a check tightened). */
 export type ArgsChecker = { validate: ValidateFunction; error: null } | { validate: null; error: string };
 
-const MAX_KEPT_CHECKERS = 1_000;
-const checkers = new Map<string, ArgsChecker>();
+const checkers = new BoundedMap<string, ArgsChecker>(1_000);
 
 /**
  * `argsValidator` kept by the schema's content, most recently used first, across policy
@@ -156,18 +156,13 @@ export function argsChecker(schema: unknown): ArgsChecker {
   const record = (schema ?? {}) as Record<string, unknown>;
   const key = canonicalJson(record);
   const kept = checkers.get(key);
-  if (kept) {
-    checkers.delete(key);
-    checkers.set(key, kept);
-    return kept;
-  }
+  if (kept) return kept;
   let checker: ArgsChecker;
   try {
     checker = { validate: argsValidator(record), error: null };
   } catch (error) {
     checker = { validate: null, error: (error as Error).message };
   }
-  if (checkers.size >= MAX_KEPT_CHECKERS) checkers.delete(checkers.keys().next().value!);
   checkers.set(key, checker);
   return checker;
 }
