@@ -184,18 +184,24 @@ async function benchMcp(input: {
 
   const listBody = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
   const listTimes: number[] = [];
+  const listParsedTimes: number[] = [];
   const listServerTimes: number[] = [];
   let listed = 0;
-  // 200 timed: the p99 of 50 was the single slowest request.
+  // 200 timed: the p99 of 50 was the single slowest request. Timed to the answer's last byte,
+  // as the load phases are; the bench's own parse of ~300 KB (and the GC it brings) is not Gatehouse's.
   for (let i = 0; i < 210; i++) {
     const started = performance.now();
     const res = await fetch(gatehouseUrl, { method: "POST", headers: gatehouseHeaders, body: listBody });
-    listed = ((await res.json()) as { result: { tools: unknown[] } }).result.tools.length;
+    const received = await res.text();
+    const elapsed = performance.now() - started;
+    listed = (JSON.parse(received) as { result: { tools: unknown[] } }).result.tools.length;
     if (i < 10) continue;
-    listTimes.push(performance.now() - started);
+    listTimes.push(elapsed);
+    listParsedTimes.push(performance.now() - started);
     listServerTimes.push(Number(/dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "")?.[1]));
   }
   listTimes.sort((a, b) => a - b);
   listServerTimes.sort((a, b) => a - b);
-  return { direct, gateway, cpu, list: { tools: listed, p50: percentile(listTimes, 50), p99: percentile(listTimes, 99), serverP99: percentile(listServerTimes, 99), slowest: listTimes.slice(-3) } };
+  listParsedTimes.sort((a, b) => a - b);
+  return { direct, gateway, cpu, list: { tools: listed, p50: percentile(listTimes, 50), p99: percentile(listTimes, 99), parsedP99: percentile(listParsedTimes, 99), serverP99: percentile(listServerTimes, 99), slowest: listTimes.slice(-3) } };
 }

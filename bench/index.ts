@@ -146,7 +146,7 @@ if (only === "gateway") {
   line("through Gatehouse:       ", r.mcp.gateway);
   console.log(`MCP overhead: p50 ${fmt(r.mcp.gateway.p50 - r.mcp.direct.p50, 2)} ms, p99 ${fmt(r.mcp.gateway.p99 - r.mcp.direct.p99, 2)} ms (${fmt((r.mcp.gateway.p99 - r.mcp.direct.p99) / 5, 2)}× the 5 ms target); statuses ${JSON.stringify(r.mcp.gateway.statuses)}`);
   console.log(`CPU per component while MCP calls ran: ${r.mcp.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
-  console.log(`tools/list over HTTP, ${r.mcp.list.tools} tools (a 500-operation tool and more), one at a time: p50 ${fmt(r.mcp.list.p50, 2)} ms, p99 ${fmt(r.mcp.list.p99, 2)} ms (target < 20 ms); in the server (Server-Timing) p99 ${fmt(r.mcp.list.serverP99, 2)} ms; slowest ${r.mcp.list.slowest.map((t) => fmt(t, 1)).join(", ")} ms`);
+  console.log(`tools/list over HTTP, ${r.mcp.list.tools} tools (a 500-operation tool and more), one at a time, to the last byte: p50 ${fmt(r.mcp.list.p50, 2)} ms, p99 ${fmt(r.mcp.list.p99, 2)} ms (target < 20 ms); with the bench's own JSON.parse p99 ${fmt(r.mcp.list.parsedP99, 2)} ms; in the server (Server-Timing) p99 ${fmt(r.mcp.list.serverP99, 2)} ms; slowest ${r.mcp.list.slowest.map((t) => fmt(t, 1)).join(", ")} ms`);
 }
 
 if (only === "decisions") runInItsOwnProcess("front-door"); // the decision endpoint at the console's base URL next to a bare handler (issue 14)
