@@ -11,7 +11,7 @@ import { engageKillSwitch } from "@/lib/kill-switches/engage-kill-switch";
 import { createPolicyTenant, publishRules, rule } from "@/lib/testing/policy";
 import { updateOperation } from "@/lib/tools/update-operation";
 import { updateTool } from "@/lib/tools/update-tool";
-import { analyzeMcpTools, listMcpTools, type OperationListing } from "./list-mcp-tools";
+import { analyzeMcpTools, toolsListResult, type OperationListing } from "./list-mcp-tools";
 
 const principal = (ctx: Awaited<ReturnType<typeof createPolicyTenant>>) => ({ agentId: ctx.agent.id, tenantId: ctx.tenant.id, name: ctx.agent.name, labels: ctx.agent.labels, jti: "j", credentialId: "c" });
 const byName = (listings: OperationListing[]) => Object.fromEntries(listings.map((l) => [`${l.toolName} ${l.operation}`, l]));
@@ -40,12 +40,12 @@ describe("analyzeMcpTools", () => {
     expect(ops["stripe charges.retrieve"]).toMatchObject({ listed: false, reason: { code: "no_permit_rule", shadowRules: [] } });
 
     // tools/list is exactly the listed entries, the same with or without the explanation.
-    const listed = await listMcpTools(principal(ctx));
-    expect(listed.map((e) => e.tool.name)).toEqual(["github__repos_get", "slack__chat_postMessage", "stripe__refunds_create"]);
-    expect(listed).toEqual(explained.flatMap((l) => (l.entry ? [l.entry] : [])));
+    const listed = (await toolsListResult(principal(ctx))).tools;
+    expect(listed.map((t) => t.name)).toEqual(["github__repos_get", "slack__chat_postMessage", "stripe__refunds_create"]);
+    expect(listed).toEqual(explained.flatMap((l) => (l.entry ? [l.entry.tool] : [])));
     const quick = await analyzeMcpTools(principal(ctx), { explain: false });
     expect(quick.every((l) => l.listed && l.notes.length === 0 && l.upstreamProblem === null)).toBe(true);
-    expect(quick.map((l) => l.mcpName)).toEqual(listed.map((e) => e.tool.name));
+    expect(quick.map((l) => l.mcpName)).toEqual(listed.map((t) => t.name));
 
     // The agent outside the group loses the group's rule.
     const outsider = await analyzeMcpTools({ ...principal(ctx), labels: [] }, { explain: true });
@@ -78,7 +78,7 @@ describe("analyzeMcpTools", () => {
 
   it("lists nothing, with every operation explained, before a policy is published", async () => {
     const ctx = await createPolicyTenant();
-    expect(await listMcpTools(principal(ctx))).toEqual([]);
+    expect((await toolsListResult(principal(ctx))).tools).toEqual([]);
     const explained = await analyzeMcpTools(principal(ctx), { explain: true });
     expect(explained).toHaveLength(6);
     expect(explained.every((l) => !l.listed && l.reason.code === "no_permit_rule")).toBe(true);

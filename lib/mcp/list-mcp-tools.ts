@@ -1,5 +1,6 @@
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { TenantCache } from "@/lib/agents/tenant-cache";
+import { BoundedMap } from "@/lib/bounded-map";
 import { withTenant } from "@/lib/db/tenant";
 import { gatewayCache, type ToolUpstream } from "@/lib/gateway/gateway-state";
 import { policyCache } from "@/lib/policy/engine";
@@ -146,35 +147,27 @@ export class ToolsListResult {
 }
 
 type Listed = { entries: McpToolEntry[]; byName: Map<string, McpToolEntry>; result?: ToolsListResult };
-/** Most agents a tenant's policy version keeps listings for before starting over. */
-const MAX_LISTED_AGENTS = 10_000;
 // Per loaded policy and registry (both replaced on publish or a registry change), per agent and its labels:
 // tools/call looks its tool up here instead of analysing every operation of the tenant again.
-const listedCache = new WeakMap<object, WeakMap<object, Map<string, Listed>>>();
+const listedCache = new WeakMap<object, WeakMap<object, BoundedMap<string, Listed>>>();
 
 async function listedFor(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<Listed> {
   const [policy, registry] = await Promise.all([policyCache.get(agent.tenantId), registryCache.get(agent.tenantId)]);
   let byRegistry = listedCache.get(policy);
   if (!byRegistry) listedCache.set(policy, (byRegistry = new WeakMap()));
   let byAgent = byRegistry.get(registry);
-  if (!byAgent) byRegistry.set(registry, (byAgent = new Map()));
+  if (!byAgent) byRegistry.set(registry, (byAgent = new BoundedMap(10_000)));
   const key = `${agent.agentId}\n${agent.labels.join("\n")}`;
   let listed = byAgent.get(key);
   if (!listed) {
     const entries = (await analyzeMcpTools(agent, { explain: false })).flatMap((l) => (l.entry ? [l.entry] : []));
     listed = { entries, byName: new Map(entries.map((e) => [e.tool.name, e])) };
-    if (byAgent.size >= MAX_LISTED_AGENTS) byAgent.clear();
     byAgent.set(key, listed);
   }
   return listed;
 }
 
-/** The agent's tools/list: the operations its published policy could allow. */
-export async function listMcpTools(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<McpToolEntry[]> {
-  return (await listedFor(agent)).entries;
-}
-
-/** The agent's tools/list result, serialized once per listing. */
+/** The agent's tools/list result (the operations its published policy could allow), serialized once per listing. */
 export async function toolsListResult(agent: Pick<AgentPrincipal, "tenantId" | "agentId" | "labels">): Promise<ToolsListResult> {
   const listed = await listedFor(agent);
   if (!listed.result) {

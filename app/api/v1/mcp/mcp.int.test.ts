@@ -18,7 +18,7 @@ import { signAgentToken } from "@/lib/agents/agent-token";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
-import { listMcpTools } from "@/lib/mcp/list-mcp-tools";
+import { toolsListResult } from "@/lib/mcp/list-mcp-tools";
 import { publishRules, rule } from "@/lib/testing/policy";
 import { createUser } from "@/lib/testing/factories";
 import { closeQueues } from "@/lib/queue/registry";
@@ -130,21 +130,16 @@ describe("with the @modelcontextprotocol/sdk client", () => {
     await client.close();
   });
 
-  it("lists 500 operations in under 20 ms once warm (median of 5)", async () => {
+  it("lists all 500 operations of a large tool (its speed is measured by npm run bench -- gateway)", async () => {
     const ctx = await createGatewayTenant(upstream.base);
     await withTenant({ tenantId: ctx.tenant.id }, (tx) =>
       tx.tool.create({ data: { tenantId: ctx.tenant.id, name: "big", displayName: "Big", operations: { create: Array.from({ length: 500 }, (_, i) => ({ name: `op.${i}`, riskClass: "read" as const, argsSchema: { type: "object", properties: { id: { type: "string" } } } })) } } }),
     );
     await publishRules(ctx.owner, [rule({ tool: "big", operations: ["*"] })]);
     const principal = { agentId: ctx.agent.id, tenantId: ctx.tenant.id, name: ctx.agent.name, labels: ctx.agent.labels, jti: "j", credentialId: "c" };
-    await expect.poll(async () => (await listMcpTools(principal)).length, { timeout: 5_000 }).toBe(500);
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await listMcpTools(principal);
-      times.push(performance.now() - started);
-    }
-    expect(times.sort((a, b) => a - b)[2]).toBeLessThan(20);
+    await expect.poll(async () => (await toolsListResult(principal)).tools.filter((t) => t.name.startsWith("big__")).length, { timeout: 5_000 }).toBe(500);
+    const names = new Set((await toolsListResult(principal)).tools.map((t) => t.name));
+    expect(names.has("big__op_0") && names.has("big__op_499")).toBe(true);
   });
 
   it("answers tools/list with the listing's JSON made once, as a batch would serialize it, keeping an id that needs escaping", async () => {
