@@ -82,10 +82,9 @@ describe("the gateway's MCP client", () => {
       res.write(event.subarray(0, cut));
       setImmediate(() => res.write(event.subarray(cut)));
     };
-    const started = performance.now();
+    // Before the timeout, or this would be upstream_timeout.
     const answer = await callMcpUpstream(target(), "repos.get", {});
     expect(answer.result).toMatchObject({ content: [{ text: "héllo" }] });
-    expect(performance.now() - started).toBeLessThan(target().timeoutMs);
     expect(open).toHaveLength(1);
     // The open stream is closed at the timeout, not left to hold a socket.
     await new Promise((resolve) => (open[0]!.destroyed ? resolve(null) : open[0]!.on("close", resolve)));
