@@ -24,26 +24,27 @@ import {
 } from "@/lib/mcp/handle-message";
 import { readJsonBody } from "./body";
 import { statusOf } from "./errors";
-import { errorResponse, jsonBytesResponse, jsonResponse, requestIdFrom } from "./respond";
+import { errorResponse, isLean, jsonBytesResponse, jsonResponse, requestIdFrom } from "./respond";
 import { ToolsListResult } from "@/lib/mcp/list-mcp-tools";
 
 /** How often a call held for an approval tells its client it is still waiting. */
 const PROGRESS_EVERY_MS = 5_000;
 
-function rpcResponse(body: unknown, requestId: string, status = 200, headers: Record<string, string> = {}) {
+/** `to`: the request answered (its answer may leave the body out when the lean server made it). */
+function rpcResponse(to: Request, body: unknown, requestId: string, status = 200, headers: Record<string, string> = {}) {
   const init = { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...headers } };
   // A tools/list answer is its listing's JSON, made once, with the message around it (key order as JSON.stringify would write it).
   const { jsonrpc, id, result } = body as { jsonrpc?: unknown; id?: unknown; result?: unknown };
   if (result instanceof ToolsListResult && jsonrpc === "2.0")
-    return jsonBytesResponse(Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result.json, Buffer.from("}")]), init);
-  return jsonResponse(body, init);
+    return jsonBytesResponse(Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result.json, Buffer.from("}")]), init, isLean(to));
+  return jsonResponse(body, init, isLean(to));
 }
 
 const accepted = (requestId: string) => new Response(null, { status: 202, headers: { "x-request-id": requestId } });
 
 function unauthorized(request: Request, requestId: string, error: AppError) {
   const challenge = `Bearer resource_metadata="${protectedResourceMetadataUrl(request)}"`;
-  return rpcResponse({ error: { code: error.code, message: error.message } }, requestId, 401, { "www-authenticate": challenge });
+  return rpcResponse(request, { error: { code: error.code, message: error.message } }, requestId, 401, { "www-authenticate": challenge });
 }
 
 export async function handleMcp(request: Request): Promise<Response> {
@@ -53,16 +54,16 @@ export async function handleMcp(request: Request): Promise<Response> {
     agent = await authenticateMcpAgent(request.headers.get("authorization"), publicOrigin(request));
   } catch (error) {
     if (error instanceof AppError && statusOf(error) === 401) return unauthorized(request, requestId, error);
-    return errorResponse(error, requestId);
+    return errorResponse(error, requestId, isLean(request));
   }
 
   // The client must accept JSON (the spec also has it list text/event-stream, which we send only for progress).
   const accept = request.headers.get("accept") ?? "";
   if (accept && !/application\/json|application\/\*|\*\/\*/i.test(accept))
-    return rpcResponse(rpcError(null, RPC.invalidRequest, "Accept must include application/json (and text/event-stream)."), requestId, 406);
+    return rpcResponse(request, rpcError(null, RPC.invalidRequest, "Accept must include application/json (and text/event-stream)."), requestId, 406);
   const version = request.headers.get("mcp-protocol-version");
   if (version && !(PROTOCOL_VERSIONS as readonly string[]).includes(version))
-    return rpcResponse(rpcError(null, RPC.invalidRequest, `Unsupported MCP-Protocol-Version ${version}; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`), requestId, 400);
+    return rpcResponse(request, rpcError(null, RPC.invalidRequest, `Unsupported MCP-Protocol-Version ${version}; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`), requestId, 400);
 
   let raw: unknown;
   try {
@@ -70,27 +71,27 @@ export async function handleMcp(request: Request): Promise<Response> {
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     const code = error.code === "malformed_json" ? RPC.parse : RPC.invalidRequest;
-    return rpcResponse(rpcError(null, code, error.message), requestId, statusOf(error));
+    return rpcResponse(request, rpcError(null, code, error.message), requestId, statusOf(error));
   }
 
   const context: McpContext = { agent, requestId, runIdHeader: request.headers.get("x-gatehouse-run-id") };
   if (Array.isArray(raw)) {
     if (!version || !BATCH_REVISIONS.has(version))
-      return rpcResponse(rpcError(null, RPC.invalidRequest, "JSON-RPC batches are not supported in this protocol revision; send one message per request."), requestId, 400);
-    if (raw.length === 0) return rpcResponse(rpcError(null, RPC.invalidRequest, "An empty batch is not a request."), requestId, 400);
+      return rpcResponse(request, rpcError(null, RPC.invalidRequest, "JSON-RPC batches are not supported in this protocol revision; send one message per request."), requestId, 400);
+    if (raw.length === 0) return rpcResponse(request, rpcError(null, RPC.invalidRequest, "An empty batch is not a request."), requestId, 400);
     const answers = [];
     for (const item of raw) {
       const answer = await handleMessage(item, context);
       if (answer) answers.push(answer);
     }
-    return answers.length ? rpcResponse(answers, requestId) : accepted(requestId);
+    return answers.length ? rpcResponse(request, answers, requestId) : accepted(requestId);
   }
   // A call whose client asked for progress (and reads event streams) is answered as a stream:
   // progress while it waits for a human, then its result.
   const progressToken = progressTokenOf(raw);
   if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, context);
   const answer = await handleMessage(raw, context);
-  return answer ? rpcResponse(answer, requestId) : accepted(requestId);
+  return answer ? rpcResponse(request, answer, requestId) : accepted(requestId);
 }
 
 /**

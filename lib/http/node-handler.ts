@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { requestWithBufferedBody } from "./body";
 import { PEER_HEADER } from "./client-address";
 import { AppError } from "@/lib/errors";
-import { errorResponse, jsonBody, requestIdFrom } from "./respond";
+import { errorResponse, jsonBody, markLean, requestIdFrom } from "./respond";
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 export type RouteEntry = {
@@ -37,7 +37,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
     response = await handle(routes, req, limits ?? { maxBytes: env().MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
   } catch (error) {
     // A request Node parsed but a Web Request refuses (a mangled Host header, say).
-    response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`);
+    response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`, true);
   }
   if (response.body && response.headers.get("content-type")?.startsWith("text/event-stream")) return streamEvents(response, res, started);
   try {
@@ -87,18 +87,18 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLi
   if (!matched) {
     const allowed = routes.filter((route) => route.pattern.test(url.pathname)).map((route) => route.method);
     if (allowed.length) {
-      const response = errorResponse(new AppError("method_not_allowed", `${req.method} is not served at ${url.pathname}; use ${allowed.join(" or ")}.`), requestId());
+      const response = errorResponse(new AppError("method_not_allowed", `${req.method} is not served at ${url.pathname}; use ${allowed.join(" or ")}.`), requestId(), true);
       response.headers.set("allow", allowed.join(", "));
       return response;
     }
-    return errorResponse(new AppError("not_found", `No route ${req.method} ${url.pathname} on the agent API server; the console and the rest of the API are on the web server.`), requestId());
+    return errorResponse(new AppError("not_found", `No route ${req.method} ${url.pathname} on the agent API server; the console and the rest of the API are on the web server.`), requestId(), true);
   }
   let params: Record<string, string>;
   try {
     const groups = matched.pattern.exec(url.pathname)!.groups ?? {};
     params = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
   } catch {
-    return errorResponse(new AppError("not_found", "Not found: the path has a malformed %-escape."), requestId());
+    return errorResponse(new AppError("not_found", "Not found: the path has a malformed %-escape."), requestId(), true);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   let body: Buffer | undefined;
@@ -107,7 +107,7 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLi
       body = await readBodyFor(matched, req, headers, limits);
     } catch (error) {
       // Refused before the body was read to its end: close the connection rather than read the rest.
-      const response = errorResponse(error, requestId());
+      const response = errorResponse(error, requestId(), true);
       response.headers.set("connection", "close");
       return response;
     }
@@ -115,11 +115,12 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLi
   // No signal: no handler reads one, and undici links a given signal to the Request's own with a
   // WeakRef and a FinalizationRegistry entry, per request, which the GC then has to process.
   const init = { method: req.method, headers };
-  const request = body ? requestWithBufferedBody(url, init, body) : new Request(url, init);
+  // Lean: its JSON answers come without a body stream, as this server writes their remembered JSON.
+  const request = markLean(body ? requestWithBufferedBody(url, init, body) : new Request(url, init));
   try {
     return await matched.handler(request, { params: Promise.resolve(params) });
   } catch (error) {
-    return errorResponse(error, requestIdFrom(request));
+    return errorResponse(error, requestIdFrom(request), true);
   }
 }
 

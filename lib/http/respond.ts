@@ -32,18 +32,34 @@ export function requestIdFrom(request: { headers: Headers }): string {
  */
 const jsonBodies = new WeakMap<Response, string | Buffer>();
 
-/** Response.json, remembering the text (see `jsonBody`). */
-export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
-  return remembered(JSON.stringify(body), init);
+/**
+ * Requests the lean server made. It writes the remembered JSON, so their JSON answers are
+ * made without a body: undici wraps a body in a ReadableStream, which on Node 20 is also a
+ * C++-backed transferable object per answer, left for the garbage collector to handle.
+ */
+const leanRequests = new WeakSet<Request>();
+
+export function markLean(request: Request): Request {
+  leanRequests.add(request);
+  return request;
+}
+
+/** Whether the answer to `request` may leave its body out (the lean server made the request). */
+export const isLean = (request: Request) => leanRequests.has(request);
+
+/** Response.json, remembering the text (see `jsonBody`); `lean`: without a body stream, for the lean server only. */
+export function jsonResponse(body: unknown, init: ResponseInit = {}, lean = false): Response {
+  return remembered(JSON.stringify(body), init, lean);
 }
 
 /** A JSON answer whose bytes are already made (an MCP tools/list spliced around its cached listing). */
-export function jsonBytesResponse(json: Buffer, init: ResponseInit = {}): Response {
-  return remembered(json, init);
+export function jsonBytesResponse(json: Buffer, init: ResponseInit = {}, lean = false): Response {
+  return remembered(json, init, lean);
 }
 
-function remembered(json: string | Buffer, init: ResponseInit): Response {
-  const response = new Response(typeof json === "string" ? json : new Uint8Array(json.buffer as ArrayBuffer, json.byteOffset, json.byteLength), { ...init, headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) } });
+function remembered(json: string | Buffer, init: ResponseInit, lean: boolean): Response {
+  const body = lean ? null : typeof json === "string" ? json : new Uint8Array(json.buffer as ArrayBuffer, json.byteOffset, json.byteLength);
+  const response = new Response(body, { ...init, headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) } });
   jsonBodies.set(response, json);
   return response;
 }
@@ -51,11 +67,15 @@ function remembered(json: string | Buffer, init: ResponseInit): Response {
 /** The JSON of an answer made by `jsonResponse` or `jsonBytesResponse`; undefined for any other. */
 export const jsonBody = (response: Response): string | Buffer | undefined => jsonBodies.get(response);
 
-export function json(body: unknown, init: { status?: number; requestId: string; headers?: Record<string, string> }): Response {
-  return jsonResponse(body, {
-    status: init.status ?? 200,
-    headers: { [REQUEST_ID_HEADER]: init.requestId, "cache-control": "no-store", ...init.headers },
-  });
+export function json(body: unknown, init: { status?: number; requestId: string; headers?: Record<string, string>; lean?: boolean }): Response {
+  return jsonResponse(
+    body,
+    {
+      status: init.status ?? 200,
+      headers: { [REQUEST_ID_HEADER]: init.requestId, "cache-control": "no-store", ...init.headers },
+    },
+    init.lean,
+  );
 }
 
 /**
@@ -63,22 +83,22 @@ export function json(body: unknown, init: { status?: number; requestId: string; 
  * 503 with Retry-After; other unknown errors become a generic 500: logged with the request
  * id, never echoed to the caller.
  */
-export function errorResponse(error: unknown, requestId: string): Response {
+export function errorResponse(error: unknown, requestId: string, lean = false): Response {
   if (error instanceof AppError) {
     const headers: Record<string, string> = {};
     if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
     return json(
       { error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) } },
-      { status: statusOf(error), requestId, headers },
+      { status: statusOf(error), requestId, headers, lean },
     );
   }
   if (isDependencyUnavailable(error)) {
     logger.warn("dependency unavailable", { requestId, error });
-    return errorResponse(new AppError("dependency_unavailable", "A service Gatehouse depends on did not answer in time. Retry shortly.", undefined, 2), requestId);
+    return errorResponse(new AppError("dependency_unavailable", "A service Gatehouse depends on did not answer in time. Retry shortly.", undefined, 2), requestId, lean);
   }
   logger.error("unhandled error", { requestId, error });
   return json(
     { error: { code: "internal_error", message: `Internal error. Quote request id ${requestId} when reporting it.` } },
-    { status: ERROR_STATUS.internal_error, requestId },
+    { status: ERROR_STATUS.internal_error, requestId, lean },
   );
 }

@@ -7,7 +7,7 @@ import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
 import { AppError, validationError } from "@/lib/errors";
 import { checkedParams, queryParams } from "./params";
-import { answered, errorResponse, json, jsonResponse, requestIdFrom } from "./respond";
+import { answered, errorResponse, isLean, json, jsonResponse, requestIdFrom } from "./respond";
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 type Schema = z.ZodType;
@@ -54,12 +54,12 @@ async function parseInput<B extends Schema | undefined, Q extends Schema | undef
   return { body: body as Parsed<B>, query: query as Parsed<Q> };
 }
 
-function toResponse(result: HandlerResult, requestId: string): Response {
+function toResponse(result: HandlerResult, requestId: string, lean: boolean): Response {
   if (result instanceof Response) {
     result.headers.set("x-request-id", requestId);
     return result;
   }
-  return json(result, { requestId });
+  return json(result, { requestId, lean });
 }
 
 async function flatParams(context: RouteContext): Promise<Record<string, string>> {
@@ -84,9 +84,9 @@ function route<B extends Schema | undefined, Q extends Schema | undefined, Who e
       const params = await flatParams(context);
       const who = await authenticate(request, params);
       const { body, query } = await parseInput(request, input);
-      return answered(request, toResponse(await handler({ request, requestId, params, body, query, ...who }), requestId));
+      return answered(request, toResponse(await handler({ request, requestId, params, body, query, ...who }), requestId, isLean(request)));
     } catch (error) {
-      return answered(request, errorResponse(error, requestId));
+      return answered(request, errorResponse(error, requestId, isLean(request)));
     }
   };
 }

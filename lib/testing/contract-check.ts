@@ -7,7 +7,7 @@
  */
 import { afterEach } from "vitest";
 import { operationFor } from "@/lib/api/contract";
-import { answerObserver } from "@/lib/http/respond";
+import { answerObserver, jsonBody } from "@/lib/http/respond";
 
 const pending: Promise<string | undefined>[] = [];
 
@@ -19,7 +19,9 @@ async function breach(request: Request, response: Response): Promise<string | un
   const declared = op.responses[response.status];
   if (!declared) return `${where}, a status ${op.method.toUpperCase()} ${op.path} does not declare (${Object.keys(op.responses).join(", ")})`;
   if (!declared.schema || !/^application\/json\b/.test(response.headers.get("content-type") ?? "")) return undefined;
-  const body: unknown = await response.clone().json();
+  // An answer to the lean server has no body stream: its JSON is remembered (lib/http/respond.ts).
+  const remembered = jsonBody(response);
+  const body: unknown = remembered === undefined ? await response.clone().json() : JSON.parse(remembered.toString());
   const parsed = declared.schema.safeParse(body);
   if (parsed.success) return undefined;
   return `${where} with a body its declared schema refuses: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}\n  body: ${JSON.stringify(body).slice(0, 400)}`;

@@ -1,5 +1,5 @@
 import { handleMcp } from "@/lib/http/mcp-transport";
-import { answered, errorResponse, requestIdFrom } from "@/lib/http/respond";
+import { answered, errorResponse, isLean, requestIdFrom } from "@/lib/http/respond";
 
 /**
  * Only POST: a stateless server has no event stream to GET and no session to DELETE, and the
@@ -9,6 +9,6 @@ export async function POST(request: Request) {
   try {
     return answered(request, await handleMcp(request));
   } catch (error) {
-    return answered(request, errorResponse(error, requestIdFrom(request)));
+    return answered(request, errorResponse(error, requestIdFrom(request), isLean(request)));
   }
 }
