@@ -81,7 +81,7 @@ export async function handleMcp(request: Request): Promise<Response> {
     if (raw.length === 0) return rpcResponse(request, rpcError(null, RPC.invalidRequest, "An empty batch is not a request."), requestId, 400);
     const answers = [];
     for (const item of raw) {
-      const answer = await handleMessage(item, context);
+      const answer = await answerOf(item, context);
       if (answer) answers.push(answer);
     }
     return answers.length ? rpcResponse(request, answers, requestId) : accepted(requestId);
@@ -92,6 +92,21 @@ export async function handleMcp(request: Request): Promise<Response> {
   if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, context);
   const answer = await handleMessage(raw, context);
   return answer ? rpcResponse(request, answer, requestId) : accepted(requestId);
+}
+
+/**
+ * A message's answer or, when handling it threw, its own internal error: in a batch the
+ * answers of the messages before it (which may have executed calls) are still sent, and a
+ * stream that has begun still ends with a JSON-RPC message.
+ */
+async function answerOf(raw: unknown, context: McpContext) {
+  try {
+    return await handleMessage(raw, context);
+  } catch (error) {
+    logger.error("an MCP message failed", { error, requestId: context.requestId });
+    const msgId = (raw as { id?: unknown } | null)?.id;
+    return rpcError(typeof msgId === "string" || typeof msgId === "number" ? msgId : null, RPC.internal, `Internal error; quote request id ${context.requestId}.`);
+  }
 }
 
 /**
@@ -118,11 +133,8 @@ function streamCall(raw: unknown, progressToken: string | number, context: McpCo
         timer = setInterval(tick, PROGRESS_EVERY_MS);
       };
       try {
-        const answer = await handleMessage(raw, { ...context, onWaiting });
+        const answer = await answerOf(raw, { ...context, onWaiting });
         if (answer) send(answer);
-      } catch (error) {
-        logger.error("an MCP call failed", { error, requestId: context.requestId });
-        send(rpcError((raw as { id?: string | number }).id ?? null, RPC.internal, `Internal error; quote request id ${context.requestId}.`));
       } finally {
         clearInterval(timer);
         try {

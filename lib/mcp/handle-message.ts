@@ -10,6 +10,7 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { callTool } from "@/lib/gateway/call-tool";
 import { MAX_WAIT_SECONDS } from "@/lib/gateway/schemas";
 import { AppError } from "@/lib/errors";
+import { refineStorable } from "@/lib/json/storable";
 import { findMcpTool, toolsListResult } from "./list-mcp-tools";
 import { isMcpResource } from "./resource";
 import { toolResult, type CallToolResult } from "./tool-result";
@@ -35,13 +36,14 @@ const message = z.object({
 type Message = z.infer<typeof message>;
 
 const initializeParams = z.object({ protocolVersion: z.string() }).loose();
+/** What the gateway body checks too: arguments and ids Postgres can store (no NUL, no lone surrogate, not nested past 64). */
 const callParams = z.object({
   name: z.string().min(1).max(200),
-  arguments: z.record(z.string(), z.unknown()).optional(),
+  arguments: z.record(z.string(), z.unknown()).superRefine(refineStorable).optional(),
   _meta: z
     .object({
-      "gatehouse/run_id": z.string().min(1).max(128).optional(),
-      "gatehouse/approval_id": z.string().min(1).max(64).optional(),
+      "gatehouse/run_id": z.string().min(1).max(128).superRefine(refineStorable).optional(),
+      "gatehouse/approval_id": z.string().min(1).max(64).superRefine(refineStorable).optional(),
     })
     .loose()
     .optional(),
@@ -138,7 +140,11 @@ async function dispatch(method: string, params: Record<string, unknown>, context
 async function callMcpTool(params: Record<string, unknown>, context: McpContext): Promise<CallToolResult> {
   const { agent, requestId, onWaiting } = context;
   const p = callParams.safeParse(params);
-  if (!p.success) throw new RpcError(RPC.invalidParams, "tools/call needs params.name and an object params.arguments.", z.treeifyError(p.error));
+  if (!p.success) {
+    const issue = p.error.issues[0]!;
+    const where = ["params", ...issue.path].join(".");
+    throw new RpcError(RPC.invalidParams, `tools/call needs params.name and an object params.arguments; ${where}: ${issue.message}`, z.treeifyError(p.error));
+  }
   const entry = await findMcpTool(agent, p.data.name);
   // Not in this agent's list: nothing is decided or executed.
   if (!entry) throw new RpcError(RPC.invalidParams, `Unknown tool ${p.data.name}: it is not in this agent's tools/list.`);
