@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { LeanRequest } from "./lean-request";
 import { storableText } from "./params";
 
 /**
@@ -37,29 +38,14 @@ export async function readTextCapped(request: Request, maxBytes: number): Promis
   return (await readBytesCapped(request, maxBytes)).toString("utf8");
 }
 
-/**
- * Bodies the lean server (lib/http/node-handler.ts) read into memory before calling the
- * route: handed over as they are. A Web `Request` built with the body wraps it in a
- * ReadableStream that the route then reads back: about a tenth of the server's CPU per
- * decision went to making and draining those streams.
- */
-const bufferedBodies = new WeakMap<Request, Buffer>();
-
-/** A body-less Web `Request` whose body readers here return `body`. */
-export function requestWithBufferedBody(url: URL, init: Omit<RequestInit, "body">, body: Buffer): Request {
-  const request = new Request(url, init);
-  bufferedBodies.set(request, body);
-  return request;
-}
-
 /** The raw body, refusing (413) past `maxBytes` by Content-Length and again while streaming. */
 export async function readBytesCapped(request: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const buffered = bufferedBodies.get(request);
-  if (buffered) {
-    if (buffered.length > maxBytes) throw tooLarge(maxBytes);
-    return buffered;
+  // The lean server read the body before calling the route (./lean-request.ts).
+  if (request instanceof LeanRequest) {
+    if (request.bytes.length > maxBytes) throw tooLarge(maxBytes);
+    return request.bytes;
   }
   if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();

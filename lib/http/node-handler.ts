@@ -5,10 +5,10 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { env } from "@/lib/env";
-import { requestWithBufferedBody } from "./body";
+import { LeanRequest } from "./lean-request";
 import { PEER_HEADER } from "./client-address";
 import { AppError } from "@/lib/errors";
-import { errorResponse, jsonBody, markLean, requestIdFrom } from "./respond";
+import { errorResponse, jsonBody, requestIdFrom } from "./respond";
 
 export type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 export type RouteEntry = {
@@ -112,11 +112,8 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLi
       return response;
     }
   }
-  // No signal: no handler reads one, and undici links a given signal to the Request's own with a
-  // WeakRef and a FinalizationRegistry entry, per request, which the GC then has to process.
-  const init = { method: req.method, headers };
-  // Lean: its JSON answers come without a body stream, as this server writes their remembered JSON.
-  const request = markLean(body ? requestWithBufferedBody(url, init, body) : new Request(url, init));
+  // Not a Web Request (./lean-request.ts); its JSON answers come without a body stream, as this server writes their remembered JSON.
+  const request = new LeanRequest(url.href, req.method!, headers, body ?? Buffer.alloc(0)).asRequest();
   try {
     return await matched.handler(request, { params: Promise.resolve(params) });
   } catch (error) {

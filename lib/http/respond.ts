@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { isDependencyUnavailable } from "./dependency-errors";
+import { LeanRequest } from "./lean-request";
 import { AppError } from "@/lib/errors";
 import { ERROR_STATUS, statusOf } from "./errors";
 import { logger } from "@/lib/logger";
@@ -33,19 +34,11 @@ export function requestIdFrom(request: { headers: Headers }): string {
 const jsonBodies = new WeakMap<Response, string | Buffer>();
 
 /**
- * Requests the lean server made. It writes the remembered JSON, so their JSON answers are
- * made without a body: undici wraps a body in a ReadableStream, which on Node 20 is also a
- * C++-backed transferable object per answer, left for the garbage collector to handle.
+ * Whether the answer to `request` may leave its body out: the lean server made the request
+ * (./lean-request.ts) and writes the remembered JSON itself. undici wraps a body in a
+ * ReadableStream, which on Node 20 is also a C++-backed transferable object per answer.
  */
-const leanRequests = new WeakSet<Request>();
-
-export function markLean(request: Request): Request {
-  leanRequests.add(request);
-  return request;
-}
-
-/** Whether the answer to `request` may leave its body out (the lean server made the request). */
-export const isLean = (request: Request) => leanRequests.has(request);
+export const isLean = (request: Request) => (request as unknown) instanceof LeanRequest;
 
 /** Response.json, remembering the text (see `jsonBody`); `lean`: without a body stream, for the lean server only. */
 export function jsonResponse(body: unknown, init: ResponseInit = {}, lean = false): Response {
