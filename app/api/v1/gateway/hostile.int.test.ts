@@ -6,8 +6,7 @@
  * answer and what the test upstream received: an answer is only given once the upstream
  * call (if any) has returned, so what `received` holds after an answer is final.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signAgentToken } from "@/lib/agents/agent-token";
@@ -15,12 +14,8 @@ import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { changeAgentStatus } from "@/lib/agents/change-agent-status";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { serveRoute } from "@/lib/http/node-handler";
-import { closeQueues } from "@/lib/queue/registry";
-import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { createTestCredential, createUser } from "@/lib/testing/factories";
-import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
-import { createGatewayTenant, startTestUpstream, type Received } from "./testing";
+import { createGatewayTenant, startLeanGatewayServer, type Received } from "./testing";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 
@@ -33,30 +28,19 @@ type Body = {
 };
 type Answer = { status: number; headers: IncomingHttpHeaders; text: string; body: Body };
 
-let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
+let lean: Awaited<ReturnType<typeof startLeanGatewayServer>>;
+let upstream: typeof lean.upstream;
 let received: Received[];
-let worker: DecisionsWorker;
-let server: Server;
 let port: number;
 /** A tenant whose stripe refunds.create is allowed and goes to the test upstream. */
-let open: Awaited<ReturnType<typeof createGatewayTenant>>;
+let open: typeof lean.open;
 
 beforeAll(async () => {
-  upstream = await startTestUpstream();
+  lean = await startLeanGatewayServer();
+  ({ upstream, port, open } = lean);
   received = upstream.received;
-  worker = startDecisionsWorker(2);
-  server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
-  open = await createGatewayTenant(upstream.base);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await worker.close();
-  await closeQueues();
-  await upstream.close();
-});
+afterAll(() => lean.close());
 
 /** One request on node:http, with the path, Host and body exactly as given (fetch would normalize them). */
 function raw(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {

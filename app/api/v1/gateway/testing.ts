@@ -3,6 +3,10 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { POST as gatewayPost } from "@/app/api/v1/gateway/[tool]/[operation]/route";
 import { createConnection } from "@/lib/connections/create-connection";
+import { serveRoute } from "@/lib/http/node-handler";
+import { closeQueues } from "@/lib/queue/registry";
+import { startDecisionsWorker } from "@/lib/testing/decisions-worker";
+import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
 import { withTenant } from "@/lib/db/tenant";
 import { updateOperation } from "@/lib/tools/update-operation";
 import { updateTool } from "@/lib/tools/update-tool";
@@ -86,4 +90,29 @@ export async function gatewayCall(token: string, body: Record<string, unknown>, 
   );
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as GatewayAnswer, text };
+}
+
+/**
+ * The machine API on the lean node:http server (127.0.0.1, a free port), with a test
+ * upstream, a decisions worker, and a tenant whose stripe refunds.create is allowed
+ * through the gateway: what tests that speak raw HTTP to the gateway or MCP endpoint need.
+ */
+export async function startLeanGatewayServer() {
+  const upstream = await startTestUpstream();
+  const worker = startDecisionsWorker(2);
+  const server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const open = await createGatewayTenant(upstream.base);
+  return {
+    upstream,
+    port: (server.address() as AddressInfo).port,
+    open,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await worker.close();
+      await closeQueues();
+      await upstream.close();
+    },
+  };
 }

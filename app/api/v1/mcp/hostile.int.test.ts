@@ -8,47 +8,31 @@
  * without a result, is followed by a real call whose answer is the barrier.
  * The existing "bad input" test in mcp.int.test.ts covers the basics these do not repeat.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { SignJWT, decodeProtectedHeader, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
+import { startLeanGatewayServer, type Received } from "@/app/api/v1/gateway/testing";
 import { signAgentToken } from "@/lib/agents/agent-token";
 import { withTenant } from "@/lib/db/tenant";
-import { serveRoute } from "@/lib/http/node-handler";
-import { closeQueues } from "@/lib/queue/registry";
-import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
-import { AGENT_API_ROUTES } from "@/servers/agent-api-routes";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 
 type Rpc = { jsonrpc?: string; id?: unknown; result?: Record<string, unknown> & { isError?: boolean; content?: { text: string }[] }; error?: { code: number; message: string; data?: unknown } };
 type Answer = { status: number; headers: IncomingHttpHeaders; text: string; body: Rpc & Rpc[] & { error?: { code: unknown } } };
 
-let upstream: Awaited<ReturnType<typeof startTestUpstream>>;
+let lean: Awaited<ReturnType<typeof startLeanGatewayServer>>;
+let upstream: typeof lean.upstream;
 let received: Received[];
-let worker: DecisionsWorker;
-let server: Server;
 let port: number;
 /** A tenant whose stripe refunds.create (stripe__refunds_create) is allowed and goes to the test upstream. */
-let open: Awaited<ReturnType<typeof createGatewayTenant>>;
+let open: typeof lean.open;
 
 beforeAll(async () => {
-  upstream = await startTestUpstream();
+  lean = await startLeanGatewayServer();
+  ({ upstream, port, open } = lean);
   received = upstream.received;
-  worker = startDecisionsWorker(2);
-  server = createServer((req, res) => void serveRoute(AGENT_API_ROUTES, req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
-  open = await createGatewayTenant(upstream.base);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await worker.close();
-  await closeQueues();
-  await upstream.close();
-});
+afterAll(() => lean.close());
 
 /**
  * POST /api/v1/mcp on node:http with exactly the headers given (fetch would add Accept and a
