@@ -36,7 +36,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
   try {
     response = await handle(routes, req, limits ?? { maxBytes: env().MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
   } catch (error) {
-    // A request Node parsed but a Web Request refuses (a mangled Host header, say).
+    // A request Node parsed but URL or Headers refuse (a mangled Host header, say).
     response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`, true);
   }
   if (response.body && response.headers.get("content-type")?.startsWith("text/event-stream")) return streamEvents(response, res, started);
