@@ -129,7 +129,7 @@ function tierText(a: Approval): string {
     case "autonomous":
       return "autonomous";
     case "threshold":
-      return `approval if ${a.arg} > ${a.above}`;
+      return `approval if ${a.arg} > ${a.above} or not a number`;
     case "always":
       return "always approval";
     case "two_person":

@@ -31,6 +31,23 @@ const ruleArb: fc.Arbitrary<RuleInput> = fc
   })
   .map(({ withMax, ...r }): RuleInput => ({ ...r, operations: [...r.operations], agents: [...r.agents], groups: [...r.groups], constraints: withMax ? [{ op: "max", arg: "n", value: 50 }] : [], id: id(), name: "prop" }));
 
+describe("the threshold approval tier", () => {
+  const policy = snapshot([{ id: id(), name: "refunds", tool: "t0", operations: ["o0"], approval: { tier: "threshold", arg: "amount", above: 100 } }]);
+  const outcome = (args: Record<string, unknown>) => evaluate(policy, { agent, tool: "t0", operation: "o0", args });
+
+  it("asks a human above the threshold, not at or below it", () => {
+    expect([outcome({ amount: 100 }).outcome, outcome({ amount: -5 }).outcome, outcome({ amount: 100.5 }).outcome]).toEqual(["allow", "allow", "pending_approval"]);
+  });
+
+  it("fails closed: a missing amount, or one sent as text, needs approval and says why", () => {
+    for (const args of [{}, { amount: "50" }, { amount: "5000" }, { amount: null }, { amount: [5000] }]) {
+      const result = outcome(args);
+      expect(result.outcome).toBe("pending_approval");
+      expect(result.reasons[0]?.message).toBe('Rule "refunds" requires approval when amount is above 100 or not a number, as in this call.');
+    }
+  });
+});
+
 describe("policy properties", () => {
   it("default deny: an action no rule names is denied", () => {
     fc.assert(

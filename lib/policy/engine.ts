@@ -140,16 +140,18 @@ function approvalNeeded(rule: Rule, args: Record<string, unknown>): number {
   switch (rule.approval.tier) {
     case "autonomous":
       return 0;
-    case "threshold": {
-      const value = args[rule.approval.arg];
-      return typeof value === "number" && value > rule.approval.above ? 1 : 0;
-    }
+    case "threshold":
+      // Fails closed: a value that is not a number (missing, or sent as text) cannot be
+      // compared, and a missing amount may mean all of it (a Stripe refund without one).
+      return isNumber(args[rule.approval.arg]) && (args[rule.approval.arg] as number) <= rule.approval.above ? 0 : 1;
     case "always":
       return 1;
     case "two_person":
       return 2;
   }
 }
+
+const isNumber = (value: unknown) => typeof value === "number" && Number.isFinite(value);
 
 type Context = Record<string, unknown>;
 
@@ -217,7 +219,7 @@ function decide(slice: Slice, setId: string | null, action: Action, context: Con
     const signers = groups.size ? ` signed by ${[...groups].join(" and ")}` : "";
     const message =
       a.tier === "threshold"
-        ? `Rule "${strictest.rule.name}" requires approval${signers} when ${a.arg} is above ${a.above}.`
+        ? `Rule "${strictest.rule.name}" requires approval${signers} when ${a.arg} is above ${a.above}${isNumber(action.args[a.arg]) ? "" : ` or not a number, as in this call`}.`
         : a.tier === "two_person"
           ? `Rule "${strictest.rule.name}" requires two approvers${signers}.`
           : `Rule "${strictest.rule.name}" requires approval${signers}.`;
