@@ -140,10 +140,12 @@ function approvalNeeded(rule: Rule, args: Record<string, unknown>): number {
   switch (rule.approval.tier) {
     case "autonomous":
       return 0;
-    case "threshold":
+    case "threshold": {
       // Fails closed: a value that is not a number (missing, or sent as text) cannot be
       // compared, and a missing amount may mean all of it (a Stripe refund without one).
-      return isNumber(args[rule.approval.arg]) && (args[rule.approval.arg] as number) <= rule.approval.above ? 0 : 1;
+      const value = args[rule.approval.arg];
+      return isNumber(value) && value <= rule.approval.above ? 0 : 1;
+    }
     case "always":
       return 1;
     case "two_person":
@@ -151,7 +153,7 @@ function approvalNeeded(rule: Rule, args: Record<string, unknown>): number {
   }
 }
 
-const isNumber = (value: unknown) => typeof value === "number" && Number.isFinite(value);
+const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 
 type Context = Record<string, unknown>;
 
