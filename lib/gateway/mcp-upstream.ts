@@ -116,9 +116,11 @@ export async function closeMcpSessions() {
 /** One JSON-RPC request: its result (and the HTTP answer it came in), or the upstream's error as McpError. */
 async function request(target: McpTarget, message: { method: string; params: Record<string, unknown> }, session?: Session): Promise<{ result: unknown; response: OutboundResponse }> {
   const id = nextRequestId++;
-  const response = await post(target, { jsonrpc: "2.0", id, ...message }, session, sseResponseSeen(id));
+  const sse = sseReader(id);
+  const response = await post(target, { jsonrpc: "2.0", id, ...message }, session, sse.complete);
   if (response.status < 200 || response.status >= 300) throw httpError(response);
-  const answer = messagesOf(response).find((m) => isResponseTo(id, m));
+  // An SSE answer's response was found as it arrived; a JSON answer (or a stream ended without a blank line) is read here.
+  const answer = sse.response ?? messagesOf(response).find((m) => isResponseTo(id, m));
   if (!answer) throw new Error(`The server's answer holds no response to request ${id}.`);
   if (answer.error) {
     const error = answer.error as { code?: unknown; message?: unknown; data?: unknown };
@@ -183,15 +185,24 @@ function eventMessages(event: string): Message[] {
   return data ? parseMessages(data) : [];
 }
 
-/** For outboundFetch's `complete`: whether an SSE answer's events so far hold the response to request `id`. */
-function sseResponseSeen(id: number) {
+/**
+ * Reads an SSE answer's events as they arrive (outboundFetch's `complete`) and keeps the
+ * response to request `id` once it has come, so the read can end there and the events are
+ * not parsed again.
+ */
+function sseReader(id: number) {
   const decoder = new StringDecoder("utf8");
   let pending = "";
-  return (chunk: Buffer, headers: IncomingHttpHeaders): boolean => {
-    if (!headers["content-type"]?.includes("text/event-stream")) return false;
-    pending += decoder.write(chunk);
-    const events = pending.split(SSE_EVENT_END);
-    pending = events.pop()!;
-    return events.some((event) => eventMessages(event).some((m) => isResponseTo(id, m)));
+  const reader = {
+    response: undefined as Message | undefined,
+    complete: (chunk: Buffer, headers: IncomingHttpHeaders): boolean => {
+      if (!headers["content-type"]?.includes("text/event-stream")) return false;
+      pending += decoder.write(chunk);
+      const events = pending.split(SSE_EVENT_END);
+      pending = events.pop()!;
+      for (const event of events) reader.response ??= eventMessages(event).find((m) => isResponseTo(id, m));
+      return reader.response !== undefined;
+    },
   };
+  return reader;
 }
