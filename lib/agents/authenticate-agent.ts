@@ -4,11 +4,20 @@ import { AppError } from "@/lib/errors";
 import { authState } from "./auth-state";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, keyForKid } from "./signing-keys";
 
-export type AgentPrincipal = { agentId: string; tenantId: string; name: string; labels: string[]; jti: string; credentialId: string };
+export type AgentPrincipal = {
+  agentId: string;
+  tenantId: string;
+  name: string;
+  labels: string[];
+  jti: string;
+  credentialId: string;
+  /** RFC 8707: the resource URLs (audiences other than Gatehouse's own) the token is bound to; absent when it is bound to none. */
+  resources?: string[];
+};
 
 const invalid = () => new AppError("invalid_token", "The access token is missing, invalid or expired.");
 
-type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: number; iat?: number };
+type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: number; iat?: number; aud?: unknown };
 
 /**
  * Tokens whose signature and claims were verified, by their exact text, for at most a
@@ -63,5 +72,8 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   if (state.tokensValidAfter && (claims.iat ?? 0) * 1000 < state.tokensValidAfter.getTime()) throw invalid();
   const credential = state.credentials.get(claims.cid);
   if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
-  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, labels: state.labels, jti: claims.jti, credentialId: claims.cid };
+  const resources = resourcesOf(claims.aud);
+  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, labels: state.labels, jti: claims.jti, credentialId: claims.cid, ...(resources.length > 0 && { resources }) };
 }
+
+const resourcesOf = (aud: unknown) => (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === "string" && /^https?:/.test(a));

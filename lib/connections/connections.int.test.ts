@@ -46,7 +46,9 @@ beforeAll(async () => {
         if (!accepted.has(form.get("client_secret") ?? "")) return void res.writeHead(401).end(JSON.stringify({ error: "invalid_client" }));
         const token = `at_${uniq()}`;
         accepted.add(token);
-        return void res.end(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 3600 }));
+        // A slow endpoint, so calls that need a token meanwhile are under way together; scope "short" gets a 10-second token.
+        const expiresIn = form.get("scope") === "short" ? 10 : 3600;
+        return void setTimeout(() => res.end(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: expiresIn })), 50);
       }
       const key = req.headers["x-api-key"] ?? String(req.headers.authorization ?? "").replace(/^Bearer /, "");
       if (!accepted.has(String(key))) return void res.writeHead(401).end(JSON.stringify({ error: "bad key" }));
@@ -160,7 +162,8 @@ describe("connections", () => {
   it("fetches an OAuth 2.0 client-credentials token once, caches it in memory, and sends it as a bearer token", async () => {
     const ctx = await setup("oauth2_client_credentials");
     const before = tokenRequests;
-    expect((await ctx.call()).result).toMatchObject({ status: 201 });
+    // Calls that need the token while it is being fetched share that one request.
+    for (const answer of await Promise.all([ctx.call(), ctx.call(), ctx.call()])) expect(answer.result).toMatchObject({ status: 201 });
     expect((await ctx.call()).result).toMatchObject({ status: 201 });
     expect(tokenRequests - before).toBe(1);
     // A rotated client secret fetches a new token.
@@ -169,5 +172,10 @@ describe("connections", () => {
     await rotateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, secret: next, overlapSeconds: 0 });
     expect((await ctx.call()).result).toMatchObject({ status: 201 });
     expect(tokenRequests - before).toBe(2);
+    // An edited scope fetches a new token; one that lives 10 s is renewed at half its life, not on every call.
+    await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { scopes: "short" } });
+    expect((await ctx.call()).result).toMatchObject({ status: 201 });
+    expect((await ctx.call()).result).toMatchObject({ status: 201 });
+    expect(tokenRequests - before).toBe(3);
   });
 });

@@ -17,14 +17,16 @@ export class CredentialError extends Error {
 }
 
 /**
- * OAuth 2.0 access tokens, in this process's memory only (never Redis, never Postgres):
- * keyed by connection and a hash of the sealed secret, so a rotation fetches a new one.
+ * OAuth 2.0 access tokens, in this process's memory only (never Redis, never Postgres), until
+ * shortly before they expire. Keyed by everything a token was fetched with (connection,
+ * sealed secret, token URL, client id, scopes): a rotation or an edit made through any
+ * process fetches a new token in every process, and the old entry ages out.
  */
-const accessTokens = new Map<string, { token: string; expiresAtMs: number; connectionId: string }>();
-
-export function forgetAccessTokens(connectionId: string) {
-  for (const [key, entry] of accessTokens) if (entry.connectionId === connectionId) accessTokens.delete(key);
-}
+const accessTokens = new BoundedMap<string, string>(1_000);
+/** Token requests under way: the calls that need the same token meanwhile share one request (a token endpoint rate-limits its clients). */
+const fetchingTokens = new Map<string, Promise<string>>();
+/** Renew this long before expiry (at most half the lifetime), so a token does not expire between here and the upstream. */
+const RENEW_EARLY_MS = 30_000;
 
 /** The sealed secrets to try, newest first: the previous one only while its overlap lasts. */
 export function usableSecrets(c: Connection, now = new Date()): string[] {
@@ -68,10 +70,23 @@ function bearerHeader(c: Connection, token: string): Record<string, string> {
 }
 
 async function accessToken(c: Connection, sealed: string, clientSecret: string): Promise<string> {
-  const key = `${c.id}:${createHash("sha256").update(sealed).digest("hex").slice(0, 16)}`;
+  const key = createHash("sha256").update(JSON.stringify([c.id, sealed, c.tokenUrl, c.clientId, c.scopes])).digest("hex");
   const cached = accessTokens.get(key);
-  // Renew a little early so a token does not expire between here and the upstream.
-  if (cached && cached.expiresAtMs - 30_000 > Date.now()) return cached.token;
+  if (cached !== undefined) return cached;
+  let fetching = fetchingTokens.get(key);
+  if (!fetching) {
+    fetching = fetchAccessToken(c, clientSecret)
+      .then(({ token, lifetimeMs }) => {
+        accessTokens.set(key, token, Date.now() + lifetimeMs - Math.min(RENEW_EARLY_MS, lifetimeMs / 2));
+        return token;
+      })
+      .finally(() => fetchingTokens.delete(key));
+    fetchingTokens.set(key, fetching);
+  }
+  return fetching;
+}
+
+async function fetchAccessToken(c: Connection, clientSecret: string): Promise<{ token: string; lifetimeMs: number }> {
   if (!c.tokenUrl || !c.clientId) throw new CredentialError("The connection has no token URL or client id.", false);
   const form = new URLSearchParams({ grant_type: "client_credentials", client_id: c.clientId, client_secret: clientSecret });
   if (c.scopes) form.set("scope", c.scopes);
@@ -98,7 +113,6 @@ async function accessToken(c: Connection, sealed: string, clientSecret: string):
   }
   if (response.status >= 300 || typeof parsed.access_token !== "string")
     throw new CredentialError(`The token endpoint answered HTTP ${response.status} without an access token.`, false);
-  const lifetimeS = typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? parsed.expires_in : 300;
-  accessTokens.set(key, { token: parsed.access_token, expiresAtMs: Date.now() + lifetimeS * 1000, connectionId: c.id });
-  return parsed.access_token;
+  const lifetimeS = typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? Math.min(parsed.expires_in, 86_400) : 300;
+  return { token: parsed.access_token, lifetimeMs: lifetimeS * 1000 };
 }

@@ -3,7 +3,6 @@ import { withTenant } from "@/lib/db/tenant";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { AppError } from "@/lib/errors";
 import { auditConnectionChange, lockConnection } from "./connection-audit";
-import { forgetAccessTokens } from "./credential-headers";
 
 /** Deletes a connection and its secret; 409 while a tool still uses it. */
 export async function deleteConnection(input: { actor: MemberContext; connectionId: string; requestId?: string }) {
@@ -15,6 +14,5 @@ export async function deleteConnection(input: { actor: MemberContext; connection
     await tx.connection.delete({ where: { id: before.id } });
     await auditConnectionChange(tx, { actor: input.actor, connectionId: before.id, action: "connection.deleted", before: { name: before.name, kind: before.kind, allowedHosts: before.allowedHosts }, requestId: input.requestId });
   });
-  forgetAccessTokens(input.connectionId);
   await gatewayChanged(tenantId);
 }

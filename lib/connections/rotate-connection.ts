@@ -3,7 +3,6 @@ import { withTenant } from "@/lib/db/tenant";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { sealSecret } from "@/lib/secrets/envelope";
 import { auditConnectionChange, lockConnection } from "./connection-audit";
-import { forgetAccessTokens } from "./credential-headers";
 import { describeConnection } from "./describe-connection";
 import { secretContext } from "./schemas";
 
@@ -40,7 +39,6 @@ export async function rotateConnection(input: { actor: MemberContext; connection
     });
     return view;
   });
-  forgetAccessTokens(input.connectionId);
   await gatewayChanged(tenantId);
   return result;
 }

@@ -2,7 +2,6 @@ import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { assertNameFree, auditConnectionChange, lockConnection } from "./connection-audit";
-import { forgetAccessTokens } from "./credential-headers";
 import { describeConnection } from "./describe-connection";
 import type { UpdateConnectionInput } from "./schemas";
 
@@ -29,7 +28,6 @@ export async function updateConnection(input: { actor: MemberContext; connection
     });
     return describeConnection(after);
   });
-  forgetAccessTokens(input.connectionId);
   await gatewayChanged(tenantId);
   return result;
 }

@@ -4,7 +4,6 @@
  * the agent's bearer token, so any instance can serve any request. tools/call runs the
  * gateway pipeline (lib/gateway/call-tool.ts), the same code as POST /api/v1/gateway.
  */
-import { decodeJwt } from "jose";
 import { z } from "zod";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { callTool } from "@/lib/gateway/call-tool";
@@ -81,9 +80,7 @@ export type McpContext = {
  */
 export async function authenticateMcpAgent(authorization: string | null, origin: string): Promise<AgentPrincipal> {
   const agent = await authenticateAgent(authorization);
-  const audience = decodeJwt(authorization!.replace(/^Bearer\s+/i, "")).aud;
-  const resources = (Array.isArray(audience) ? audience : [audience]).filter((a): a is string => typeof a === "string" && /^https?:/.test(a));
-  if (resources.length && !resources.some((r) => isMcpResource(r, origin))) throw new AppError("invalid_token", "This token was issued for another resource.");
+  if (agent.resources && !agent.resources.some((r) => isMcpResource(r, origin))) throw new AppError("invalid_token", "This token was issued for another resource.");
   return agent;
 }
 
