@@ -1,7 +1,8 @@
 /**
  * The vault's services against Postgres and a real upstream that checks the credential:
  * write-only views and audit entries, rotation with overlap, disable, delete while used,
- * OAuth 2.0 client credentials fetched once and cached, coverage.
+ * OAuth 2.0 client credentials fetched once (also for concurrent calls), cached, renewed
+ * and fetched again after a refusal, coverage.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -177,5 +178,10 @@ describe("connections", () => {
     expect((await ctx.call()).result).toMatchObject({ status: 201 });
     expect((await ctx.call()).result).toMatchObject({ status: 201 });
     expect(tokenRequests - before).toBe(3);
+    // A token the authorization server revoked before its expiry is refused once; the next call fetches another.
+    for (const key of [...accepted]) if (key.startsWith("at_")) accepted.delete(key);
+    expect((await ctx.call()).result).toMatchObject({ status: 401 });
+    expect((await ctx.call()).result).toMatchObject({ status: 201 });
+    expect(tokenRequests - before).toBe(4);
   });
 });

@@ -69,8 +69,15 @@ function bearerHeader(c: Connection, token: string): Record<string, string> {
   return { [header]: header.toLowerCase() === "authorization" ? `Bearer ${token}` : token };
 }
 
+const tokenKey = (c: Connection, sealed: string) => createHash("sha256").update(JSON.stringify([c.id, sealed, c.tokenUrl, c.clientId, c.scopes])).digest("hex");
+
+/** After the upstream refused a call: the access token it carried may have been revoked before its expiry, so the next call fetches another. */
+export function forgetAccessToken(c: Connection, sealed: string) {
+  accessTokens.delete(tokenKey(c, sealed));
+}
+
 async function accessToken(c: Connection, sealed: string, clientSecret: string): Promise<string> {
-  const key = createHash("sha256").update(JSON.stringify([c.id, sealed, c.tokenUrl, c.clientId, c.scopes])).digest("hex");
+  const key = tokenKey(c, sealed);
   const cached = accessTokens.get(key);
   if (cached !== undefined) return cached;
   let fetching = fetchingTokens.get(key);

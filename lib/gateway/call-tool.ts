@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { getApprovalStatus } from "@/lib/approvals/get-approval-status";
-import { CredentialError, credentialHeaders, usableSecrets } from "@/lib/connections/credential-headers";
+import { CredentialError, credentialHeaders, forgetAccessToken, usableSecrets } from "@/lib/connections/credential-headers";
 import { SecretError } from "@/lib/secrets/envelope";
 import { decideAction } from "@/lib/decisions/decide-action";
 import type { DecisionResponse } from "@/lib/decisions/schemas";
@@ -246,6 +246,7 @@ async function sendHttp(call: Call, secrets: Set<string>): Promise<Upstreamed> {
       redirects: "refuse",
     });
     if (response.status !== 401 && response.status !== 403) break;
+    forgetAccessToken(connection, sealed);
   }
   return { status: response!.status, contentType: response!.headers["content-type"] ?? null, raw: response!.body, truncated: response!.truncated, latencyMs: response!.latencyMs };
 }
@@ -269,6 +270,7 @@ async function sendMcp(call: Call, secrets: Set<string>): Promise<Upstreamed> {
       return { status: 200, contentType: "application/json", raw: answer.bytes, truncated: false, latencyMs: answer.latencyMs };
     } catch (error) {
       const refusedAtConnect = error instanceof McpUpstreamError && error.stage === "connect" && error.cause instanceof StreamableHTTPError && (error.cause.code === 401 || error.cause.code === 403);
+      if (refusedAtConnect) forgetAccessToken(connection, sealed);
       if (!refusedAtConnect || i === candidates.length - 1) throw error;
     }
   }
