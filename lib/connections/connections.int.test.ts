@@ -183,5 +183,10 @@ describe("connections", () => {
     expect((await ctx.call()).result).toMatchObject({ status: 401 });
     expect((await ctx.call()).result).toMatchObject({ status: 201 });
     expect(tokenRequests - before).toBe(4);
+    // Refused again within the minute: the refusal is the setup's, so no new token per call.
+    for (const key of [...accepted]) if (key.startsWith("at_")) accepted.delete(key);
+    expect((await ctx.call()).result).toMatchObject({ status: 401 });
+    expect((await ctx.call()).result).toMatchObject({ status: 401 });
+    expect(tokenRequests - before).toBe(4);
   });
 });

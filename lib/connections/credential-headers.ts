@@ -71,9 +71,20 @@ function bearerHeader(c: Connection, token: string): Record<string, string> {
 
 const tokenKey = (c: Connection, sealed: string) => createHash("sha256").update(JSON.stringify([c.id, sealed, c.tokenUrl, c.clientId, c.scopes])).digest("hex");
 
-/** After the upstream refused a call: the access token it carried may have been revoked before its expiry, so the next call fetches another. */
+/**
+ * When a token was last dropped after a refusal, per key. A token refused again within the
+ * minute is kept: then the refusal comes from the connection's setup (scopes, the upstream's
+ * configuration), not from a revocation, and a new token per call would only flood the
+ * token endpoint.
+ */
+const refusedRecently = new BoundedMap<string, true>(1_000, 60_000);
+
+/** After the upstream refused a call: the access token it carried may have been revoked before its expiry, so the next call fetches another (at most once a minute). */
 export function forgetAccessToken(c: Connection, sealed: string) {
-  accessTokens.delete(tokenKey(c, sealed));
+  const key = tokenKey(c, sealed);
+  if (refusedRecently.get(key)) return;
+  refusedRecently.set(key, true);
+  accessTokens.delete(key);
 }
 
 async function accessToken(c: Connection, sealed: string, clientSecret: string): Promise<string> {

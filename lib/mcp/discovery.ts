@@ -8,6 +8,14 @@ export function publicOrigin(request: Request): string {
   return configuredOrigin() ?? new URL(request.url).origin;
 }
 
+/**
+ * Cache-Control of the discovery documents: cacheable only when they name the configured
+ * origin. Without PUBLIC_URL (or NEXTAUTH_URL) they echo the request's Host, and a shared
+ * cache that keys on another header than the one echoed would hand one client's Host to
+ * every other client (a token endpoint of the attacker's choosing).
+ */
+export const discoveryCacheControl = () => (configuredOrigin() ? "public, max-age=300" : "no-store");
+
 export const protectedResourceMetadataUrl = (request: Request) => `${publicOrigin(request)}/.well-known/oauth-protected-resource${MCP_PATH}`;
 
 export function protectedResourceMetadata(request: Request) {

@@ -83,7 +83,10 @@ describe("discovery (MCP authorization)", () => {
     const resource = await (await fetch(challenge.match(/"(.+)"/)![1]!)).json();
     expect(resource).toMatchObject({ resource: `${gatehouse}/api/v1/mcp`, authorization_servers: [gatehouse] });
     expect(await (await fetch(`${gatehouse}/.well-known/oauth-protected-resource`)).json()).toEqual(resource);
-    const as = await (await fetch(`${gatehouse}/.well-known/oauth-authorization-server`)).json();
+    const asResponse = await fetch(`${gatehouse}/.well-known/oauth-authorization-server`);
+    // No PUBLIC_URL here: the documents echo the request's Host, so no cache may keep them.
+    expect(asResponse.headers.get("cache-control")).toBe("no-store");
+    const as = await asResponse.json();
     expect(as).toMatchObject({ issuer: gatehouse, token_endpoint: `${gatehouse}/api/v1/oauth/token`, grant_types_supported: expect.arrayContaining(["client_credentials"]) });
   });
 });

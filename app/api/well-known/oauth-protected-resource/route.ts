@@ -1,5 +1,5 @@
 import { answered } from "@/lib/http/respond";
-import { protectedResourceMetadata } from "@/lib/mcp/discovery";
+import { discoveryCacheControl, protectedResourceMetadata } from "@/lib/mcp/discovery";
 
 /**
  * RFC 9728 protected resource metadata for the MCP endpoint, served at
@@ -7,5 +7,5 @@ import { protectedResourceMetadata } from "@/lib/mcp/discovery";
  * (next.config.mjs rewrites: the App Router does not route dot-folders).
  */
 export function GET(request: Request) {
-  return answered(request, Response.json(protectedResourceMetadata(request), { headers: { "cache-control": "public, max-age=300" } }));
+  return answered(request, Response.json(protectedResourceMetadata(request), { headers: { "cache-control": discoveryCacheControl() } }));
 }
