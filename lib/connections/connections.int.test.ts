@@ -10,6 +10,8 @@ import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { withTenant } from "@/lib/db/tenant";
+import { gatewayChanged } from "@/lib/gateway/gateway-state";
+import { sealSecret } from "@/lib/secrets/envelope";
 import { callTool } from "@/lib/gateway/call-tool";
 import { AppError } from "@/lib/errors";
 import { capabilityReport } from "@/lib/policy/capability-report";
@@ -23,7 +25,7 @@ import { createConnection } from "./create-connection";
 import { deleteConnection } from "./delete-connection";
 import { listConnections } from "./list-connections";
 import { rotateConnection } from "./rotate-connection";
-import { createConnectionInput } from "./schemas";
+import { createConnectionInput, secretContext } from "./schemas";
 import { testConnection } from "./test-connection";
 import { updateConnection } from "./update-connection";
 
@@ -32,6 +34,7 @@ process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 /** Accepts only the keys in `accepted` (X-Api-Key or a Bearer token); /token issues OAuth tokens. */
 const accepted = new Set<string>();
 let tokenRequests = 0;
+let upstreamRequests = 0;
 let server: Server;
 let base: string;
 let worker: DecisionsWorker;
@@ -45,12 +48,14 @@ beforeAll(async () => {
         tokenRequests++;
         const form = new URLSearchParams(body);
         if (!accepted.has(form.get("client_secret") ?? "")) return void res.writeHead(401).end(JSON.stringify({ error: "invalid_client" }));
-        const token = `at_${uniq()}`;
+        // Scope "crlf": a token endpoint that sends a token no header can carry.
+        const token = form.get("scope") === "crlf" ? `at_${uniq()}\r\nX-Injected: 1` : `at_${uniq()}`;
         accepted.add(token);
         // A slow endpoint, so calls that need a token meanwhile are under way together; scope "short" gets a 10-second token.
         const expiresIn = form.get("scope") === "short" ? 10 : 3600;
         return void setTimeout(() => res.end(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: expiresIn })), 50);
       }
+      upstreamRequests++;
       const key = req.headers["x-api-key"] ?? String(req.headers.authorization ?? "").replace(/^Bearer /, "");
       if (!accepted.has(String(key))) return void res.writeHead(401).end(JSON.stringify({ error: "bad key" }));
       res.writeHead(201).end(JSON.stringify({ id: `re_${uniq()}` }));
@@ -111,6 +116,22 @@ describe("connections", () => {
     expect(createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "s", allowedHosts: [] }).success).toBe(false);
     expect(createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "s", allowedHosts: ["https://a.example/x"] }).success).toBe(false);
     expect(createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "s", allowedHosts: ["A.example:8443"] }).data?.allowedHosts).toEqual(["a.example:8443"]);
+  });
+
+  it("refuses a secret an HTTP header cannot carry; one saved before that check fails its calls clearly, and nothing is sent", async () => {
+    const parsed = createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "sk_live_1\n", allowedHosts: ["a.example"] });
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ["secret"], message: expect.stringContaining("line break") });
+    // Basic auth and OAuth client secrets travel encoded, so any character goes.
+    expect(createConnectionInput.safeParse({ name: "k", kind: "basic", username: "u", secret: "p\n€", allowedHosts: ["a.example"] }).success).toBe(true);
+    const ctx = await setup();
+    await expect(rotateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, secret: `${ctx.secret}\r\n`, overlapSeconds: 0 })).rejects.toMatchObject({ code: "validation_failed" });
+    await withTenant({ tenantId: ctx.tenant.id }, (tx) =>
+      tx.connection.update({ where: { id: ctx.connection.id }, data: { sealedSecret: sealSecret(`${ctx.secret}\n`, secretContext(ctx.tenant.id, ctx.connection.id)) } }),
+    );
+    await gatewayChanged(ctx.tenant.id);
+    const sentBefore = upstreamRequests;
+    await expect(ctx.call()).rejects.toMatchObject({ code: "upstream_unreachable", message: expect.stringContaining("line break") });
+    expect(upstreamRequests).toBe(sentBefore);
   });
 
   it("rotates: with an overlap the previous secret still works while the upstream has not taken the new one; without, only the new one", async () => {
@@ -188,5 +209,10 @@ describe("connections", () => {
     expect((await ctx.call()).result).toMatchObject({ status: 401 });
     expect((await ctx.call()).result).toMatchObject({ status: 401 });
     expect(tokenRequests - before).toBe(4);
+    // A token that would split the request's headers is never sent.
+    await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { scopes: "crlf" } });
+    const sentBefore = upstreamRequests;
+    await expect(ctx.call()).rejects.toMatchObject({ code: "upstream_unreachable", message: expect.stringContaining("access token") });
+    expect(upstreamRequests).toBe(sentBefore);
   });
 });

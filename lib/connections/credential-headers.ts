@@ -3,7 +3,7 @@ import { BoundedMap } from "@/lib/bounded-map";
 import type { Connection } from "@/lib/db/generated/client";
 import { outboundFetch, OutboundError } from "@/lib/outbound/fetch";
 import { openSecret } from "@/lib/secrets/envelope";
-import { secretContext } from "./schemas";
+import { UNSENDABLE_IN_HEADER, secretContext } from "./schemas";
 
 /** Why a credential could not be produced (e.g. the token endpoint refused the client); never carries the secret. */
 export class CredentialError extends Error {
@@ -46,7 +46,11 @@ export async function credentialHeaders(c: Connection, sealed: string): Promise<
   const key = `${context}\n${sealed}`;
   let secret = openedSecrets.get(key);
   if (secret === undefined) openedSecrets.set(key, (secret = openSecret(sealed, context)));
-  return { headers: await headersFor(c, sealed, secret), secret };
+  const headers = await headersFor(c, sealed, secret);
+  // Stored secrets are checked when saved; this catches an access token a token endpoint sent, and rows saved before that check.
+  if (Object.values(headers).some((v) => UNSENDABLE_IN_HEADER.test(v)))
+    throw new CredentialError(`The connection's ${c.kind === "oauth2_client_credentials" ? "access token (from its token endpoint)" : "secret"} has a line break or another character an HTTP header cannot carry; rotate it.`, false);
+  return { headers, secret };
 }
 
 async function headersFor(c: Connection, sealed: string, secret: string): Promise<Record<string, string>> {

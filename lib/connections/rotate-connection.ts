@@ -1,10 +1,11 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
+import { AppError } from "@/lib/errors";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { sealSecret } from "@/lib/secrets/envelope";
 import { auditConnectionChange, lockConnection } from "./connection-audit";
 import { describeConnection } from "./describe-connection";
-import { secretContext } from "./schemas";
+import { secretContext, secretProblem } from "./schemas";
 
 /**
  * Replaces the secret. With an overlap, the previous one stays usable until then: the
@@ -16,6 +17,8 @@ export async function rotateConnection(input: { actor: MemberContext; connection
   const now = new Date();
   const result = await withTenant({ tenantId }, async (tx) => {
     const before = await lockConnection(tx, tenantId, input.connectionId);
+    const problem = secretProblem(before.kind, input.secret);
+    if (problem) throw new AppError("validation_failed", "Request failed validation.", [{ path: "secret", message: problem }]);
     const overlap = input.overlapSeconds > 0;
     const after = await tx.connection.update({
       where: { id: before.id },

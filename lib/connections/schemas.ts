@@ -19,6 +19,15 @@ const headerName = z
   .trim()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "Use a valid HTTP header name, e.g. X-Api-Key.");
 const secret = z.string().min(1, "Enter the secret.").max(8192);
+
+/** What an HTTP header value cannot carry: line breaks, other control characters, anything past Latin-1. */
+export const UNSENDABLE_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
+
+/** Why `secret` cannot be a connection of `kind`, or null: API keys and bearer tokens travel in a header as they are. */
+export function secretProblem(kind: string, secret: string): string | null {
+  if (kind !== "api_key" && kind !== "bearer") return null;
+  return UNSENDABLE_IN_HEADER.test(secret) ? "The secret has a line break or another character an HTTP header cannot carry (often a newline copied with the key); remove it." : null;
+}
 const tokenUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
 export const createConnectionInput = z
@@ -34,6 +43,8 @@ export const createConnectionInput = z
     allowedHosts: z.array(allowedHost).min(1, "Name at least one host the credential may be sent to.").max(20),
   })
   .superRefine((input, ctx) => {
+    const problem = secretProblem(input.kind, input.secret);
+    if (problem) ctx.addIssue({ code: "custom", path: ["secret"], message: problem });
     if (input.kind === "api_key" && !input.headerName) ctx.addIssue({ code: "custom", path: ["headerName"], message: "An API key needs the header it is sent in." });
     if (input.kind === "basic" && !input.username) ctx.addIssue({ code: "custom", path: ["username"], message: "Basic authentication needs a username." });
     if (input.kind === "oauth2_client_credentials" && (!input.tokenUrl || !input.clientId))
