@@ -116,6 +116,8 @@ describe("connections", () => {
     expect(createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "s", allowedHosts: [] }).success).toBe(false);
     expect(createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "s", allowedHosts: ["https://a.example/x"] }).success).toBe(false);
     expect(createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "s", allowedHosts: ["A.example:8443"] }).data?.allowedHosts).toEqual(["a.example:8443"]);
+    for (const headerName of ["Host", "content-length", "Transfer-Encoding", "Content-Type"])
+      expect(createConnectionInput.safeParse({ name: "k", kind: "api_key", headerName, secret: "s", allowedHosts: ["a.example"] }).error?.issues[0]?.path).toEqual(["headerName"]);
   });
 
   it("refuses a secret an HTTP header cannot carry; one saved before that check fails its calls clearly, and nothing is sent", async () => {

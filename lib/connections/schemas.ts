@@ -14,10 +14,13 @@ const allowedHost = z
   .regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/, "Use a host name, optionally with a port, e.g. api.stripe.com or localhost:4010.");
 
 const name = z.string().trim().min(1, "Name the connection.").max(100);
+/** Headers that frame the request or that Gatehouse sets itself: a credential in one of them would break or redirect the call. */
+const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-connection", "content-type", "accept", "mcp-session-id", "mcp-protocol-version"]);
 const headerName = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "Use a valid HTTP header name, e.g. X-Api-Key.");
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, "Use a valid HTTP header name, e.g. X-Api-Key.")
+  .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), "This header frames the request or is set by Gatehouse; name the header the upstream reads the credential from, e.g. X-Api-Key.");
 const secret = z.string().min(1, "Enter the secret.").max(8192);
 
 /** What an HTTP header value cannot carry: line breaks, other control characters, anything past Latin-1. */
