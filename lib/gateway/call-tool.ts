@@ -18,6 +18,7 @@ import { REDACTED, redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
 import { appendDecisionRecords } from "@/lib/decisions/record-stream";
+import { findUnstorable, makeStorable } from "@/lib/json/storable";
 import { McpError, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Connection } from "@/lib/db/generated/client";
@@ -174,7 +175,8 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
   const secretList = [...secrets];
   const body = response ? parseBody(scrub(response.raw.toString("utf8"), secretList), contentType, response.truncated) : "";
-  if (failure) failure = { ...failure, message: scrub(failure.message, secretList) };
+  // A failure may quote the upstream (an MCP server's error, cut at 500 characters): storable like its body.
+  if (failure) failure = { ...failure, message: makeStorable(scrub(failure.message, secretList)) };
   const succeeded = !!response && response.status < 300 && !failure && !(upstream.kind === "mcp" && (body as { isError?: unknown }).isError === true);
   const answered = upstream.kind === "mcp" ? (body as { structuredContent?: unknown }).structuredContent : body;
   const sideEffects = succeeded ? sideEffectsOf(call.tool, op, answered) : [];
@@ -328,15 +330,24 @@ function scrub(text: string, secrets: string[]): string {
   return out;
 }
 
+/**
+ * The upstream's body as the agent and the run record see it: parsed when it is whole JSON.
+ * It is a third party's JSON, so what Postgres could not store is fixed here, before it is
+ * answered or recorded (a record the worker cannot write would be dead-lettered, not
+ * attested): NUL and lone surrogates become U+FFFD, and JSON nested deeper than any argument
+ * may be stays its text.
+ */
 function parseBody(text: string, contentType: string | null, truncated: boolean): unknown {
-  if (!truncated && contentType?.includes("json")) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
+  if (truncated || !contentType?.includes("json")) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
   }
-  return text;
+  if (!findUnstorable(parsed)) return parsed;
+  makeStorable(parsed);
+  return findUnstorable(parsed) ? text : parsed;
 }
 
 function sideEffectsOf(system: string, op: UpstreamOperation, body: unknown): GatewayResult["side_effects"] {

@@ -258,6 +258,18 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(answer.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 
+  it("records an upstream's answer that Postgres cannot store as it is: lone surrogates and NUL replaced, JSON nested too deep kept as its text", async () => {
+    const ctx = await setup({ path: "/unstorable/{charge_id}" });
+    const answer = await call(ctx.token, refund(100));
+    expect(answer.body.result).toMatchObject({ status: 201, body: { id: "re_u", note: "a\uFFFDb", "k\uFFFD": "c\uFFFD" }, side_effects: [{ object_id: "re_u" }] });
+    await expect.poll(async () => (await serverEvents(ctx.tenant.id)).find((e) => e.type === "gateway.result"), { timeout: 10_000 }).toMatchObject({ response_body: { id: "re_u", note: "a\uFFFDb" } });
+
+    const deep = await setup({ path: "/deep/{charge_id}" });
+    const deepAnswer = await call(deep.token, refund(100));
+    expect(deepAnswer.body.result).toMatchObject({ status: 201, body: expect.stringMatching(/^\{"id":"re_d","x":\[\[\[/) });
+    await expect.poll(async () => (await serverEvents(deep.tenant.id)).find((e) => e.type === "gateway.result"), { timeout: 10_000 }).toMatchObject({ response_body: expect.stringMatching(/^\{"id":"re_d"/) });
+  });
+
   it("records a refused credential on the connection and alerts the tenant webhook once", async () => {
     const ctx = await setup({ path: "/refuse/{charge_id}" });
     await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.notificationWebhook.create({ data: { tenantId: ctx.tenant.id, url: "https://hooks.example.com/x", secretSealed: "unused", createdById: ctx.owner.user.id } }));
