@@ -6,6 +6,7 @@
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import { appendAuditEntry } from "@/lib/audit/append-audit-entry";
+import { findUnstorable } from "@/lib/json/storable";
 import { isMcpResource, MCP_PATH } from "@/lib/mcp/resource";
 import { decoyHash, verifySecret } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
@@ -103,14 +104,18 @@ async function withAssertion(clientId: string, assertion: string, audience: stri
   return null;
 }
 
+/** A claim Postgres can compare: a string, not empty, not huge, without NUL or lone surrogates. */
+const isLookupText = (value: unknown): value is string => typeof value === "string" && value.length > 0 && value.length <= 2_048 && !findUnstorable(value);
+
 async function withTokenExchange(subjectToken: string): Promise<Authenticated | null> {
-  let claims: { iss?: string; sub?: string };
+  let claims: { iss?: unknown; sub?: unknown };
   try {
     claims = decodeJwt(subjectToken);
   } catch {
     return null;
   }
-  if (!claims.iss || !claims.sub) return null;
+  // Not verified yet, and sent by anyone: only text a binding could hold is worth a lookup.
+  if (!isLookupText(claims.iss) || !isLookupText(claims.sub)) return null;
   const bindings = await db().$queryRaw<{ tenantId: string; agentId: string; credentialId: string }[]>`
     SELECT * FROM unsafe_federated_bindings(${claims.iss}, ${claims.sub})`;
   for (const binding of bindings) {

@@ -50,6 +50,8 @@ beforeAll(async () => {
         if (!accepted.has(form.get("client_secret") ?? "")) return void res.writeHead(401).end(JSON.stringify({ error: "invalid_client" }));
         // Scope "crlf": a token endpoint that sends a token no header can carry.
         const token = form.get("scope") === "crlf" ? `at_${uniq()}\r\nX-Injected: 1` : `at_${uniq()}`;
+        // Scope "null": a token endpoint that answers 200 with the JSON null.
+        if (form.get("scope") === "null") return void res.end("null");
         accepted.add(token);
         // A slow endpoint, so calls that need a token meanwhile are under way together; scope "short" gets a 10-second token.
         const expiresIn = form.get("scope") === "short" ? 10 : 3600;
@@ -123,6 +125,7 @@ describe("connections", () => {
   it("refuses a secret an HTTP header cannot carry; one saved before that check fails its calls clearly, and nothing is sent", async () => {
     const parsed = createConnectionInput.safeParse({ name: "k", kind: "bearer", secret: "sk_live_1\n", allowedHosts: ["a.example"] });
     expect(parsed.error?.issues[0]).toMatchObject({ path: ["secret"], message: expect.stringContaining("line break") });
+    expect(createConnectionInput.safeParse({ name: "k", kind: "api_key", headerName: "X-Api-Key", secret: "sk_live_1 ", allowedHosts: ["a.example"] }).error?.issues[0]?.path).toEqual(["secret"]);
     // Basic auth and OAuth client secrets travel encoded, so any character goes.
     expect(createConnectionInput.safeParse({ name: "k", kind: "basic", username: "u", secret: "p\n€", allowedHosts: ["a.example"] }).success).toBe(true);
     const ctx = await setup();
@@ -215,6 +218,9 @@ describe("connections", () => {
     await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { scopes: "crlf" } });
     const sentBefore = upstreamRequests;
     await expect(ctx.call()).rejects.toMatchObject({ code: "upstream_unreachable", message: expect.stringContaining("access token") });
+    // Any JSON may come back from a token endpoint; null is no token, not a crash.
+    await updateConnection({ actor: ctx.owner, connectionId: ctx.connection.id, changes: { scopes: "null" } });
+    await expect(ctx.call()).rejects.toMatchObject({ code: "upstream_unreachable", message: expect.stringContaining("without an access token") });
     expect(upstreamRequests).toBe(sentBefore);
   });
 });

@@ -127,11 +127,13 @@ async function fetchAccessToken(c: Connection, clientSecret: string): Promise<{ 
   }
   if (response.status === 400 || response.status === 401 || response.status === 403)
     throw new CredentialError(`The token endpoint refused the client credentials (HTTP ${response.status}).`, true);
-  let parsed: { access_token?: unknown; expires_in?: unknown };
+  let parsed: { access_token?: unknown; expires_in?: unknown } = {};
   try {
-    parsed = JSON.parse(response.body.toString("utf8"));
+    const answer: unknown = JSON.parse(response.body.toString("utf8"));
+    // Any JSON may come back (null, a number, an array): only an object carries a token.
+    if (typeof answer === "object" && answer !== null) parsed = answer;
   } catch {
-    parsed = {};
+    // not JSON: no token, said below
   }
   if (response.status >= 300 || typeof parsed.access_token !== "string")
     throw new CredentialError(`The token endpoint answered HTTP ${response.status} without an access token.`, false);

@@ -29,7 +29,10 @@ export const UNSENDABLE_IN_HEADER = /[^\t\x20-\x7e\x80-\xff]/;
 /** Why `secret` cannot be a connection of `kind`, or null: API keys and bearer tokens travel in a header as they are. */
 export function secretProblem(kind: string, secret: string): string | null {
   if (kind !== "api_key" && kind !== "bearer") return null;
-  return UNSENDABLE_IN_HEADER.test(secret) ? "The secret has a line break or another character an HTTP header cannot carry (often a newline copied with the key); remove it." : null;
+  if (UNSENDABLE_IN_HEADER.test(secret)) return "The secret has a line break or another character an HTTP header cannot carry (often a newline copied with the key); remove it.";
+  // A header value loses them on the way (the upstream would see another secret than the one Gatehouse scrubs from its answers).
+  if (secret !== secret.trim()) return "The secret starts or ends with a space or tab, which a header value cannot carry; remove it.";
+  return null;
 }
 const tokenUrl = z.url({ protocol: /^https?$/ }).max(2000);
 

@@ -174,7 +174,9 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
   const contentType = response?.contentType ?? null;
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
   const secretList = [...secrets];
-  const body = response ? parseBody(scrub(response.raw.toString("utf8"), secretList), contentType, response.truncated) : "";
+  const text = response ? scrub(response.raw.toString("utf8"), secretList) : "";
+  // JSON escapes (\/ from PHP, \u0026 from Go, \" in any encoder) can hide a secret from the text's scrub and show it once parsed.
+  const body = response ? scrubStrings(parseBody(text, contentType, response.truncated), secretList, text) : "";
   // A failure may quote the upstream (an MCP server's error, cut at 500 characters): storable like its body.
   if (failure) failure = { ...failure, message: makeStorable(scrub(failure.message, secretList)) };
   const succeeded = !!response && response.status < 300 && !failure && !(upstream.kind === "mcp" && (body as { isError?: unknown }).isError === true);
@@ -223,7 +225,7 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
 /** The credential headers of one sealed secret; what they carry joins `secrets`, to be scrubbed from anything shown. */
 async function credentialOf(connection: Connection, sealed: string, secrets: Set<string>) {
   const { headers, secret } = await credentialHeaders(connection, sealed);
-  secrets.add(secret);
+  secrets.add(secret).add(secret.trim());
   for (const v of Object.values(headers)) secrets.add(v).add(v.replace(/^(Bearer|Basic) /, ""));
   return headers;
 }
@@ -297,7 +299,11 @@ function classify(error: unknown, upstream: ToolUpstream, url: string): { sent: 
     logger.error("a connection's secret does not open", { error: cause, toolId: upstream.toolId });
     return { sent: false, refused: null, failure: { code: "upstream_unreachable", message: "The connection's credential could not be used; an admin must check or rotate it." } };
   }
-  if (!(error instanceof McpUpstreamError)) throw error;
+  if (!(error instanceof McpUpstreamError)) {
+    // Not the outbound guard's (which wraps whatever happens once a request is under way): it failed before anything was sent.
+    logger.error("a gateway call failed before it was sent", { error, toolId: upstream.toolId });
+    return { sent: false, refused: null, failure: { code: "upstream_unreachable", message: "The gateway could not send the call; the server log says why." } };
+  }
   if (cause instanceof StreamableHTTPError) {
     if (cause.code === 401 || cause.code === 403) {
       const message = `${REFUSED} (HTTP ${cause.code} from ${url})`;
@@ -328,6 +334,31 @@ function scrub(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   return out;
+}
+
+/**
+ * Scrubs every string and key of a parsed body, in place and without recursion. Without a
+ * backslash in its (scrubbed) text, each parsed string is a piece of that text and has
+ * nothing left to scrub, so the common answer costs one scan.
+ */
+function scrubStrings(body: unknown, secrets: string[], text: string): unknown {
+  if (typeof body === "string") return scrub(body, secrets);
+  if (typeof body !== "object" || body === null || !text.includes("\\")) return body;
+  const stack: object[] = [body];
+  while (stack.length) {
+    const container = stack.pop() as Record<string, unknown>;
+    for (const key of Object.keys(container)) {
+      let value = container[key];
+      if (typeof value === "string") value = container[key] = scrub(value, secrets);
+      else if (typeof value === "object" && value !== null) stack.push(value);
+      const clean = Array.isArray(container) ? key : scrub(key, secrets);
+      if (clean !== key) {
+        delete container[key];
+        container[clean] = value;
+      }
+    }
+  }
+  return body;
 }
 
 /**

@@ -24,6 +24,7 @@ import { listRunEvents } from "@/lib/runs/list-run-events";
 import { closeQueues } from "@/lib/queue/registry";
 import { createUser } from "@/lib/testing/factories";
 import { updateTool } from "@/lib/tools/update-tool";
+import { REDACTED } from "@/lib/ingest/redact";
 import { createGatewayTenant, gatewayCall as call, startTestUpstream, toolIdOf as toolId, type GatewayAnswer as Answer, type Received } from "./testing";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
@@ -268,6 +269,15 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     const deepAnswer = await call(deep.token, refund(100));
     expect(deepAnswer.body.result).toMatchObject({ status: 201, body: expect.stringMatching(/^\{"id":"re_d","x":\[\[\[/) });
     await expect.poll(async () => (await serverEvents(deep.tenant.id)).find((e) => e.type === "gateway.result"), { timeout: 10_000 }).toMatchObject({ response_body: expect.stringMatching(/^\{"id":"re_d"/) });
+  });
+
+  it("scrubs a credential the upstream echoes in JSON escapes, which only parsing reveals, from the answer and the record", async () => {
+    const ctx = await setup({ path: "/escaped/{charge_id}" });
+    const answer = await call(ctx.token, refund(100));
+    expect(answer.body.result).toMatchObject({ status: 201, body: { id: "re_e", echo: REDACTED, [REDACTED]: 1 } });
+    expect(answer.text).not.toContain(ctx.secret);
+    await expect.poll(async () => (await serverEvents(ctx.tenant.id)).find((e) => e.type === "gateway.result"), { timeout: 10_000 }).toMatchObject({ response_body: { echo: REDACTED } });
+    expect(JSON.stringify(await serverEvents(ctx.tenant.id))).not.toContain(ctx.secret);
   });
 
   it("records a refused credential on the connection and alerts the tenant webhook once", async () => {

@@ -18,7 +18,7 @@ export type Received = { method: string; url: string; headers: IncomingMessage["
 /**
  * node:http on 127.0.0.1 (tests set OUTBOUND_ALLOW_HOSTS=127.0.0.1): /slow answers after
  * 3 s, /fail 503, /huge 200 KB, /redirect a 302 to the metadata address, /refuse 401,
- * /unstorable and /deep JSON that Postgres cannot store as it is;
+ * /unstorable and /deep JSON that Postgres cannot store as it is, /escaped the key echoed in JSON escapes;
  * anything else 201 with a refund id and an echo of the headers and body it was sent.
  */
 export async function startTestUpstream(): Promise<{ server: Server; base: string; received: Received[]; close: () => Promise<void> }> {
@@ -41,6 +41,12 @@ export async function startTestUpstream(): Promise<{ server: Server; base: strin
       if (url.pathname.startsWith("/refuse")) return send(401, { error: "invalid api key" });
       // JSON Postgres cannot store as it is: a lone surrogate and a NUL (as JSON escapes, which JSON.stringify would not write), and 1,000-deep nesting.
       if (url.pathname.startsWith("/unstorable")) return void res.writeHead(201, { "content-type": "application/json" }).end('{"id":"re_u","note":"a\\ud800b","k\\u0000":"c\\u0000"}');
+      // The key echoed with every character as a JSON \\u escape (as some encoders write non-ASCII or "/"): the same string once parsed.
+      if (url.pathname.startsWith("/escaped")) {
+        const key = String(req.headers["x-api-key"] ?? "");
+        const escaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+        return void res.writeHead(201, { "content-type": "application/json" }).end(`{"id":"re_e","echo":"${escaped}","${escaped}":1}`);
+      }
       if (url.pathname.startsWith("/deep")) return void res.writeHead(201, { "content-type": "application/json" }).end(`{"id":"re_d","x":${"[".repeat(1_000)}1${"]".repeat(1_000)}}`);
       send(201, { id: `re_${uniq()}`, url: "https://dashboard.example/refunds/1", echo: { headers: req.headers, body } });
     });

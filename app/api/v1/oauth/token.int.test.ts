@@ -216,6 +216,15 @@ describe("client_credentials with a client secret", () => {
     }
   });
 
+  it("answers 400 invalid_grant, never a 500, to a subject token whose unverified claims no binding could hold", async () => {
+    const unsigned = (payload: Record<string, unknown>) => `${Buffer.from('{"alg":"none"}').toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.`;
+    for (const payload of [{ iss: "https://x\u0000", sub: "s" }, { iss: "https://x", sub: "\ud800" }, { iss: 42, sub: "s" }, { iss: "https://x", sub: { a: 1 } }, { iss: `https://${"x".repeat(5_000)}`, sub: "s" }]) {
+      const answer = await postToken(exchangeGrant(unsigned(payload)));
+      expect(answer.status, JSON.stringify(payload).slice(0, 60)).toBe(400);
+      expect(answer.body.error).toBe("invalid_grant");
+    }
+  });
+
   it("answers 400 invalid_request to a body that is not form-encoded", async () => {
     const { agent, secret } = await newAgentWithSecret();
     const json = await postToken({}, { contentType: "application/json", body: JSON.stringify(secretGrant(agent.id, secret)) });
