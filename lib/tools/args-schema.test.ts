@@ -33,6 +33,17 @@ describe("argument schemas", () => {
     expect(checkArgsSchema(deep)).toMatchObject({ ok: false, errors: [expect.stringContaining("deeper than 128")] });
   });
 
+  it("refuses a pattern that would backtrack exponentially on an agent's argument, and keeps ordinary ones", () => {
+    const bad = { type: "object", properties: { name: { type: "string", pattern: "^(a+)+$" } } };
+    expect(checkArgsSchema(bad)).toMatchObject({ ok: false, errors: [expect.stringContaining("exponential time")] });
+    expect(checkArgsSchema({ type: "object", patternProperties: { "^(\\w+\\s?)*$": { type: "string" } } })).toMatchObject({ ok: false });
+    // A row stored before this check: its checker says why instead of validating for minutes.
+    expect(argsChecker(bad)).toMatchObject({ validate: null, error: expect.stringContaining("exponential time") });
+    const ordinary = { type: "object", properties: { id: { type: "string", pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" }, slug: { type: "string", pattern: "^[a-z0-9-]{1,64}$" } } };
+    expect(checkArgsSchema(ordinary)).toMatchObject({ ok: true });
+    expect(argsValidator(ordinary)({ id: "0a1b2c3d-0000-1111-2222-333344445555", slug: "ok" })).toBe(true);
+  });
+
   it("compiles the same schema (even with an $id) again and again: ajv's cache does not keep it", () => {
     const schema = { $id: "https://gatehouse.test/args/refund", type: "object", properties: { amount: { type: "integer", format: "int32" }, email: { type: "string", format: "email" } } };
     for (let i = 0; i < 3; i++) {
