@@ -40,7 +40,8 @@ export function invalidDocument(message: string, path = "document"): AppError {
 
 export function truncate(text: string, max: number = TOOL_LIMITS.description): string {
   const trimmed = text.trim();
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1).trimEnd()}…`;
+  // toWellFormed: a cut through an emoji (a surrogate pair) would leave half of it, which Postgres refuses.
+  return trimmed.length <= max ? trimmed : `${(trimmed.slice(0, max - 1) as string & { toWellFormed(): string }).toWellFormed().trimEnd()}…`;
 }
 
 /**

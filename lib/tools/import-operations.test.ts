@@ -3,6 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
+import { findUnstorable } from "@/lib/json/storable";
 import { argsValidator, checkArgsSchema } from "./args-schema";
 import type { Catalogue, CatalogueOperation } from "./catalogue";
 import { planImport } from "./import-operations";
@@ -71,6 +72,20 @@ describe("MCP tools/list", () => {
     expect(parseCatalogue({ document: result.tools }).operations).toHaveLength(5);
     // Pasted with a byte-order mark.
     expect(parseCatalogue({ document: `\uFEFF${JSON.stringify(result)}` }).operations).toHaveLength(5);
+  });
+
+  it("keeps only what Postgres can store: NUL and lone surrogates replaced, a long description never cut through an emoji", () => {
+    const document = {
+      tools: [
+        { name: "nul", description: "a\u0000b", inputSchema: { type: "object", properties: { x: { type: "string", description: "\ud800" } } } },
+        { name: "emoji", description: "😀".repeat(1_100) },
+      ],
+    };
+    const parsed = parseCatalogue({ document: JSON.stringify(document) });
+    expect(parsed.operations).toHaveLength(2);
+    expect(findUnstorable(parsed.operations)).toBeNull();
+    expect(op(parsed, "nul").description).toBe("a\uFFFDb");
+    expect(op(parsed, "emoji").description.endsWith("…")).toBe(true);
   });
 
   it("uses the title when there is no description", () => {

@@ -1,3 +1,4 @@
+import { makeStorable } from "@/lib/json/storable";
 import { jsonDepth } from "./args-schema";
 import { invalidDocument, isObject, type Catalogue } from "./catalogue";
 import { mcpToolList, parseMcp } from "./parse-mcp";
@@ -31,6 +32,8 @@ export function parseCatalogue(input: { document: unknown; format?: CatalogueFor
     }
   }
   if (jsonDepth(document, TOOL_LIMITS.depth) > TOOL_LIMITS.depth) throw invalidDocument(`The document nests deeper than ${TOOL_LIMITS.depth} levels.`);
+  // Someone else's document: NUL and lone surrogates (which Postgres refuses) become U+FFFD, in place, before any of it is kept.
+  document = makeStorable(document);
   const detected = detectFormat(document);
   const format = input.format ?? "auto";
   if (format === "auto" && detected === null) {
