@@ -18,7 +18,7 @@ import { REDACTED, redactValue } from "@/lib/ingest/redact";
 import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
 import { appendDecisionRecords } from "@/lib/decisions/record-stream";
-import { findUnstorable, makeStorable } from "@/lib/json/storable";
+import { findUnstorable, makeStorable, mapStrings } from "@/lib/json/storable";
 import { McpError, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Connection } from "@/lib/db/generated/client";
@@ -337,28 +337,13 @@ function scrub(text: string, secrets: string[]): string {
 }
 
 /**
- * Scrubs every string and key of a parsed body, in place and without recursion. Without a
- * backslash in its (scrubbed) text, each parsed string is a piece of that text and has
- * nothing left to scrub, so the common answer costs one scan.
+ * Scrubs every string and key of a parsed body. Without a backslash in its (scrubbed) text,
+ * each parsed string is a piece of that text and has nothing left to scrub, so the common
+ * answer costs one scan.
  */
 function scrubStrings(body: unknown, secrets: string[], text: string): unknown {
-  if (typeof body === "string") return scrub(body, secrets);
-  if (typeof body !== "object" || body === null || !text.includes("\\")) return body;
-  const stack: object[] = [body];
-  while (stack.length) {
-    const container = stack.pop() as Record<string, unknown>;
-    for (const key of Object.keys(container)) {
-      let value = container[key];
-      if (typeof value === "string") value = container[key] = scrub(value, secrets);
-      else if (typeof value === "object" && value !== null) stack.push(value);
-      const clean = Array.isArray(container) ? key : scrub(key, secrets);
-      if (clean !== key) {
-        delete container[key];
-        container[clean] = value;
-      }
-    }
-  }
-  return body;
+  if (typeof body === "object" && body !== null && !text.includes("\\")) return body;
+  return mapStrings(body, (s) => scrub(s, secrets));
 }
 
 /**

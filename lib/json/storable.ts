@@ -99,23 +99,28 @@ function storableString(value: string): string {
 }
 
 /**
- * Makes a value from JSON.parse storable in place (strings and keys through storableString),
- * without recursion; depth is left as it is. What re-driving a dead-lettered job relies on.
+ * Applies `fix` to every string and object key of a value from JSON.parse, in place and
+ * without recursion (a deep document cannot overflow the stack); returns the value, or the
+ * fixed string when the value is one.
  */
-export function makeStorable<T>(root: T): T {
-  if (typeof root === "string") return storableString(root) as T;
+export function mapStrings<T>(root: T, fix: (text: string) => string): T {
+  if (typeof root === "string") return fix(root) as T;
   const stack: object[] = typeof root === "object" && root !== null ? [root] : [];
   while (stack.length) {
     const container = stack.pop() as Record<string, unknown>;
     for (const key of Object.keys(container)) {
       let value = container[key];
-      if (typeof value === "string") value = container[key] = storableString(value);
+      if (typeof value === "string") value = container[key] = fix(value);
       else if (typeof value === "object" && value !== null) stack.push(value);
-      if (!Array.isArray(container) && unstorableString(key)) {
+      const fixed = Array.isArray(container) ? key : fix(key);
+      if (fixed !== key) {
         delete container[key];
-        container[storableString(key)] = value;
+        container[fixed] = value;
       }
     }
   }
   return root;
 }
+
+/** A value from JSON.parse made storable in place: NUL and lone surrogates become U+FFFD; depth is left as it is. What re-driving a dead-lettered job relies on. */
+export const makeStorable = <T>(root: T): T => mapStrings(root, storableString);
