@@ -177,8 +177,8 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
   const text = response ? scrub(response.raw.toString("utf8"), secretList) : "";
   // JSON escapes (\/ from PHP, \u0026 from Go, \" in any encoder) can hide a secret from the text's scrub and show it once parsed.
   const body = response ? scrubStrings(parseBody(text, contentType, response.truncated), secretList, text) : "";
-  // A failure may quote the upstream (an MCP server's error, cut at 500 characters): storable like its body.
-  if (failure) failure = { ...failure, message: makeStorable(scrub(failure.message, secretList)) };
+  // A failure may quote the upstream (an MCP server's error): scrubbed before it is cut, so no part of a secret survives the cut, and storable like its body.
+  if (failure) failure = { ...failure, message: makeStorable(scrub(failure.message, secretList).slice(0, 600)) };
   const succeeded = !!response && response.status < 300 && !failure && !(upstream.kind === "mcp" && (body as { isError?: unknown }).isError === true);
   const answered = upstream.kind === "mcp" ? (body as { structuredContent?: unknown }).structuredContent : body;
   const sideEffects = succeeded ? sideEffectsOf(call.tool, op, answered) : [];
@@ -317,7 +317,7 @@ function classify(error: unknown, upstream: ToolUpstream, url: string): { sent: 
   if (cause instanceof McpError) {
     if (cause.code === ErrorCode.RequestTimeout) return { sent: atCall, refused: null, failure: { code: "upstream_timeout", message: `The upstream did not answer within ${upstream.timeoutMs} ms.` } };
     // A JSON-RPC error from tools/call (e.g. an unknown tool or invalid params): the upstream's words, bounded.
-    return { sent: atCall, refused: null, failure: { code: "upstream_error", message: `The upstream MCP server answered with an error: ${cause.message.slice(0, 500)}` } };
+    return { sent: atCall, refused: null, failure: { code: "upstream_error", message: `The upstream MCP server answered with an error: ${cause.message}` } };
   }
   logger.warn("an MCP upstream's answer could not be used", { error: cause, toolId: upstream.toolId });
   return { sent: atCall, refused: null, failure: { code: "upstream_error", message: "The upstream MCP server's answer is not a valid MCP message or tool result." } };
