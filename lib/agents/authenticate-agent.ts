@@ -18,6 +18,8 @@ export type AgentPrincipal = {
 const invalid = () => new AppError("invalid_token", "The access token is missing, invalid or expired.");
 
 type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: number; iat?: number; aud?: unknown };
+/** Verified claims with the token's resources (RFC 8707) read once, when it was verified. */
+type VerifiedClaims = Claims & { resources?: string[] };
 
 /**
  * Tokens whose signature and claims were verified, by their exact text, for at most a
@@ -26,9 +28,9 @@ type Claims = { sub?: string; tid?: unknown; cid?: unknown; jti?: string; exp?: 
  * state are still checked on every request, so revocation stays immediate.
  */
 const VERIFIED_TTL_MS = 60_000;
-const verified = new BoundedMap<string, Claims>(10_000, VERIFIED_TTL_MS);
+const verified = new BoundedMap<string, VerifiedClaims>(10_000, VERIFIED_TTL_MS);
 
-async function verifySignature(token: string): Promise<Claims> {
+async function verifySignature(token: string): Promise<VerifiedClaims> {
   let claims: Claims;
   try {
     const key = await keyForKid(decodeProtectedHeader(token).kid);
@@ -42,8 +44,10 @@ async function verifySignature(token: string): Promise<Claims> {
   } catch {
     throw invalid();
   }
-  verified.set(token, claims, Math.min(Date.now() + VERIFIED_TTL_MS, (claims.exp ?? 0) * 1000));
-  return claims;
+  const resources = resourcesOf(claims.aud);
+  const kept: VerifiedClaims = { ...claims, ...(resources.length > 0 && { resources }) };
+  verified.set(token, kept, Math.min(Date.now() + VERIFIED_TTL_MS, (claims.exp ?? 0) * 1000));
+  return kept;
 }
 
 /**
@@ -72,8 +76,7 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   if (state.tokensValidAfter && (claims.iat ?? 0) * 1000 < state.tokensValidAfter.getTime()) throw invalid();
   const credential = state.credentials.get(claims.cid);
   if (!credential || credential.revokedAt || (credential.expiresAt && credential.expiresAt <= new Date())) throw invalid();
-  const resources = resourcesOf(claims.aud);
-  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, labels: state.labels, jti: claims.jti, credentialId: claims.cid, ...(resources.length > 0 && { resources }) };
+  return { agentId: state.agentId, tenantId: state.tenantId, name: state.name, labels: state.labels, jti: claims.jti, credentialId: claims.cid, ...(claims.resources && { resources: claims.resources }) };
 }
 
 const resourcesOf = (aud: unknown) => (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === "string" && /^https?:/.test(a));
