@@ -85,6 +85,7 @@ const refusedRecently = new BoundedMap<string, true>(1_000, 60_000);
 
 /** After the upstream refused a call: the access token it carried may have been revoked before its expiry, so the next call fetches another (at most once a minute). */
 export function forgetAccessToken(c: Connection, sealed: string) {
+  if (c.kind !== "oauth2_client_credentials") return; // only these hold a token
   const key = tokenKey(c, sealed);
   if (refusedRecently.get(key)) return;
   refusedRecently.set(key, true);
