@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { refineStorable } from "@/lib/json/storable";
 
 export const decisionRequest = z
   .object({
@@ -11,9 +10,6 @@ export const decisionRequest = z
     context: z.record(z.string(), z.unknown()).optional(),
     approval_id: z.string().min(1).max(64).optional(),
   })
-  // Refused before deciding: an allowed decision whose record Postgres cannot store would be
-  // an action with no trace (NUL, lone surrogates, and nesting that overflows the hashing walk).
-  .superRefine(refineStorable)
   .meta({ id: "DecisionRequest" });
 
 const quotaState = z.object({ name: z.string(), limit: z.number(), remaining: z.number(), resets_at: z.string().nullable() });

@@ -1,16 +1,14 @@
 import { z } from "zod";
 import { decisionRequest, decisionResponse } from "@/lib/decisions/schemas";
-import { refineStorable } from "@/lib/json/storable";
 
 /** Longest a gateway call may be held for an approval (API.md §7, like the approval long poll). */
 export const MAX_WAIT_SECONDS = 30;
 
 const { tool: _tool, operation: _operation, ...decisionFields } = decisionRequest.shape;
 
-/** A decision request without tool and operation (they are in the path), plus `wait`; storable like it. */
+/** A decision request without tool and operation (they are in the path), plus `wait`. (route() refuses text Postgres cannot store before this runs.) */
 export const gatewayRequest = z
   .object({ ...decisionFields, wait: z.number().min(0).max(MAX_WAIT_SECONDS).optional() })
-  .superRefine(refineStorable)
   .meta({ id: "GatewayRequest" });
 
 export const gatewayResult = z.object({

@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
 import { AppError, validationError } from "@/lib/errors";
+import { findUnstorable } from "@/lib/json/storable";
 import { checkedParams, queryParams } from "./params";
 import { answered, errorResponse, isLean, json, jsonResponse, requestIdFrom } from "./respond";
 
@@ -32,7 +33,12 @@ export type Endpoint<B, Q, R> = ((request: Request, context: RouteContext) => Pr
   readonly types?: { body: B; query: Q; result: R };
 };
 
-type Input<B, Q> = { body?: B; query?: Q };
+type Input<B, Q> = {
+  body?: B;
+  query?: Q;
+  /** The route repairs or reports, item by item, text Postgres cannot store (a batch of events, someone else's document); without it such a body is refused whole. */
+  checksStorableItself?: true;
+};
 
 async function parseInput<B extends Schema | undefined, Q extends Schema | undefined>(
   request: Request,
@@ -44,6 +50,11 @@ async function parseInput<B extends Schema | undefined, Q extends Schema | undef
     const raw = await readJsonBody(request, env().MAX_BODY_BYTES);
     const parsed = input.body.safeParse(raw);
     if (!parsed.success) throw validationError(parsed.error, "Request body");
+    // What the handler gets (unknown keys already dropped): a NUL, a lone surrogate or
+    // thousands-deep nesting would otherwise reach Postgres (a 500 after part of the work)
+    // or a recursive walk (a stack overflow).
+    const unstorable = input.checksStorableItself ? null : findUnstorable(parsed.data);
+    if (unstorable) throw new AppError("validation_failed", "Request body failed validation.", [{ path: unstorable.path.join(".") || "(root)", message: unstorable.message }]);
     body = parsed.data;
   }
   if (input.query) {

@@ -312,7 +312,7 @@ describe("MCP: tools/call params", () => {
 
 describe("MCP: arguments the HTTP gateway refuses", () => {
   // POST /api/v1/gateway answers each of these with 400 validation_failed before deciding
-  // (lib/gateway/schemas.ts refines the body with refineStorable): the MCP equivalent is -32602.
+  // (lib/http/route.ts checks every body with findUnstorable): the MCP equivalent is -32602.
   const unstorable: [string, string][] = [
     ["a NUL in an argument's value", call({ charge_id: "ch_\u0000", amount_cents: 5 })],
     ["a NUL in an argument's key", call({ ...refundArgs, "re\u0000ason": "x" })],
