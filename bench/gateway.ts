@@ -39,7 +39,7 @@ async function waitFor(url: string, init?: RequestInit) {
   throw new Error(`${url} did not answer`);
 }
 
-export async function benchGateway(opts: { rate: number; mcpRate: number; seconds: number; agentApiProcesses: number }) {
+export async function benchGateway(opts: { rate: number; mcpRate: number; seconds: number; agentApiProcesses: number; mcpOnly: boolean }) {
   process.env.GATEHOUSE_MASTER_KEY ??= generateMasterKey();
   process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
   const dropDatabase = await benchDatabase();
@@ -86,12 +86,10 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
     // The worker starts after the probe, so the probe's record entries are still on the stream for the floor to replay.
     const floorTemplate = await captureFloorTemplate(answer.decision_id, "run_bench_probe");
     children.push(await startWorker());
+    if (opts.mcpOnly) return { http: null, mcp: await benchMcp({ token, rate: opts.mcpRate, seconds: opts.seconds, mcpUpstream, openLoop: openLoopOf(opts.seconds) }) };
 
-    const openLoop = async (url: string, body: string, h: Record<string, string>, rate = opts.rate) => {
-      const r = await generateLoad({ url, headers: h, bodies: [body], rate, seconds: opts.seconds });
-      return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, serverP50: percentile(r.serverMs, 50), serverP99: percentile(r.serverMs, 99), slowSeconds: slowSeconds(r) };
-    };
-    const direct = await openLoop(directUrl, directBody, { "content-type": "application/json" });
+    const openLoop = openLoopOf(opts.seconds);
+    const direct = await openLoop(directUrl, directBody, { "content-type": "application/json" }, opts.rate);
     // The floor: a bare proxy making the gateway's hops with its records (the worker records them), nothing else.
     const floorProxy = spawn(process.execPath, ["bench/floor-proxy.mjs", String(FLOOR_PORT), upstreamBase, env().REDIS_URL, recordStreamKey(), floorTemplate], { stdio: "ignore", detached: true });
     children.push(floorProxy);
@@ -99,20 +97,20 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
     await waitFor(floorUrl);
     await generateLoad({ url: floorUrl, headers, bodies: [gatewayBody.replace("{{i}}", "floor_warm_{{i}}")], rate: opts.rate, seconds: WARM_SECONDS });
     const floorCpuBefore = cpuByComponent();
-    const floor = { ...(await openLoop(floorUrl, gatewayBody.replace("{{i}}", "floor_{{i}}"), headers)), cpu: [] as ReturnType<typeof cpuShare> };
+    const floor = { ...(await openLoop(floorUrl, gatewayBody.replace("{{i}}", "floor_{{i}}"), headers, opts.rate)), cpu: [] as ReturnType<typeof cpuShare> };
     floor.cpu = cpuShare(floorCpuBefore, cpuByComponent(), opts.seconds, floor.requests);
     stopServer(floorProxy);
     // Warmed at the measured rate just before its phase (bench/support.ts WARM_SECONDS).
     await generateLoad({ url: gatewayUrl, headers, bodies: [gatewayBody.replace("{{i}}", "warm_{{i}}")], rate: opts.rate, seconds: WARM_SECONDS });
     const cpuBefore = cpuByComponent();
-    const gateway = await openLoop(gatewayUrl, gatewayBody, headers);
+    const gateway = await openLoop(gatewayUrl, gatewayBody, headers, opts.rate);
     const cpu = cpuShare(cpuBefore, cpuByComponent(), opts.seconds, gateway.requests);
     const capacity = {
       direct: await load({ url: directUrl, method: "POST", body: directBody, headers: { "content-type": "application/json" }, concurrency: 16, seconds: 10, expectStatus: 201 }),
       gateway: await load({ url: gatewayUrl, method: "POST", body: gatewayBody, headers, concurrency: 16, seconds: 10, expectStatus: 200 }),
     };
     const mcp = await benchMcp({ token, rate: opts.mcpRate, seconds: opts.seconds, mcpUpstream, openLoop });
-    return { direct, floor, gateway, cpu, capacity, mcp };
+    return { http: { direct, floor, gateway, cpu, capacity }, mcp };
   } finally {
     for (const child of children) stopServer(child);
     await closeQueues();
@@ -121,6 +119,12 @@ export async function benchGateway(opts: { rate: number; mcpRate: number; second
     await dropDatabase();
   }
 }
+
+/** Sends `body` at `rate` for `seconds` (open loop) and sums up the latencies. */
+const openLoopOf = (seconds: number) => async (url: string, body: string, headers: Record<string, string>, rate: number) => {
+  const r = await generateLoad({ url, headers, bodies: [body], rate, seconds });
+  return { achieved: r.requests / (r.elapsedMs / 1000), requests: r.requests, failures: r.failures, statuses: r.statuses, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1)!, serverP50: percentile(r.serverMs, 50), serverP99: percentile(r.serverMs, 99), slowSeconds: slowSeconds(r) };
+};
 
 /**
  * The record stream entries of the gateway probe (the call's, queued with its decision, and
@@ -158,7 +162,7 @@ async function benchMcp(input: {
   rate: number;
   seconds: number;
   mcpUpstream: string;
-  openLoop: (url: string, body: string, headers: Record<string, string>, rate: number) => Promise<{ achieved: number; requests: number; failures: number; statuses: Record<string, number>; p50: number; p99: number; max: number; serverP50: number; serverP99: number; slowSeconds: string }>;
+  openLoop: ReturnType<typeof openLoopOf>;
 }) {
   const session = new Client({ name: "gatehouse-bench", version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(new URL(input.mcpUpstream), { requestInit: { headers: { authorization: `Bearer ${MCP_TOKEN}` } } });

@@ -126,27 +126,30 @@ if (only === "evidence") {
 if (only === "gateway") {
   const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 500);
   const mcpRate = Number(process.env.BENCH_MCP_RATE ?? 300);
-  const r = await benchGateway({ rate, mcpRate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2) });
+  // BENCH_GATEWAY_MCP_ONLY=1: the MCP phases alone (a profile of them, a quicker comparison).
+  const { http: h, mcp } = await benchGateway({ rate, mcpRate, seconds: Number(process.env.BENCH_GATEWAY_SECONDS ?? 30), agentApiProcesses: Number(process.env.BENCH_AGENT_API_PROCESSES ?? 2), mcpOnly: process.env.BENCH_GATEWAY_MCP_ONLY === "1" });
   // Server-Timing (the handler's own time, from when its process read the request) only where the server sends it: Gatehouse does, the upstreams do not.
   const line = (label: string, x: { achieved: number; p50: number; p99: number; max: number; serverP50: number; serverP99: number; failures: number; requests: number; slowSeconds: string }) =>
     console.log(
       `${label} achieved ${fmt(x.achieved, 0)}/s, p50 ${fmt(x.p50, 2)} ms, p99 ${fmt(x.p99, 2)} ms, max ${fmt(x.max, 1)} ms, ${x.failures} failures of ${x.requests}${Number.isNaN(x.serverP99) ? "" : ` (Server-Timing p50 ${fmt(x.serverP50, 2)}, p99 ${fmt(x.serverP99, 2)} ms)`}\n    slow seconds: ${x.slowSeconds}`,
     );
-  console.log(`\n== gateway: POST /api/v1/gateway/{tool}/{operation} vs. the same call straight to the upstream (a bare node:http handler), ${rate}/s offered, worker recording (target: overhead p99 ≤ 3 ms)`);
-  line("direct to the upstream:", r.direct);
-  line("floor (bench/floor-proxy.mjs):", r.floor);
-  line("through the gateway:   ", r.gateway);
-  console.log(`gateway overhead: p50 ${fmt(r.gateway.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.gateway.p99 - r.direct.p99, 2)} ms (${fmt((r.gateway.p99 - r.direct.p99) / 3, 2)}× the 3 ms target); statuses ${JSON.stringify(r.gateway.statuses)}`);
-  console.log(`floor overhead (the gateway's hops and records, none of its logic): p50 ${fmt(r.floor.p50 - r.direct.p50, 2)} ms, p99 ${fmt(r.floor.p99 - r.direct.p99, 2)} ms; the gateway over the floor: p99 ${fmt(r.gateway.p99 - r.floor.p99, 2)} ms`);
-  console.log(`CPU per component while the floor ran: ${r.floor.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
-  console.log(`CPU per component while the gateway ran: ${r.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
-  console.log(`closed loop, 16 clients: bare node:http ${fmt(r.capacity.direct.perSecond, 0)}/s vs. gateway ${fmt(r.capacity.gateway.perSecond, 0)}/s (ratio ${fmt(r.capacity.gateway.perSecond / r.capacity.direct.perSecond, 3)}); gateway p99 ${fmt(r.capacity.gateway.p99, 2)} ms, ${r.capacity.gateway.wrongStatus} unexpected statuses`);
+  if (h) {
+    console.log(`\n== gateway: POST /api/v1/gateway/{tool}/{operation} vs. the same call straight to the upstream (a bare node:http handler), ${rate}/s offered, worker recording (target: overhead p99 ≤ 3 ms)`);
+    line("direct to the upstream:", h.direct);
+    line("floor (bench/floor-proxy.mjs):", h.floor);
+    line("through the gateway:   ", h.gateway);
+    console.log(`gateway overhead: p50 ${fmt(h.gateway.p50 - h.direct.p50, 2)} ms, p99 ${fmt(h.gateway.p99 - h.direct.p99, 2)} ms (${fmt((h.gateway.p99 - h.direct.p99) / 3, 2)}× the 3 ms target); statuses ${JSON.stringify(h.gateway.statuses)}`);
+    console.log(`floor overhead (the gateway's hops and records, none of its logic): p50 ${fmt(h.floor.p50 - h.direct.p50, 2)} ms, p99 ${fmt(h.floor.p99 - h.direct.p99, 2)} ms; the gateway over the floor: p99 ${fmt(h.gateway.p99 - h.floor.p99, 2)} ms`);
+    console.log(`CPU per component while the floor ran: ${h.floor.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
+    console.log(`CPU per component while the gateway ran: ${h.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
+    console.log(`closed loop, 16 clients: bare node:http ${fmt(h.capacity.direct.perSecond, 0)}/s vs. gateway ${fmt(h.capacity.gateway.perSecond, 0)}/s (ratio ${fmt(h.capacity.gateway.perSecond / h.capacity.direct.perSecond, 3)}); gateway p99 ${fmt(h.capacity.gateway.p99, 2)} ms, ${h.capacity.gateway.wrongStatus} unexpected statuses`);
+  }
   console.log(`\n== MCP: tools/call through POST /api/v1/mcp to a remote MCP server (the SDK's McpServer, own process) vs. the same tools/call sent to it directly in an open session, ${mcpRate}/s offered, worker recording (target: overhead p99 ≤ 5 ms)`);
-  line("direct to the MCP server:", r.mcp.direct);
-  line("through Gatehouse:       ", r.mcp.gateway);
-  console.log(`MCP overhead: p50 ${fmt(r.mcp.gateway.p50 - r.mcp.direct.p50, 2)} ms, p99 ${fmt(r.mcp.gateway.p99 - r.mcp.direct.p99, 2)} ms (${fmt((r.mcp.gateway.p99 - r.mcp.direct.p99) / 5, 2)}× the 5 ms target); statuses ${JSON.stringify(r.mcp.gateway.statuses)}`);
-  console.log(`CPU per component while MCP calls ran: ${r.mcp.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
-  console.log(`tools/list over HTTP, ${r.mcp.list.tools} tools (a 500-operation tool and more), one at a time, to the last byte: p50 ${fmt(r.mcp.list.p50, 2)} ms, p99 ${fmt(r.mcp.list.p99, 2)} ms (target < 20 ms); with the bench's own JSON.parse p99 ${fmt(r.mcp.list.parsedP99, 2)} ms; in the server (Server-Timing) p99 ${fmt(r.mcp.list.serverP99, 2)} ms; slowest ${r.mcp.list.slowest.map((t) => fmt(t, 1)).join(", ")} ms`);
+  line("direct to the MCP server:", mcp.direct);
+  line("through Gatehouse:       ", mcp.gateway);
+  console.log(`MCP overhead: p50 ${fmt(mcp.gateway.p50 - mcp.direct.p50, 2)} ms, p99 ${fmt(mcp.gateway.p99 - mcp.direct.p99, 2)} ms (${fmt((mcp.gateway.p99 - mcp.direct.p99) / 5, 2)}× the 5 ms target); statuses ${JSON.stringify(mcp.gateway.statuses)}`);
+  console.log(`CPU per component while MCP calls ran: ${mcp.cpu.map((c) => `${c.component} ${fmt(c.cores, 2)} cores (${fmt(c.usPerUnit, 0)} µs/call)`).join(", ")}`);
+  console.log(`tools/list over HTTP, ${mcp.list.tools} tools (a 500-operation tool and more), one at a time, to the last byte: p50 ${fmt(mcp.list.p50, 2)} ms, p99 ${fmt(mcp.list.p99, 2)} ms (target < 20 ms); with the bench's own JSON.parse p99 ${fmt(mcp.list.parsedP99, 2)} ms; in the server (Server-Timing) p99 ${fmt(mcp.list.serverP99, 2)} ms; slowest ${mcp.list.slowest.map((t) => fmt(t, 1)).join(", ")} ms`);
 }
 
 if (only === "decisions") runInItsOwnProcess("front-door"); // the decision endpoint at the console's base URL next to a bare handler (issue 14)

@@ -174,7 +174,7 @@ async function execute(call: Call, recorded: CallRecord): Promise<GatewayResult>
   const contentType = response?.contentType ?? null;
   // An upstream that echoes what it was sent must not hand the credential to the agent or the timeline.
   const secretList = [...secrets];
-  const text = response ? scrub(response.raw.toString("utf8"), secretList) : "";
+  const text = response ? scrub(response.raw.toString("utf8"), secretList, response.truncated) : "";
   // JSON escapes (\/ from PHP, \u0026 from Go, \" in any encoder) can hide a secret from the text's scrub and show it once parsed.
   const body = response ? scrubStrings(parseBody(text, contentType, response.truncated), secretList, text) : "";
   // A failure may quote the upstream (an MCP server's error): scrubbed before it is cut, so no part of a secret survives the cut, and storable like its body.
@@ -330,10 +330,20 @@ function recordEvent(job: GatewayEventJob) {
   return appendDecisionRecords([{ tenantId: job.tenantId, records: [], gatewayEvents: [job] }]);
 }
 
-function scrub(text: string, secrets: string[]): string {
+/** Every secret in `text` redacted; when `text` was `cut` at a size cap, also the start of a secret the cut went through. */
+function scrub(text: string, secrets: string[], cut = false): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  if (cut) for (const secret of secrets) out = withoutSecretStartAtEnd(out, secret);
   return out;
+}
+
+/** `text` with its end redacted where it is the start of `secret` (two characters or more: one says next to nothing and would often match by chance). */
+function withoutSecretStartAtEnd(text: string, secret: string): string {
+  for (let at = Math.max(0, text.length - secret.length + 1); at <= text.length - 2; at++) {
+    if (text.charCodeAt(at) === secret.charCodeAt(0) && secret.startsWith(text.slice(at))) return text.slice(0, at) + REDACTED;
+  }
+  return text;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { OutboundError } from "@/lib/outbound/fetch";
 import { callMcpUpstream, closeMcpSessions, McpUpstreamError, type McpTarget } from "./mcp-upstream";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
@@ -15,6 +16,8 @@ process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
 type Rpc = { id?: number; method: string; params?: { name?: string } };
 let reply: (msg: Rpc, res: ServerResponse) => void;
 let serverVersion = "2025-06-18";
+/** How long the server takes over each answer, the handshake's included. */
+let answerDelayMs = 0;
 const seen: { method: string; session: string | undefined; version: string | undefined; auth: string | undefined }[] = [];
 let server: Server;
 let url: string;
@@ -23,9 +26,10 @@ beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", async () => {
       const msg = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Rpc;
       seen.push({ method: msg.method, session: req.headers["mcp-session-id"] as string | undefined, version: req.headers["mcp-protocol-version"] as string | undefined, auth: req.headers.authorization });
+      await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
       if (msg.id === undefined) return void res.writeHead(202).end();
       if (msg.method === "initialize") return json(res, { jsonrpc: "2.0", id: msg.id, result: { protocolVersion: serverVersion, capabilities: {}, serverInfo: { name: "t", version: "1" } } });
       reply(msg, res);
@@ -38,6 +42,7 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 beforeEach(async () => {
   seen.length = 0;
   serverVersion = "2025-06-18";
+  answerDelayMs = 0;
   await closeMcpSessions();
 });
 
@@ -108,6 +113,17 @@ describe("the gateway's MCP client", () => {
     const html = await failure(callMcpUpstream(target(), "repos.get", {}));
     expect(html.cause).toBeInstanceOf(StreamableHTTPError);
     expect((html.cause as StreamableHTTPError).code).toBe(-1);
+  });
+
+  it("holds the whole call, handshake included, to the tool's timeout: a server that answers each request just in time times out once", async () => {
+    answerDelayMs = 400; // initialize, notifications/initialized and tools/call: 1.2 s, each under the 1 s timeout
+    reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, result: ok });
+    const started = performance.now();
+    const error = await failure(callMcpUpstream({ ...target(), timeoutMs: 1_000 }, "repos.get", {}));
+    expect(performance.now() - started).toBeLessThan(1_150);
+    expect(error.stage).toBe("call");
+    expect((error.cause as OutboundError).code).toBe("timeout");
+    expect(seen.map((s) => s.method)).toEqual(["initialize", "notifications/initialized", "tools/call"]);
   });
 
   it("refuses a result that is not a tool result, and an initialize it cannot use", async () => {

@@ -16,6 +16,8 @@
  * Sessions are kept per tool, connection and secret: an MCP session costs an initialize
  * round trip and a notification, which would otherwise precede every call. A session the
  * upstream has forgotten (HTTP 404, which means the call was not run) is opened again once.
+ * The tool's timeout bounds the whole call, all of those requests together: an upstream
+ * that answers each just in time cannot stretch one call to several timeouts.
  */
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -23,7 +25,7 @@ import { StringDecoder } from "node:string_decoder";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, McpError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { BoundedMap } from "@/lib/bounded-map";
-import { outboundFetch, type OutboundResponse } from "@/lib/outbound/fetch";
+import { OutboundError, outboundFetch, type OutboundResponse } from "@/lib/outbound/fetch";
 
 export type McpTarget = {
   /** Identifies the session: tool, connection and which of its secrets. */
@@ -60,17 +62,18 @@ export function sessionKey(parts: { toolId: string; connectionId: string; sealed
 /** `tools/call` on the upstream; throws McpUpstreamError (its cause: OutboundError, StreamableHTTPError, McpError or a parse error). */
 export async function callMcpUpstream(target: McpTarget, name: string, args: Record<string, unknown>): Promise<McpCallResult> {
   const started = performance.now();
+  const deadline = started + target.timeoutMs;
   for (let attempt = 0; ; attempt++) {
     let opened: Promise<Session>;
     let current: Session;
     try {
-      opened = session(target);
+      opened = session(target, deadline);
       current = await opened;
     } catch (error) {
       throw new McpUpstreamError("connect", error);
     }
     try {
-      const { result: answer } = await request(target, { method: "tools/call", params: { name, arguments: args } }, current);
+      const { result: answer } = await request(target, deadline, { method: "tools/call", params: { name, arguments: args } }, current);
       const parsed = CallToolResultSchema.safeParse(answer);
       if (!parsed.success) throw new Error(`The tools/call result is not a tool result: ${parsed.error.message.slice(0, 300)}`);
       const result = parsed.data as Record<string, unknown>;
@@ -83,10 +86,11 @@ export async function callMcpUpstream(target: McpTarget, name: string, args: Rec
   }
 }
 
-function session(target: McpTarget): Promise<Session> {
+/** The open session, or one being opened (by the first call to need it, within that call's deadline). */
+function session(target: McpTarget, deadline: number): Promise<Session> {
   const open = sessions.get(target.key);
   if (open) return open;
-  const opening = initialize(target);
+  const opening = initialize(target, deadline);
   sessions.set(target.key, opening);
   opening.catch(() => {
     if (sessions.get(target.key) === opening) sessions.delete(target.key);
@@ -95,15 +99,15 @@ function session(target: McpTarget): Promise<Session> {
 }
 
 /** The handshake: initialize (the server may name a session), then notifications/initialized. */
-async function initialize(target: McpTarget): Promise<Session> {
-  const { result, response } = await request(target, {
+async function initialize(target: McpTarget, deadline: number): Promise<Session> {
+  const { result, response } = await request(target, deadline, {
     method: "initialize",
     params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "gatehouse-gateway", version: "0.1.0" } },
   });
   const version = (result as { protocolVersion?: unknown } | null)?.protocolVersion;
   if (typeof version !== "string" || !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) throw new Error(`The server's protocol version is not supported: ${String(version)}`);
   const session = { id: response.headers["mcp-session-id"] ?? null, protocolVersion: version };
-  const sent = await post(target, { jsonrpc: "2.0", method: "notifications/initialized" }, session);
+  const sent = await post(target, deadline, { jsonrpc: "2.0", method: "notifications/initialized" }, session);
   if (sent.status >= 300) throw httpError(sent);
   return session;
 }
@@ -114,10 +118,10 @@ export async function closeMcpSessions() {
 }
 
 /** One JSON-RPC request: its result (and the HTTP answer it came in), or the upstream's error as McpError. */
-async function request(target: McpTarget, message: { method: string; params: Record<string, unknown> }, session?: Session): Promise<{ result: unknown; response: OutboundResponse }> {
+async function request(target: McpTarget, deadline: number, message: { method: string; params: Record<string, unknown> }, session?: Session): Promise<{ result: unknown; response: OutboundResponse }> {
   const id = nextRequestId++;
   const sse = sseReader(id);
-  const response = await post(target, { jsonrpc: "2.0", id, ...message }, session, sse.complete);
+  const response = await post(target, deadline, { jsonrpc: "2.0", id, ...message }, session, sse.complete);
   if (response.status < 200 || response.status >= 300) throw httpError(response);
   // An SSE answer's response was found as it arrived; a JSON answer (or a stream ended without a blank line) is read here.
   const answer = sse.response ?? messagesOf(response).find((m) => isResponseTo(id, m));
@@ -129,8 +133,10 @@ async function request(target: McpTarget, message: { method: string; params: Rec
   return { result: answer.result, response };
 }
 
-async function post(target: McpTarget, message: Record<string, unknown>, session?: Session, complete?: (chunk: Buffer, headers: IncomingHttpHeaders) => boolean): Promise<OutboundResponse> {
+async function post(target: McpTarget, deadline: number, message: Record<string, unknown>, session?: Session, complete?: (chunk: Buffer, headers: IncomingHttpHeaders) => boolean): Promise<OutboundResponse> {
   const credential = await target.credential();
+  const timeoutMs = Math.ceil(deadline - performance.now());
+  if (timeoutMs <= 0) throw new OutboundError("timeout", `no complete answer within ${target.timeoutMs} ms`);
   return outboundFetch({
     url: target.url,
     method: "POST",
@@ -142,7 +148,7 @@ async function post(target: McpTarget, message: Record<string, unknown>, session
       ...credential,
     },
     body: JSON.stringify(message),
-    timeoutMs: target.timeoutMs,
+    timeoutMs,
     maxResponseBytes: target.maxResponseBytes,
     allowedHosts: target.allowedHosts,
     onTooLarge: "error",

@@ -280,6 +280,14 @@ describe("POST /api/v1/gateway/{tool}/{operation}", () => {
     expect(JSON.stringify(await serverEvents(ctx.tenant.id))).not.toContain(ctx.secret);
   });
 
+  it("redacts the start of a credential that the size cap cut through, in the answer and the record", async () => {
+    const ctx = await setup({ path: "/cut/{charge_id}" });
+    const answer = await call(ctx.token, refund(100));
+    expect(answer.body.result).toMatchObject({ status: 201, truncated: true, body: `${"x".repeat(4_090)}${REDACTED}` });
+    await expect.poll(async () => (await serverEvents(ctx.tenant.id)).find((e) => e.type === "gateway.result"), { timeout: 10_000 }).toMatchObject({ response_body: `${"x".repeat(4_090)}${REDACTED}` });
+    expect(JSON.stringify(await serverEvents(ctx.tenant.id))).not.toContain(ctx.secret.slice(0, 6));
+  });
+
   it("records a refused credential on the connection and alerts the tenant webhook once", async () => {
     const ctx = await setup({ path: "/refuse/{charge_id}" });
     await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.notificationWebhook.create({ data: { tenantId: ctx.tenant.id, url: "https://hooks.example.com/x", secretSealed: "unused", createdById: ctx.owner.user.id } }));

@@ -18,7 +18,8 @@ export type Received = { method: string; url: string; headers: IncomingMessage["
 /**
  * node:http on 127.0.0.1 (tests set OUTBOUND_ALLOW_HOSTS=127.0.0.1): /slow answers after
  * 3 s, /fail 503, /huge 200 KB, /redirect a 302 to the metadata address, /refuse 401,
- * /unstorable and /deep JSON that Postgres cannot store as it is, /escaped the key echoed in JSON escapes;
+ * /unstorable and /deep JSON that Postgres cannot store as it is, /escaped the key echoed in JSON escapes,
+ * /cut the key echoed across the size cap;
  * anything else 201 with a refund id and an echo of the headers and body it was sent.
  */
 export async function startTestUpstream(): Promise<{ server: Server; base: string; received: Received[]; close: () => Promise<void> }> {
@@ -47,6 +48,8 @@ export async function startTestUpstream(): Promise<{ server: Server; base: strin
         const escaped = [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
         return void res.writeHead(201, { "content-type": "application/json" }).end(`{"id":"re_e","echo":"${escaped}","${escaped}":1}`);
       }
+      // The key echoed across the 4,096-byte cap (maxResponseBytes below): only its first 6 characters arrive.
+      if (url.pathname.startsWith("/cut")) return void res.writeHead(201, { "content-type": "application/json" }).end(`${"x".repeat(4_090)}${String(req.headers["x-api-key"] ?? "")}`);
       if (url.pathname.startsWith("/deep")) return void res.writeHead(201, { "content-type": "application/json" }).end(`{"id":"re_d","x":${"[".repeat(1_000)}1${"]".repeat(1_000)}}`);
       send(201, { id: `re_${uniq()}`, url: "https://dashboard.example/refunds/1", echo: { headers: req.headers, body } });
     });
