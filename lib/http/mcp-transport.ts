@@ -18,7 +18,9 @@ import {
   authenticateMcpAgent,
   handleMessage,
   progressTokenOf,
+  revisionOf,
   rpcError,
+  statusOf as rpcStatusOf,
   waitingProgress,
   type McpContext,
 } from "@/lib/mcp/handle-message";
@@ -36,7 +38,7 @@ function rpcResponse(to: Request, body: unknown, requestId: string, status = 200
   // A tools/list answer is its listing's JSON, made once, with the message around it (key order as JSON.stringify would write it).
   const { jsonrpc, id, result } = body as { jsonrpc?: unknown; id?: unknown; result?: unknown };
   if (result instanceof ToolsListResult && jsonrpc === "2.0")
-    return jsonBytesResponse(Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result.json, Buffer.from("}")]), init, isLean(to));
+    return jsonBytesResponse(Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), result.bytes(), Buffer.from("}")]), init, isLean(to));
   return jsonResponse(body, init, isLean(to));
 }
 
@@ -62,8 +64,8 @@ export async function handleMcp(request: Request): Promise<Response> {
   if (accept && !/application\/json|application\/\*|\*\/\*/i.test(accept))
     return rpcResponse(request, rpcError(null, RPC.invalidRequest, "Accept must include application/json (and text/event-stream)."), requestId, 406);
   const version = request.headers.get("mcp-protocol-version");
-  if (version && !(PROTOCOL_VERSIONS as readonly string[]).includes(version))
-    return rpcResponse(request, rpcError(null, RPC.invalidRequest, `Unsupported MCP-Protocol-Version ${version}; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`), requestId, 400);
+  if (version && !PROTOCOL_VERSIONS.includes(version))
+    return rpcResponse(request, rpcError(null, RPC.unsupportedVersion, `Unsupported MCP-Protocol-Version; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`, { supported: PROTOCOL_VERSIONS, requested: version.slice(0, 64) }), requestId, 400);
 
   let raw: unknown;
   try {
@@ -74,7 +76,7 @@ export async function handleMcp(request: Request): Promise<Response> {
     return rpcResponse(request, rpcError(null, code, error.message), requestId, statusOf(error));
   }
 
-  const context: McpContext = { agent, requestId, runIdHeader: request.headers.get("x-gatehouse-run-id") };
+  const context: McpContext = { agent, requestId, stateless: false, runIdHeader: request.headers.get("x-gatehouse-run-id") };
   if (Array.isArray(raw)) {
     if (!version || !BATCH_REVISIONS.has(version))
       return rpcResponse(request, rpcError(null, RPC.invalidRequest, "JSON-RPC batches are not supported in this protocol revision; send one message per request."), requestId, 400);
@@ -86,12 +88,15 @@ export async function handleMcp(request: Request): Promise<Response> {
     }
     return answers.length ? rpcResponse(request, answers, requestId) : accepted(requestId);
   }
+  const revision = revisionOf(raw, { version, method: request.headers.get("mcp-method"), name: request.headers.get("mcp-name") });
+  if ("answer" in revision) return rpcResponse(request, revision.answer, requestId, revision.status);
+  context.stateless = revision.stateless;
   // A call whose client asked for progress (and reads event streams) is answered as a stream:
   // progress while it waits for a human, then its result.
   const progressToken = progressTokenOf(raw);
   if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, context);
   const answer = await handleMessage(raw, context);
-  return answer ? rpcResponse(request, answer, requestId) : accepted(requestId);
+  return answer ? rpcResponse(request, answer, requestId, rpcStatusOf(answer, context)) : accepted(requestId);
 }
 
 /**
@@ -148,5 +153,6 @@ function streamCall(raw: unknown, progressToken: string | number, context: McpCo
       clearInterval(timer);
     },
   });
-  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-request-id": context.requestId } });
+  // X-Accel-Buffering: a proxy must not hold progress back (2026-07-28 asks for it).
+  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no", "x-request-id": context.requestId } });
 }

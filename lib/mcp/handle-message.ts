@@ -10,18 +10,50 @@ import { callTool } from "@/lib/gateway/call-tool";
 import { MAX_WAIT_SECONDS } from "@/lib/gateway/schemas";
 import { AppError } from "@/lib/errors";
 import { refineStorable } from "@/lib/json/storable";
-import { findMcpTool, toolsListResult } from "./list-mcp-tools";
+import { findMcpTool, toolsListResult, ToolsListResult } from "./list-mcp-tools";
 import { isMcpResource } from "./resource";
 import { toolResult, type CallToolResult } from "./tool-result";
 
-/** Newest first: what @modelcontextprotocol/sdk 1.32 clients negotiate. */
-export const PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
+/**
+ * The stateless revision: no initialize handshake; every request names its revision, client
+ * and capabilities in `params._meta` and repeats revision, method and tool name in headers.
+ * What @modelcontextprotocol/client 2.x speaks when asked to (versionNegotiation), and the Go SDK 1.7 by default.
+ */
+export const STATELESS_VERSION = "2026-07-28";
+/** Revisions with the initialize handshake, newest first: what @modelcontextprotocol/sdk 1.x clients negotiate. */
+export const HANDSHAKE_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
+export const PROTOCOL_VERSIONS: readonly string[] = [STATELESS_VERSION, ...HANDSHAKE_VERSIONS];
 /** Revisions before 2025-06-18 allowed JSON-RPC batches; later ones removed them. */
 export const BATCH_REVISIONS: ReadonlySet<string> = new Set(["2025-03-26"]);
 /** A JSON-RPC message is tool arguments, not a file upload. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-export const RPC = { parse: -32700, invalidRequest: -32600, methodNotFound: -32601, invalidParams: -32602, internal: -32603 } as const;
+export const RPC = {
+  parse: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internal: -32603,
+  /** 2026-07-28: an MCP header missing or not what the body says. */
+  headerMismatch: -32020,
+  /** 2026-07-28: a revision this server does not speak; `data` lists the ones it does. */
+  unsupportedVersion: -32022,
+} as const;
+
+const META = {
+  version: "io.modelcontextprotocol/protocolVersion",
+  capabilities: "io.modelcontextprotocol/clientCapabilities",
+  serverInfo: "io.modelcontextprotocol/serverInfo",
+} as const;
+const SERVER_INFO = { name: "gatehouse", title: "Gatehouse", version: "0.1.0" };
+const INSTRUCTIONS =
+  "Every tool call is checked against this agent's policy before it runs. A denied call returns the reasons; a call that needs approval waits for a human and then runs once.";
+/**
+ * How long a 2026-07-28 client may reuse a tools/list. The list changes when a policy is
+ * published; a call to a tool no longer listed is refused anyway, so a minute only delays
+ * when a newly allowed tool appears.
+ */
+const TOOLS_LIST_TTL_MS = 60_000;
 
 const id = z.union([z.string(), z.number()]);
 const message = z.object({
@@ -68,6 +100,8 @@ export const rpcError = (msgId: Message["id"] | null, code: number, text: string
 export type McpContext = {
   agent: AgentPrincipal;
   requestId: string;
+  /** The message speaks 2026-07-28 (see revisionOf). */
+  stateless: boolean;
   /** The X-Gatehouse-Run-Id header: a run id for every call on this connection. */
   runIdHeader: string | null;
   /** Called once if a tools/call waits for a human, so a streaming transport can report progress. */
@@ -91,6 +125,48 @@ function runIdFor(context: McpContext, meta: z.infer<typeof callParams>["_meta"]
   return `mcp-${new Date().toISOString().slice(0, 10)}`;
 }
 
+/** The MCP headers of a request (2026-07-28 has the client repeat parts of the body in them, for routing). */
+export type McpHeaders = { version: string | null; method: string | null; name: string | null };
+
+type Refusal = { status: number; answer: ReturnType<typeof rpcError> };
+
+/**
+ * Which revision a single message speaks: 2026-07-28 when its `_meta` names it (its headers
+ * must then agree with its body), a handshake revision otherwise. A refusal carries the
+ * HTTP status and JSON-RPC error the revision prescribes.
+ */
+export function revisionOf(raw: unknown, headers: McpHeaders): { stateless: boolean } | Refusal {
+  const msg = (typeof raw === "object" && raw !== null ? raw : {}) as { id?: unknown; method?: unknown; params?: { name?: unknown; _meta?: Record<string, unknown> } };
+  const msgId = typeof msg.id === "string" || typeof msg.id === "number" ? msg.id : null;
+  const refuse = (status: number, code: number, text: string, data?: unknown): Refusal => ({ status, answer: rpcError(msgId, code, text, data) });
+  const meta = typeof msg.params?._meta === "object" && msg.params._meta !== null ? msg.params._meta : undefined;
+  const version = meta?.[META.version];
+  if (version === undefined) {
+    if (headers.version === STATELESS_VERSION)
+      return refuse(400, RPC.invalidParams, `A ${STATELESS_VERSION} request names its revision and capabilities in params._meta["${META.version}"] and ["${META.capabilities}"].`);
+    return { stateless: false };
+  }
+  if (version !== STATELESS_VERSION)
+    return refuse(400, RPC.unsupportedVersion, "Unsupported protocol version.", { supported: PROTOCOL_VERSIONS, requested: typeof version === "string" ? version.slice(0, 64) : null });
+  if (typeof meta?.[META.capabilities] !== "object" || meta[META.capabilities] === null)
+    return refuse(400, RPC.invalidParams, `params._meta["${META.capabilities}"] must be an object (send {} for none).`);
+  if (headers.version !== version) return refuse(400, RPC.headerMismatch, `Header mismatch: MCP-Protocol-Version must be ${version}, as params._meta says.`);
+  if (headers.method !== msg.method) return refuse(400, RPC.headerMismatch, "Header mismatch: Mcp-Method must be the message's method.");
+  if (msg.method === "tools/call" && decodeHeaderValue(headers.name) !== msg.params?.name) return refuse(400, RPC.headerMismatch, "Header mismatch: Mcp-Name must be the tool's name (params.name).");
+  return { stateless: true };
+}
+
+/** A header value as sent: plain ASCII, or `=?base64?…?=` for anything else. */
+function decodeHeaderValue(value: string | null): string | null {
+  const encoded = value === null ? null : /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/i.exec(value);
+  return encoded ? Buffer.from(encoded[1]!, "base64").toString("utf8") : value;
+}
+
+/** The HTTP status a message's answer goes with: 2026-07-28 answers a method it does not have with 404. */
+export function statusOf(answer: object, context: Pick<McpContext, "stateless">): number {
+  return context.stateless && (answer as { error?: { code?: unknown } }).error?.code === RPC.methodNotFound ? 404 : 200;
+}
+
 /** One JSON-RPC message: a response object for a request, null for a notification or a client's response. */
 export async function handleMessage(raw: unknown, context: McpContext) {
   const parsed = message.safeParse(raw);
@@ -102,13 +178,16 @@ export async function handleMessage(raw: unknown, context: McpContext) {
   if (!msg.method) return null; // a response to a server request: we never send any
   if (msg.id === undefined) return null; // notifications (initialized, cancelled) need no answer
   try {
-    return { jsonrpc: "2.0" as const, id: msg.id, result: await dispatch(msg.method, msg.params ?? {}, context) };
+    const params = msg.params ?? {};
+    const result = context.stateless ? statelessResult(await dispatchStateless(msg.method, params, context)) : await dispatch(msg.method, params, context);
+    return { jsonrpc: "2.0" as const, id: msg.id, result };
   } catch (error) {
     if (error instanceof RpcError) return rpcError(msg.id, error.code, error.message, error.data);
     throw error;
   }
 }
 
+/** The handshake revisions (2025-11-25 and before). */
 async function dispatch(method: string, params: Record<string, unknown>, context: McpContext) {
   switch (method) {
     case "initialize": {
@@ -116,11 +195,10 @@ async function dispatch(method: string, params: Record<string, unknown>, context
       if (!p.success) throw new RpcError(RPC.invalidParams, "initialize needs params.protocolVersion.");
       const asked = p.data.protocolVersion;
       return {
-        protocolVersion: (PROTOCOL_VERSIONS as readonly string[]).includes(asked) ? asked : PROTOCOL_VERSIONS[0],
+        protocolVersion: (HANDSHAKE_VERSIONS as readonly string[]).includes(asked) ? asked : HANDSHAKE_VERSIONS[0],
         capabilities: { tools: { listChanged: false } },
-        serverInfo: { name: "gatehouse", title: "Gatehouse", version: "0.1.0" },
-        instructions:
-          "Every tool call is checked against this agent's policy before it runs. A denied call returns the reasons; a call that needs approval waits for a human and then runs once.",
+        serverInfo: SERVER_INFO,
+        instructions: INSTRUCTIONS,
       };
     }
     case "ping":
@@ -132,6 +210,27 @@ async function dispatch(method: string, params: Record<string, unknown>, context
     default:
       throw new RpcError(RPC.methodNotFound, `Method ${method} is not supported; this server offers initialize, ping, tools/list and tools/call.`);
   }
+}
+
+/** 2026-07-28: no handshake and no ping; server/discover says what the server is. */
+async function dispatchStateless(method: string, params: Record<string, unknown>, context: McpContext) {
+  switch (method) {
+    case "server/discover":
+      return { supportedVersions: [STATELESS_VERSION], capabilities: { tools: {} }, instructions: INSTRUCTIONS, ttlMs: 3_600_000, cacheScope: "public" };
+    case "tools/list":
+      // The list is this agent's: a shared cache must not hand it to another.
+      return (await toolsListResult(context.agent)).with({ ttlMs: TOOLS_LIST_TTL_MS, cacheScope: "private" });
+    case "tools/call":
+      return callMcpTool(params, context);
+    default:
+      throw new RpcError(RPC.methodNotFound, `Method ${method} is not supported in ${STATELESS_VERSION}; this server offers server/discover, tools/list and tools/call.`);
+  }
+}
+
+/** Every 2026-07-28 result says it is complete (not waiting for input) and names the server. */
+function statelessResult(result: object): object {
+  const fields = { resultType: "complete", _meta: { ...(result as { _meta?: object })._meta, [META.serverInfo]: SERVER_INFO } };
+  return result instanceof ToolsListResult ? result.with({ ...fields, ...result.fields }) : { ...fields, ...result, _meta: fields._meta };
 }
 
 async function callMcpTool(params: Record<string, unknown>, context: McpContext): Promise<CallToolResult> {

@@ -139,10 +139,22 @@ export async function analyzeMcpTools(agent: { tenantId: string; agentId: string
 export class ToolsListResult {
   constructor(
     readonly tools: McpTool[],
+    /** `{"tools":[…]}` */
     readonly json: Buffer,
+    /** Fields a revision adds around the tools (2026-07-28: resultType, cache hints), written before them. */
+    readonly fields: Record<string, unknown> = {},
   ) {}
+  /** The same listing with `fields` (its JSON is shared, not made again). */
+  with(fields: Record<string, unknown>): ToolsListResult {
+    return new ToolsListResult(this.tools, this.json, fields);
+  }
+  /** The result's JSON: `fields`, then the tools. */
+  bytes(): Buffer {
+    const fields = JSON.stringify(this.fields);
+    return fields === "{}" ? this.json : Buffer.concat([Buffer.from(`${fields.slice(0, -1)},`), this.json.subarray(1)]);
+  }
   toJSON() {
-    return { tools: this.tools };
+    return { ...this.fields, tools: this.tools };
   }
 }
 

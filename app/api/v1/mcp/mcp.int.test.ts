@@ -3,13 +3,15 @@
  * least-privilege tools/list, tools/call through the gateway pipeline against a real
  * upstream (allow, deny with reasons, an approval that completes and runs once), and bad
  * input answered with JSON-RPC errors, never a 500, with nothing sent upstream. Then the
- * same through the OpenAI Agents SDK (a scripted model) and the Vercel AI SDK's MCP client.
+ * stateless revision 2026-07-28 with the v2 SDK's client (@modelcontextprotocol/client), and
+ * the same through the OpenAI Agents SDK (a scripted model) and the Vercel AI SDK's MCP client.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createMCPClient } from "@ai-sdk/mcp";
+import { Client as StatelessClient, StreamableHTTPClientTransport as StatelessTransport } from "@modelcontextprotocol/client";
 import { Agent, MCPServerStreamableHttp, Usage, run, setTracingDisabled, type Model, type ModelRequest, type ModelResponse } from "@openai/agents";
 import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisions-worker";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -219,6 +221,91 @@ describe("with the @modelcontextprotocol/sdk client", () => {
   });
 });
 
+describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 2.x", () => {
+  async function connectStateless(token: string, mode: "auto" | { pin: string }) {
+    const client = new StatelessClient({ name: "mcp-2026-test", version: "1.0.0" }, { versionNegotiation: { mode } });
+    await client.connect(new StatelessTransport(new URL(`${gatehouse}/api/v1/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    return client;
+  }
+
+  it("is chosen by a client that probes (server/discover, no handshake), and lists, allows, denies and refuses as the handshake revisions do", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const client = await connectStateless(ctx.token, "auto");
+    expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain("stripe__refunds_create");
+    const allowed = await client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 500 } });
+    expect(allowed.isError).toBe(false);
+    expect(textOf(allowed)).toMatch(/"id":"re_/);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers["x-api-key"]).toBe(ctx.secret);
+    const denied = await client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: "lots" } });
+    expect(denied.isError).toBe(true);
+    expect(textOf(denied)).toMatch(/Gatehouse denied this call:[\s\S]*do not match the schema/);
+    await expect(client.callTool({ name: "github__pulls_merge", arguments: { repo: "acme/web" } })).rejects.toThrow(/not in this agent's tools\/list/);
+    expect(received).toHaveLength(1);
+    await client.close();
+  });
+
+  it("waits for an approval with progress on the call's stream, then runs the call once (client pinned to 2026-07-28)", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const client = await connectStateless(ctx.token, { pin: "2026-07-28" });
+    const progress: { message?: string }[] = [];
+    const held = client.callTool({ name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 975 } }, { onprogress: (p) => void progress.push(p) });
+    await expect.poll(() => progress.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const approval = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.approval.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, status: "pending" } }));
+    expect(progress[0]!.message).toContain(approval.id);
+    expect(received).toHaveLength(0);
+    await voteOnApproval({ actor: approver, approvalId: approval.id, verdict: "approve" });
+    expect((await held).isError).toBe(false);
+    expect(received).toHaveLength(1);
+    await client.close();
+  });
+
+  const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
+  const modern = { "mcp-protocol-version": "2026-07-28" };
+
+  it("answers server/discover and marks every result complete, with the server named and tools/list cacheable only privately", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const discover = await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: META } }), { ...modern, "mcp-method": "server/discover" });
+    expect(discover.status).toBe(200);
+    expect(await discover.json()).toMatchObject({ result: { resultType: "complete", supportedVersions: ["2026-07-28"], capabilities: { tools: {} }, ttlMs: expect.any(Number), cacheScope: "public", _meta: { "io.modelcontextprotocol/serverInfo": { name: "gatehouse" } } } });
+    const list = await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: META } }), { ...modern, "mcp-method": "tools/list" });
+    const listed = (await list.json()) as { result: Record<string, unknown> };
+    expect(listed.result).toMatchObject({ resultType: "complete", ttlMs: 60_000, cacheScope: "private", _meta: { "io.modelcontextprotocol/serverInfo": { name: "gatehouse" } } });
+    expect(Object.keys(listed.result).at(-1)).toBe("tools");
+  });
+
+  it.each([
+    ["a revision it does not speak", { ...META, "io.modelcontextprotocol/protocolVersion": "2027-01-01" }, modern, 400, -32022],
+    ["a version header that is not the body's", META, { "mcp-protocol-version": "2025-11-25" }, 400, -32020],
+    ["no version header", META, {}, 400, -32020],
+    ["a method header that is not the body's", META, { ...modern, "mcp-method": "tools/list", "mcp-name": "stripe__refunds_create" }, 400, -32020],
+    ["a tool-name header that is not the body's", META, { ...modern, "mcp-method": "tools/call", "mcp-name": "github__repos_get" }, 400, -32020],
+    ["no client capabilities", { "io.modelcontextprotocol/protocolVersion": "2026-07-28" }, { ...modern, "mcp-method": "tools/call", "mcp-name": "stripe__refunds_create" }, 400, -32602],
+    ["the 2026-07-28 header without the _meta", undefined, { ...modern, "mcp-method": "tools/call", "mcp-name": "stripe__refunds_create" }, 400, -32602],
+  ])("refuses a tools/call with %s, and sends nothing", async (_what, meta, headers, status, code) => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const body = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 5 }, ...(meta && { _meta: meta }) } };
+    const res = await post(ctx.token, JSON.stringify(body), headers);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ jsonrpc: "2.0", id: 7, error: { code } });
+    expect(received).toHaveLength(0);
+  });
+
+  it("accepts a tool name sent base64-encoded in Mcp-Name, and answers ping (gone in 2026-07-28) with 404", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const call = { jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 5 }, _meta: META } };
+    const encoded = `=?base64?${Buffer.from("stripe__refunds_create").toString("base64")}?=`;
+    const res = await post(ctx.token, JSON.stringify(call), { ...modern, "mcp-method": "tools/call", "mcp-name": encoded });
+    expect(await res.json()).toMatchObject({ result: { resultType: "complete", isError: false } });
+    const ping = await post(ctx.token, JSON.stringify({ jsonrpc: "2.0", id: 9, method: "ping", params: { _meta: META } }), { ...modern, "mcp-method": "ping" });
+    expect(ping.status).toBe(404);
+    expect(await ping.json()).toMatchObject({ id: 9, error: { code: -32601 } });
+  });
+});
+
 describe("bad input", () => {
   it("answers malformed JSON, non-JSON-RPC, batches, unknown methods, wrong Accept and oversized bodies with JSON-RPC errors", async () => {
     const ctx = await createGatewayTenant(upstream.base);
@@ -229,7 +316,7 @@ describe("bad input", () => {
       [JSON.stringify({ jsonrpc: "2.0", id: 2, method: "resources/list" }), {}, 200, -32601],
       [JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: 7 } }), {}, 200, -32602],
       [JSON.stringify({ jsonrpc: "2.0", id: 4, method: "ping" }), { accept: "text/html" }, 406, -32600],
-      [JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping" }), { "mcp-protocol-version": "1999-01-01" }, 400, -32600],
+      [JSON.stringify({ jsonrpc: "2.0", id: 5, method: "ping" }), { "mcp-protocol-version": "1999-01-01" }, 400, -32022],
       [JSON.stringify({ jsonrpc: "2.0", id: 6, method: "ping", params: { pad: "x".repeat(2_000_000) } }), {}, 413, -32600],
     ];
     for (const [body, headers, status, code] of cases) {
