@@ -27,22 +27,31 @@ class ApprovalEvents {
     return this.ready;
   }
 
-  /** Resolves when the approval is announced as decided, or after `ms`, whichever is first. */
-  async waitFor(approvalId: string, ms: number): Promise<"decided" | "timeout"> {
+  /** Resolves when the approval is announced as decided, after `ms`, or when `signal` aborts, whichever is first. */
+  async waitFor(approvalId: string, ms: number, signal?: AbortSignal): Promise<"decided" | "timeout" | "cancelled"> {
     await this.subscribe();
+    if (signal?.aborted) return "cancelled";
     return new Promise((resolve) => {
       const set = this.waiters.get(approvalId) ?? new Set();
       this.waiters.set(approvalId, set);
-      const done = (result: "decided" | "timeout") => {
+      const done = (result: "decided" | "timeout" | "cancelled") => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", cancel);
         set.delete(wake);
         if (set.size === 0) this.waiters.delete(approvalId);
         resolve(result);
       };
       const wake = () => done("decided");
+      const cancel = () => done("cancelled");
       const timer = setTimeout(() => done("timeout"), ms);
+      signal?.addEventListener("abort", cancel, { once: true });
       set.add(wake);
     });
+  }
+
+  /** How many requests in this process wait for the approval (a test waits on it). */
+  waiting(approvalId: string): number {
+    return this.waiters.get(approvalId)?.size ?? 0;
   }
 
   async announce(approvalId: string) {

@@ -44,12 +44,12 @@ async function readStatus(tenantId: string, agentId: string, approvalId: string,
  * `wait`, holds the call until the status leaves pending (woken over Redis by the process
  * that recorded the decision) or the wait or the request's expiry runs out.
  */
-export async function getApprovalStatus(input: { tenantId: string; agentId: string; approvalId: string; waitSeconds: number }) {
+export async function getApprovalStatus(input: { tenantId: string; agentId: string; approvalId: string; waitSeconds: number; signal?: AbortSignal }) {
   const deadline = Date.now() + input.waitSeconds * 1000;
   let answer = await readStatus(input.tenantId, input.agentId, input.approvalId);
   while (answer && answer.status === "pending" && Date.now() < deadline) {
     const untilExpiry = new Date(answer.expires_at).getTime() - Date.now();
-    await approvalEvents.waitFor(input.approvalId, Math.max(0, Math.min(deadline - Date.now(), untilExpiry + 50)));
+    if ((await approvalEvents.waitFor(input.approvalId, Math.max(0, Math.min(deadline - Date.now(), untilExpiry + 50)), input.signal)) === "cancelled") break;
     answer = await readStatus(input.tenantId, input.agentId, input.approvalId);
   }
   return answer;

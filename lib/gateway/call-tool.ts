@@ -43,6 +43,11 @@ export async function callTool(input: {
   requestId?: string;
   /** Told when the call starts waiting for a human (the MCP endpoint sends progress meanwhile). */
   onWaiting?: (approval: { id: string; expires_at: string }) => void;
+  /**
+   * Aborts when the caller goes away. Asked for only once the call waits for a human (a signal
+   * per call would outlive a young-generation GC: lib/http/lean-request.ts).
+   */
+  cancelled?: () => AbortSignal;
 }): Promise<GatewayResponse> {
   const { agent, tool, operation } = input;
   const { wait, ...rest } = input.request;
@@ -90,10 +95,13 @@ export async function callTool(input: {
   let decision: DecisionResponse = await decide(rest.approval_id);
   if (decision.decision === "pending_approval" && decision.approval && wait) {
     input.onWaiting?.(decision.approval);
-    const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait });
+    const signal = input.cancelled?.();
+    const status = await getApprovalStatus({ tenantId: agent.tenantId, agentId: agent.agentId, approvalId: decision.approval.id, waitSeconds: wait, signal });
     // Decided in time: redeem it (single-use: a concurrent call with approval_id gets it or
     // this one does, never both); a denied or expired one answers as deny with its reason.
-    if (status && status.status !== "pending") decision = await decide(decision.approval.id);
+    // A caller that went away meanwhile would never see the result: the call is not made and
+    // the approval stays unredeemed, for the caller's retry with approval_id to run it once.
+    if (status && status.status !== "pending" && !signal?.aborted) decision = await decide(decision.approval.id);
   }
   if (decision.decision !== "allow" || !upstream || !op) return decision;
   if (!built) {

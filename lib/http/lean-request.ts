@@ -23,10 +23,18 @@ export class LeanRequest implements RequestPart {
     readonly headers: Headers,
     /** The body as the server read it (empty for GET and HEAD). */
     readonly bytes: Buffer,
+    /** Calls `abort` if the client goes away before the answer is sent. */
+    private readonly onClientGone: (abort: () => void) => void = () => {},
   ) {}
 
+  /** Aborts when the client goes away before its answer (as a Web Request's does). */
   get signal(): AbortSignal {
-    return (this.#signal ??= new AbortController().signal);
+    if (!this.#signal) {
+      const controller = new AbortController();
+      this.onClientGone(() => controller.abort());
+      this.#signal = controller.signal;
+    }
+    return this.#signal;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {

@@ -76,7 +76,7 @@ export async function handleMcp(request: Request): Promise<Response> {
     return rpcResponse(request, rpcError(null, code, error.message), requestId, statusOf(error));
   }
 
-  const context: McpContext = { agent, requestId, stateless: false, runIdHeader: request.headers.get("x-gatehouse-run-id") };
+  const context: McpContext = { agent, requestId, stateless: false, runIdHeader: request.headers.get("x-gatehouse-run-id"), cancelled: () => request.signal };
   if (Array.isArray(raw)) {
     if (!version || !BATCH_REVISIONS.has(version))
       return rpcResponse(request, rpcError(null, RPC.invalidRequest, "JSON-RPC batches are not supported in this protocol revision; send one message per request."), requestId, 400);
@@ -128,7 +128,8 @@ function streamCall(raw: unknown, progressToken: string | number, context: McpCo
         try {
           controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(msg)}\n\n`));
         } catch {
-          // The client went away; the call still completes (and is recorded) on its own.
+          // The client went away. A call still waiting for a human was cancelled (context.cancelled);
+          // one already sent completes and is recorded on its own.
         }
       };
       const onWaiting: McpContext["onWaiting"] = (approval) => {

@@ -34,7 +34,7 @@ export async function serveRoute(routes: RouteEntry[], req: IncomingMessage, res
   const started = performance.now();
   let response: Response;
   try {
-    response = await handle(routes, req, limits ?? { maxBytes: env().MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
+    response = await handle(routes, req, res, limits ?? { maxBytes: env().MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
   } catch (error) {
     // A request Node parsed but URL or Headers refuse (a mangled Host header, say).
     response = errorResponse(new AppError("validation_failed", `Malformed request: ${(error as Error).message}`), `req_${Date.now().toString(36)}`, true);
@@ -74,7 +74,7 @@ async function streamEvents(response: Response, res: ServerResponse, started: nu
   }
 }
 
-async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLimits): Promise<Response> {
+async function handle(routes: RouteEntry[], req: IncomingMessage, res: ServerResponse, limits: BodyLimits): Promise<Response> {
   const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
@@ -113,7 +113,9 @@ async function handle(routes: RouteEntry[], req: IncomingMessage, limits: BodyLi
     }
   }
   // Not a Web Request (./lean-request.ts); its JSON answers come without a body stream, as this server writes their remembered JSON.
-  const request = new LeanRequest(url.href, req.method!, headers, body ?? Buffer.alloc(0)).asRequest();
+  // The connection closed before the answer was written: the client went away.
+  const clientGone = (abort: () => void) => res.once("close", () => void (res.writableFinished || abort()));
+  const request = new LeanRequest(url.href, req.method!, headers, body ?? Buffer.alloc(0), clientGone).asRequest();
   try {
     return await matched.handler(request, { params: Promise.resolve(params) });
   } catch (error) {

@@ -106,6 +106,8 @@ export type McpContext = {
   runIdHeader: string | null;
   /** Called once if a tools/call waits for a human, so a streaming transport can report progress. */
   onWaiting?: OnWaiting;
+  /** Aborts when the client goes away (closing the stream cancels a waiting call); asked for only by a call that waits. */
+  cancelled?: () => AbortSignal;
 };
 
 /**
@@ -234,7 +236,7 @@ function statelessResult(result: object): object {
 }
 
 async function callMcpTool(params: Record<string, unknown>, context: McpContext): Promise<CallToolResult> {
-  const { agent, requestId, onWaiting } = context;
+  const { agent, requestId, onWaiting, cancelled } = context;
   const p = callParams.safeParse(params);
   if (!p.success) {
     const issue = p.error.issues[0]!;
@@ -252,6 +254,7 @@ async function callMcpTool(params: Record<string, unknown>, context: McpContext)
       operation: entry.operation,
       requestId,
       onWaiting,
+      cancelled,
       request: { run_id: runIdFor(context, p.data._meta), args: p.data.arguments ?? {}, wait: MAX_WAIT_SECONDS, ...(approvalId && { approval_id: approvalId }) },
     });
     return toolResult(answer);

@@ -17,6 +17,7 @@ import { startDecisionsWorker, type DecisionsWorker } from "@/lib/testing/decisi
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api/v1/gateway/testing";
 import { signAgentToken } from "@/lib/agents/agent-token";
+import { approvalEvents } from "@/lib/approvals/approval-events";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
@@ -218,6 +219,41 @@ describe("with the @modelcontextprotocol/sdk client", () => {
     await expect(client.callTool({ name: "github__pulls_merge", arguments: { repo: "acme/web" } })).rejects.toThrow(/not in this agent's tools\/list/);
     expect(received).toHaveLength(0);
     await client.close();
+  });
+});
+
+describe("a caller that goes away while its call waits for a human", () => {
+  const pendingApproval = (tenantId: string) => withTenant({ tenantId }, (tx) => tx.approval.findFirst({ where: { tenantId, status: "pending" } }));
+
+  /** Starts `send` (aborted by the signal), waits until the server holds it for an approval, aborts it and waits until the server stopped waiting. */
+  async function abandon(tenantId: string, send: (signal: AbortSignal) => Promise<Response>) {
+    const controller = new AbortController();
+    const sent = send(controller.signal).then((res) => res.text()).catch(() => "aborted");
+    await expect.poll(async () => approvalEvents.waiting((await pendingApproval(tenantId))?.id ?? "none"), { timeout: 10_000 }).toBe(1);
+    const approval = (await pendingApproval(tenantId))!;
+    controller.abort();
+    await sent;
+    await expect.poll(() => approvalEvents.waiting(approval.id), { timeout: 10_000 }).toBe(0);
+    return approval;
+  }
+
+  it.each([
+    ["a gateway call", (token: string, signal: AbortSignal) =>
+      fetch(`${gatehouse}/api/v1/gateway/stripe/refunds.create`, { method: "POST", signal, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ run_id: "r1", args: { charge_id: "ch_1", amount_cents: 990 }, wait: 30 }) })],
+    ["an MCP call streaming progress", (token: string, signal: AbortSignal) =>
+      fetch(`${gatehouse}/api/v1/mcp`, { method: "POST", signal, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "stripe__refunds_create", arguments: { charge_id: "ch_1", amount_cents: 990 }, _meta: { progressToken: "p1", "gatehouse/run_id": "r1" } } }) })],
+  ])("%s: is cancelled, not run when approved later; the retry with the approval id runs it once", async (_what, send) => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const approver = await approverOf(ctx.tenant);
+    const approval = await abandon(ctx.tenant.id, (signal) => send(ctx.token, signal));
+    await voteOnApproval({ actor: approver, approvalId: approval.id, verdict: "approve" });
+    const retry = await fetch(`${gatehouse}/api/v1/gateway/stripe/refunds.create`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ run_id: "r1", args: { charge_id: "ch_1", amount_cents: 990 }, approval_id: approval.id }),
+    });
+    expect(await retry.json()).toMatchObject({ decision: "allow", result: { status: 201 } });
+    expect(received).toHaveLength(1);
   });
 });
 
