@@ -18,6 +18,9 @@ let reply: (msg: Rpc, res: ServerResponse) => void;
 let serverVersion = "2025-06-18";
 /** How long the server takes over each answer, the handshake's included. */
 let answerDelayMs = 0;
+/** The server speaks only 2026-07-28: it refuses initialize, and records what each request says of itself. */
+let statelessOnly = false;
+const statelessSeen: { headers: Record<string, unknown>; meta: unknown }[] = [];
 const seen: { method: string; session: string | undefined; version: string | undefined; auth: string | undefined }[] = [];
 let server: Server;
 let url: string;
@@ -30,6 +33,12 @@ beforeAll(async () => {
       const msg = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Rpc;
       seen.push({ method: msg.method, session: req.headers["mcp-session-id"] as string | undefined, version: req.headers["mcp-protocol-version"] as string | undefined, auth: req.headers.authorization });
       await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+      if (statelessOnly) {
+        if (msg.method === "initialize")
+          return void res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: -32022, message: "Unsupported protocol version", data: { supported: ["2026-07-28"], requested: "2025-11-25" } } }));
+        const { "mcp-protocol-version": version, "mcp-method": method, "mcp-name": name, "mcp-session-id": session } = req.headers;
+        statelessSeen.push({ headers: { version, method, name, session }, meta: (msg.params as { _meta?: unknown } | undefined)?._meta });
+      }
       if (msg.id === undefined) return void res.writeHead(202).end();
       if (msg.method === "initialize") return json(res, { jsonrpc: "2.0", id: msg.id, result: { protocolVersion: serverVersion, capabilities: {}, serverInfo: { name: "t", version: "1" } } });
       reply(msg, res);
@@ -43,6 +52,8 @@ beforeEach(async () => {
   seen.length = 0;
   serverVersion = "2025-06-18";
   answerDelayMs = 0;
+  statelessOnly = false;
+  statelessSeen.length = 0;
   await closeMcpSessions();
 });
 
@@ -113,6 +124,25 @@ describe("the gateway's MCP client", () => {
     const html = await failure(callMcpUpstream(target(), "repos.get", {}));
     expect(html.cause).toBeInstanceOf(StreamableHTTPError);
     expect((html.cause as StreamableHTTPError).code).toBe(-1);
+  });
+
+  it("speaks 2026-07-28 to an upstream that refuses initialize naming only that revision: no session, the revision in _meta and headers", async () => {
+    statelessOnly = true;
+    reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, result: { resultType: "complete", ...ok } });
+    for (const name of ["repos.get", "répos.get"]) expect((await callMcpUpstream(target(), name, { repo: "a" })).result).toMatchObject(ok);
+    expect(seen.map((s) => s.method)).toEqual(["initialize", "tools/call", "tools/call"]);
+    expect(statelessSeen).toEqual([
+      { headers: { version: "2026-07-28", method: "tools/call", name: "repos.get", session: undefined }, meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "gatehouse-gateway", version: "0.1.0" } } },
+      { headers: { version: "2026-07-28", method: "tools/call", name: `=?base64?${Buffer.from("répos.get").toString("base64")}?=`, session: undefined }, meta: expect.any(Object) },
+    ]);
+  });
+
+  it("fails a 2026-07-28 call that asks for more input, which the gateway cannot give", async () => {
+    statelessOnly = true;
+    reply = (msg, res) => json(res, { jsonrpc: "2.0", id: msg.id, result: { resultType: "input_required", inputRequests: {} } });
+    const error = await failure(callMcpUpstream(target(), "repos.get", {}));
+    expect(error.stage).toBe("call");
+    expect(error.message).toMatch(/input_required/);
   });
 
   it("holds the whole call, handshake included, to the tool's timeout: a server that answers each request just in time times out once", async () => {

@@ -18,6 +18,10 @@
  * upstream has forgotten (HTTP 404, which means the call was not run) is opened again once.
  * The tool's timeout bounds the whole call, all of those requests together: an upstream
  * that answers each just in time cannot stretch one call to several timeouts.
+ *
+ * An upstream that speaks only the stateless revision (2026-07-28) refuses initialize with
+ * -32022, naming it; from then on its calls carry the revision in `_meta` and headers, and
+ * there is no session to open.
  */
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -25,6 +29,7 @@ import { StringDecoder } from "node:string_decoder";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, McpError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { BoundedMap } from "@/lib/bounded-map";
+import { encodeHeaderValue, META, STATELESS_VERSION, UNSUPPORTED_VERSION } from "@/lib/mcp/revisions";
 import { OutboundError, outboundFetch, type OutboundResponse } from "@/lib/outbound/fetch";
 
 export type McpTarget = {
@@ -51,9 +56,14 @@ export class McpUpstreamError extends Error {
 
 export type McpCallResult = { result: Record<string, unknown>; bytes: Buffer; latencyMs: number };
 
-type Session = { id: string | null; protocolVersion: string };
+/** An upstream's session: its id (null when it names none), or for a 2026-07-28 upstream, no session at all. */
+type Session = { id: string | null; protocolVersion: string; stateless?: true };
 const sessions = new BoundedMap<string, Promise<Session>>(200);
 let nextRequestId = 1;
+
+const CLIENT_INFO = { name: "gatehouse-gateway", version: "0.1.0" };
+/** What every 2026-07-28 request says of itself in `_meta`: no capabilities (the gateway answers no server requests). */
+const STATELESS_META = { [META.version]: STATELESS_VERSION, [META.capabilities]: {}, [META.clientInfo]: CLIENT_INFO };
 
 export function sessionKey(parts: { toolId: string; connectionId: string; sealed: string; url: string }): string {
   return createHash("sha256").update(`${parts.toolId}\n${parts.connectionId}\n${parts.sealed}\n${parts.url}`).digest("hex");
@@ -74,13 +84,15 @@ export async function callMcpUpstream(target: McpTarget, name: string, args: Rec
     }
     try {
       const { result: answer } = await request(target, deadline, { method: "tools/call", params: { name, arguments: args } }, current);
+      // 2026-07-28 lets a server ask the client for more (elicitation, sampling) instead of answering; the gateway has nothing to give.
+      if ((answer as { resultType?: unknown } | null)?.resultType === "input_required") throw new Error("The tool asked for more input (an input_required result), which the gateway cannot give; the call did not complete.");
       const parsed = CallToolResultSchema.safeParse(answer);
       if (!parsed.success) throw new Error(`The tools/call result is not a tool result: ${parsed.error.message.slice(0, 300)}`);
       const result = parsed.data as Record<string, unknown>;
       return { result, bytes: Buffer.from(JSON.stringify(result)), latencyMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (sessions.get(target.key) === opened) sessions.delete(target.key);
-      if (attempt === 0 && error instanceof StreamableHTTPError && error.code === 404) continue;
+      if (attempt === 0 && !current.stateless && error instanceof StreamableHTTPError && error.code === 404) continue;
       throw new McpUpstreamError("call", error);
     }
   }
@@ -100,10 +112,14 @@ function session(target: McpTarget, deadline: number): Promise<Session> {
 
 /** The handshake: initialize (the server may name a session), then notifications/initialized. */
 async function initialize(target: McpTarget, deadline: number): Promise<Session> {
-  const { result, response } = await request(target, deadline, {
-    method: "initialize",
-    params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "gatehouse-gateway", version: "0.1.0" } },
-  });
+  let answered: Awaited<ReturnType<typeof request>>;
+  try {
+    answered = await request(target, deadline, { method: "initialize", params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: CLIENT_INFO } });
+  } catch (error) {
+    if (speaksOnlyStateless(error)) return { id: null, protocolVersion: STATELESS_VERSION, stateless: true };
+    throw error;
+  }
+  const { result, response } = answered;
   const version = (result as { protocolVersion?: unknown } | null)?.protocolVersion;
   if (typeof version !== "string" || !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) throw new Error(`The server's protocol version is not supported: ${String(version)}`);
   const session = { id: response.headers["mcp-session-id"] ?? null, protocolVersion: version };
@@ -117,20 +133,34 @@ export async function closeMcpSessions() {
   sessions.clear();
 }
 
+/** Does this error say the upstream speaks only 2026-07-28 (its answer to initialize: -32022 naming that revision)? */
+function speaksOnlyStateless(error: unknown): boolean {
+  const supported = error instanceof McpError && error.code === UNSUPPORTED_VERSION ? (error.data as { supported?: unknown } | undefined)?.supported : undefined;
+  return Array.isArray(supported) && supported.includes(STATELESS_VERSION);
+}
+
 /** One JSON-RPC request: its result (and the HTTP answer it came in), or the upstream's error as McpError. */
 async function request(target: McpTarget, deadline: number, message: { method: string; params: Record<string, unknown> }, session?: Session): Promise<{ result: unknown; response: OutboundResponse }> {
   const id = nextRequestId++;
   const sse = sseReader(id);
-  const response = await post(target, deadline, { jsonrpc: "2.0", id, ...message }, session, sse.complete);
+  const params = session?.stateless ? { ...message.params, _meta: STATELESS_META } : message.params;
+  const response = await post(target, deadline, { jsonrpc: "2.0", id, method: message.method, params }, session, sse.complete);
+  // 2026-07-28 sends some JSON-RPC errors with HTTP 400 (a refused initialize: -32022).
+  if (response.status === 400 && response.headers["content-type"]?.includes("application/json")) {
+    const refusal = messagesOfOrNone(response).find((m) => isResponseTo(id, m) && m.error);
+    if (refusal) throw mcpErrorOf(refusal.error);
+  }
   if (response.status < 200 || response.status >= 300) throw httpError(response);
   // An SSE answer's response was found as it arrived; a JSON answer (or a stream ended without a blank line) is read here.
   const answer = sse.response ?? messagesOf(response).find((m) => isResponseTo(id, m));
   if (!answer) throw new Error(`The server's answer holds no response to request ${id}.`);
-  if (answer.error) {
-    const error = answer.error as { code?: unknown; message?: unknown; data?: unknown };
-    throw new McpError(typeof error.code === "number" ? error.code : -32603, typeof error.message === "string" ? error.message : "error", error.data);
-  }
+  if (answer.error) throw mcpErrorOf(answer.error);
   return { result: answer.result, response };
+}
+
+function mcpErrorOf(value: unknown): McpError {
+  const error = (typeof value === "object" && value !== null ? value : {}) as { code?: unknown; message?: unknown; data?: unknown };
+  return new McpError(typeof error.code === "number" ? error.code : -32603, typeof error.message === "string" ? error.message : "error", error.data);
 }
 
 async function post(target: McpTarget, deadline: number, message: Record<string, unknown>, session?: Session, complete?: (chunk: Buffer, headers: IncomingHttpHeaders) => boolean): Promise<OutboundResponse> {
@@ -145,6 +175,7 @@ async function post(target: McpTarget, deadline: number, message: Record<string,
       accept: "application/json, text/event-stream",
       ...(session && { "mcp-protocol-version": session.protocolVersion }),
       ...(session?.id && { "mcp-session-id": session.id }),
+      ...(session?.stateless && statelessHeaders(message)),
       ...credential,
     },
     body: JSON.stringify(message),
@@ -157,6 +188,12 @@ async function post(target: McpTarget, deadline: number, message: Record<string,
   });
 }
 
+/** 2026-07-28 repeats the method and a tool call's name in headers, for routing without reading the body. */
+function statelessHeaders(message: Record<string, unknown>): Record<string, string> {
+  const name = (message.params as { name?: unknown } | undefined)?.name;
+  return { "mcp-method": String(message.method), ...(message.method === "tools/call" && typeof name === "string" && { "mcp-name": encodeHeaderValue(name) }) };
+}
+
 function httpError(response: OutboundResponse) {
   return new StreamableHTTPError(response.status, `Error POSTing to endpoint (HTTP ${response.status}): ${response.body.toString("utf8", 0, 500)}`);
 }
@@ -164,6 +201,15 @@ function httpError(response: OutboundResponse) {
 type Message = { id?: unknown; result?: unknown; error?: unknown };
 
 const isResponseTo = (id: number, m: Message) => m.id === id && ("result" in m || "error" in m);
+
+/** messagesOf, or none when the answer is not JSON-RPC at all. */
+function messagesOfOrNone(response: OutboundResponse): Message[] {
+  try {
+    return messagesOf(response);
+  } catch {
+    return [];
+  }
+}
 
 /** The JSON-RPC messages of an answer: a JSON body (one message or a batch) or an SSE stream's `data` fields. */
 function messagesOf(response: OutboundResponse): Message[] {

@@ -12,16 +12,9 @@ import { AppError } from "@/lib/errors";
 import { refineStorable } from "@/lib/json/storable";
 import { findMcpTool, toolsListResult, ToolsListResult } from "./list-mcp-tools";
 import { isMcpResource } from "./resource";
+import { decodeHeaderValue, HANDSHAKE_VERSIONS, META, STATELESS_VERSION, UNSUPPORTED_VERSION } from "./revisions";
 import { toolResult, type CallToolResult } from "./tool-result";
 
-/**
- * The stateless revision: no initialize handshake; every request names its revision, client
- * and capabilities in `params._meta` and repeats revision, method and tool name in headers.
- * What @modelcontextprotocol/client 2.x speaks when asked to (versionNegotiation), and the Go SDK 1.7 by default.
- */
-export const STATELESS_VERSION = "2026-07-28";
-/** Revisions with the initialize handshake, newest first: what @modelcontextprotocol/sdk 1.x clients negotiate. */
-export const HANDSHAKE_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26"] as const;
 export const PROTOCOL_VERSIONS: readonly string[] = [STATELESS_VERSION, ...HANDSHAKE_VERSIONS];
 /** Revisions before 2025-06-18 allowed JSON-RPC batches; later ones removed them. */
 export const BATCH_REVISIONS: ReadonlySet<string> = new Set(["2025-03-26"]);
@@ -37,14 +30,9 @@ export const RPC = {
   /** 2026-07-28: an MCP header missing or not what the body says. */
   headerMismatch: -32020,
   /** 2026-07-28: a revision this server does not speak; `data` lists the ones it does. */
-  unsupportedVersion: -32022,
+  unsupportedVersion: UNSUPPORTED_VERSION,
 } as const;
 
-const META = {
-  version: "io.modelcontextprotocol/protocolVersion",
-  capabilities: "io.modelcontextprotocol/clientCapabilities",
-  serverInfo: "io.modelcontextprotocol/serverInfo",
-} as const;
 const SERVER_INFO = { name: "gatehouse", title: "Gatehouse", version: "0.1.0" };
 const INSTRUCTIONS =
   "Every tool call is checked against this agent's policy before it runs. A denied call returns the reasons; a call that needs approval waits for a human and then runs once.";
@@ -156,12 +144,6 @@ export function revisionOf(raw: unknown, headers: McpHeaders): { stateless: bool
   if (headers.method !== msg.method) return refuse(400, RPC.headerMismatch, "Header mismatch: Mcp-Method must be the message's method.");
   if (msg.method === "tools/call" && decodeHeaderValue(headers.name) !== msg.params?.name) return refuse(400, RPC.headerMismatch, "Header mismatch: Mcp-Name must be the tool's name (params.name).");
   return { stateless: true };
-}
-
-/** A header value as sent: plain ASCII, or `=?base64?…?=` for anything else. */
-function decodeHeaderValue(value: string | null): string | null {
-  const encoded = value === null ? null : /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/i.exec(value);
-  return encoded ? Buffer.from(encoded[1]!, "base64").toString("utf8") : value;
 }
 
 /** The HTTP status a message's answer goes with: 2026-07-28 answers a method it does not have with 404. */
