@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "@/lib/sha256";
 
 /** The first entry of every tenant's chain links to this. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -48,7 +48,7 @@ const CHAINED_FIELDS = [
 /** sha256(prevHash + "\n" + canonical JSON of the chained fields), hex. Extra fields are ignored. */
 export function entryHash(entry: ChainedEntry): string {
   const body = Object.fromEntries(CHAINED_FIELDS.map((field) => [field, entry[field]]));
-  return createHash("sha256").update(entry.prevHash).update("\n").update(canonicalJson(body)).digest("hex");
+  return sha256(`${entry.prevHash}\n${canonicalJson(body)}`);
 }
 
 export type ChainCheck =

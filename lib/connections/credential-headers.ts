@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { sha256 } from "@/lib/sha256";
 import { BoundedMap } from "@/lib/bounded-map";
 import type { Connection } from "@/lib/db/generated/client";
 import { outboundFetch, OutboundError } from "@/lib/outbound/fetch";
@@ -73,7 +73,7 @@ function bearerHeader(c: Connection, token: string): Record<string, string> {
   return { [header]: header.toLowerCase() === "authorization" ? `Bearer ${token}` : token };
 }
 
-const tokenKey = (c: Connection, sealed: string) => createHash("sha256").update(JSON.stringify([c.id, sealed, c.tokenUrl, c.clientId, c.scopes])).digest("hex");
+const tokenKey = (c: Connection, sealed: string) => sha256(JSON.stringify([c.id, sealed, c.tokenUrl, c.clientId, c.scopes]));
 
 /**
  * When a token was last dropped after a refusal, per key. A token refused again within the

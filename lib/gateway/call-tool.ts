@@ -5,7 +5,6 @@
  * outbound guard (the connection's hosts only, no redirects). The call and its result are
  * attested in the run timeline through the durable decisions queue.
  */
-import { createHash } from "node:crypto";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { getApprovalStatus } from "@/lib/approvals/get-approval-status";
 import { CredentialError, credentialHeaders, forgetAccessToken, usableSecrets } from "@/lib/connections/credential-headers";
@@ -19,6 +18,7 @@ import { tenantRedactionPaths } from "@/lib/ingest/redaction-settings";
 import { outboundFetch, OutboundError, type OutboundResponse } from "@/lib/outbound/fetch";
 import { appendDecisionRecords } from "@/lib/decisions/record-stream";
 import { findUnstorable, makeStorable, mapStrings } from "@/lib/json/storable";
+import { sha256 } from "@/lib/sha256";
 import { McpError, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Connection } from "@/lib/db/generated/client";
@@ -29,7 +29,6 @@ import { releaseUnsentCall } from "./release-quota";
 import { spendOf } from "./spend";
 import type { GatewayEventJob, GatewayRequest, GatewayResponse, GatewayResult } from "./schemas";
 
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const REFUSED = "The upstream refused the credential.";
 /** Outbound failures that mean nothing reached the upstream (the connection never opened). */
 const NEVER_SENT = new Set(["invalid_url", "blocked_address", "host_not_allowed"]);

@@ -23,12 +23,12 @@
  * -32022, naming it; from then on its calls carry the revision in `_meta` and headers, and
  * there is no session to open.
  */
-import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CallToolResultSchema, LATEST_PROTOCOL_VERSION, McpError, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { BoundedMap } from "@/lib/bounded-map";
+import { sha256 } from "@/lib/sha256";
 import { encodeHeaderValue, META, STATELESS_VERSION, UNSUPPORTED_VERSION } from "@/lib/mcp/revisions";
 import { OutboundError, outboundFetch, type OutboundResponse } from "@/lib/outbound/fetch";
 
@@ -66,7 +66,7 @@ const CLIENT_INFO = { name: "gatehouse-gateway", version: "0.1.0" };
 const STATELESS_META = { [META.version]: STATELESS_VERSION, [META.capabilities]: {}, [META.clientInfo]: CLIENT_INFO };
 
 export function sessionKey(parts: { toolId: string; connectionId: string; sealed: string; url: string }): string {
-  return createHash("sha256").update(`${parts.toolId}\n${parts.connectionId}\n${parts.sealed}\n${parts.url}`).digest("hex");
+  return sha256(`${parts.toolId}\n${parts.connectionId}\n${parts.sealed}\n${parts.url}`);
 }
 
 /** `tools/call` on the upstream; throws McpUpstreamError (its cause: OutboundError, StreamableHTTPError, McpError or a parse error). */

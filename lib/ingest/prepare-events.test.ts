@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/audit/chain";
 import { deeplyNested } from "@/lib/testing/deep-json";
-import { prepareEvents, sha256 } from "./prepare-events";
+import { sha256 } from "@/lib/sha256";
+import { prepareEvents } from "./prepare-events";
 import { summarizeRuns } from "./summarize-runs";
 
 const now = new Date("2026-11-21T10:00:00.000Z");

@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { sha256 } from "@/lib/sha256";
 import { zodDetails } from "@/lib/errors";
 import { findUnstorable } from "@/lib/json/storable";
 import { canonicalJsonOfParsed } from "./canonical";
@@ -12,8 +12,6 @@ export type Rejection = { index: number; error: { code: string; message: string;
 /** Fields that live in their own columns, or that only the server may set. */
 const RESERVED = new Set(["id", "run_id", "type", "ts", "source", "agent_id", "received_at", "payload_sha256", "redacted"]);
 
-/** One-shot hash (Node ≥ 20.12): a third of createHash().update().digest()'s cost per event. */
-export const sha256 = (text: string) => hash("sha256", text, "hex");
 
 /**
  * Validates each raw event on its own, drops repeats of an id inside the batch, hashes the

@@ -1,6 +1,6 @@
 import { canonicalJson } from "@/lib/audit/chain";
 import type { Tx } from "@/lib/db/client";
-import { sha256 } from "@/lib/ingest/prepare-events";
+import { sha256 } from "@/lib/sha256";
 import { writeEventBatch, type SqlExecutor } from "@/lib/ingest/write-event-batch";
 
 /**

@@ -22,7 +22,7 @@ import { GET as getEventsRoute } from "@/app/api/v1/runs/[run_id]/events/route";
 import { ingestBackoff, processIngest } from "@/workers/ingest";
 import { closeDedupeRedis, eventIdHashes } from "@/lib/ingest/dedupe";
 import { closeIngestQueue, ingestQueue } from "@/lib/ingest/ingest-events";
-import { sha256 } from "@/lib/ingest/prepare-events";
+import { sha256 } from "@/lib/sha256";
 import { forgetRedactionPaths } from "@/lib/ingest/redaction-settings";
 
 const ctx = (params: Record<string, string> = {}) => ({ params: Promise.resolve(params) });
