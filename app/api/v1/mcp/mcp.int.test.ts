@@ -257,6 +257,21 @@ describe("a caller that goes away while its call waits for a human", () => {
   });
 });
 
+describe("a long poll whose client goes away", () => {
+  it("stops waiting for the approval", async () => {
+    const ctx = await createGatewayTenant(upstream.base, { approval: "always" });
+    const headers = { authorization: `Bearer ${ctx.token}`, "content-type": "application/json" };
+    const held = await fetch(`${gatehouse}/api/v1/gateway/stripe/refunds.create`, { method: "POST", headers, body: JSON.stringify({ run_id: "r1", args: { charge_id: "ch_1", amount_cents: 990 } }) });
+    const { approval } = (await held.json()) as { approval: { id: string } };
+    const controller = new AbortController();
+    const poll = fetch(`${gatehouse}/api/v1/approvals/${approval.id}?wait=30`, { headers, signal: controller.signal }).catch(() => "aborted");
+    await expect.poll(() => approvalEvents.waiting(approval.id), { timeout: 10_000 }).toBe(1);
+    controller.abort();
+    expect(await poll).toBe("aborted");
+    await expect.poll(() => approvalEvents.waiting(approval.id), { timeout: 10_000 }).toBe(0);
+  });
+});
+
 describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 2.x", () => {
   async function connectStateless(token: string, mode: "auto" | { pin: string }) {
     const client = new StatelessClient({ name: "mcp-2026-test", version: "1.0.0" }, { versionNegotiation: { mode } });
