@@ -17,10 +17,10 @@ import {
   RPC,
   authenticateMcpAgent,
   handleMessage,
+  httpStatusOf,
   progressTokenOf,
   revisionOf,
   rpcError,
-  statusOf as rpcStatusOf,
   waitingProgress,
   type McpContext,
 } from "@/lib/mcp/handle-message";
@@ -96,7 +96,7 @@ export async function handleMcp(request: Request): Promise<Response> {
   const progressToken = progressTokenOf(raw);
   if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, context);
   const answer = await handleMessage(raw, context);
-  return answer ? rpcResponse(request, answer, requestId, rpcStatusOf(answer, context)) : accepted(requestId);
+  return answer ? rpcResponse(request, answer, requestId, httpStatusOf(answer, context)) : accepted(requestId);
 }
 
 /**

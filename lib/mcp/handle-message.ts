@@ -147,7 +147,7 @@ export function revisionOf(raw: unknown, headers: McpHeaders): { stateless: bool
 }
 
 /** The HTTP status a message's answer goes with: 2026-07-28 answers a method it does not have with 404. */
-export function statusOf(answer: object, context: Pick<McpContext, "stateless">): number {
+export function httpStatusOf(answer: object, context: Pick<McpContext, "stateless">): number {
   return context.stateless && (answer as { error?: { code?: unknown } }).error?.code === RPC.methodNotFound ? 404 : 200;
 }
 
