@@ -149,6 +149,7 @@ test("first run: from sign-up to the first governed MCP call, the overview's che
     const mcp = page.getByTestId("mcp-view");
     await expect(mcp.getByTestId("mcp-endpoint")).toHaveText(`${base}/api/v1/mcp`);
     await expect(mcp).toContainText("1 of 2 operations in tools/list");
+    await expect(mcp.getByTestId("mcp-revisions")).toContainText("Speaks MCP 2026-07-28");
     const listed = mcp.getByTestId("mcp-op-payments-refunds.create");
     await expect(listed).toContainText("payments__refunds_create");
     await expect(listed).toContainText("Listed");

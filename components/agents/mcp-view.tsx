@@ -2,6 +2,7 @@ import { ConnectSnippets } from "@/components/onboarding/connect-snippets";
 import type { Snippet } from "@/components/onboarding/types";
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
+import { HANDSHAKE_VERSIONS, STATELESS_VERSION } from "@/lib/mcp/revisions";
 import { CopyButton } from "./copy-button";
 import type { AgentStatus, McpListingRow } from "./types";
 
@@ -73,6 +74,10 @@ export function McpView({ endpoint, status, rows, snippets }: { endpoint: string
       <p className="text-xs text-slate-600">
         Its tools/list holds what the published policy could allow this agent; each call is still decided on its own (arguments, approvals, quotas). Names are what the
         model sees.
+      </p>
+      <p className="text-xs text-slate-600" data-testid="mcp-revisions">
+        Speaks MCP {STATELESS_VERSION} (stateless: a client may keep tools/list for a minute, so an operation a new policy allows can take that long to appear) and{" "}
+        {HANDSHAKE_VERSIONS.join(", ")}.
       </p>
       {rows.length === 0 ? (
         <p className="rounded-lg border border-slate-200 bg-white px-4 py-6 text-center text-sm text-slate-500">No tools in the registry yet, so tools/list is empty.</p>
