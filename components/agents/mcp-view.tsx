@@ -76,7 +76,7 @@ export function McpView({ endpoint, status, rows, snippets }: { endpoint: string
         model sees.
       </p>
       <p className="text-xs text-slate-600" data-testid="mcp-revisions">
-        Speaks MCP {STATELESS_VERSION} (stateless: a client may keep tools/list for a minute, so an operation a new policy allows can take that long to appear) and{" "}
+        Speaks MCP {STATELESS_VERSION} (stateless; a client that subscribes hears at once when a publish changes this list, others may keep it for a minute) and{" "}
         {HANDSHAKE_VERSIONS.join(", ")}.
       </p>
       {rows.length === 0 ? (

@@ -164,7 +164,7 @@ export const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/api/v1/mcp",
-    summary: "Model Context Protocol (Streamable HTTP, stateless, JSON responses): revisions 2025-03-26 to 2025-11-25 (initialize, ping) and 2026-07-28 (server/discover; _meta and Mcp-* headers on every request); tools/list (what the policy could allow), tools/call (the pipeline of /api/v1/gateway); 401 carries WWW-Authenticate resource_metadata",
+    summary: "Model Context Protocol (Streamable HTTP, stateless, JSON responses): revisions 2025-03-26 to 2025-11-25 (initialize, ping) and 2026-07-28 (server/discover, subscriptions/listen for tools/list changes; _meta and Mcp-* headers on every request); tools/list (what the policy could allow), tools/call (the pipeline of /api/v1/gateway); 401 carries WWW-Authenticate resource_metadata",
     auth: "agent",
     challengesItself: true,
     request: { contentType: "application/json", schema: mcpMessage },
@@ -178,6 +178,7 @@ export const OPERATIONS: Operation[] = [
       406: { description: "Accept does not include application/json", schema: mcpMessage },
       413: { description: "Message larger than 1 MB", schema: mcpMessage },
       415: { description: "Not application/json (a JSON-RPC error)", schema: mcpMessage },
+      429: { description: "2026-07-28: too many subscriptions/listen streams open for this agent", schema: mcpMessage },
     },
   },
   {

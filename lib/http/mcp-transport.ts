@@ -28,6 +28,7 @@ import { readJsonBody } from "./body";
 import { statusOf } from "./errors";
 import { errorResponse, isLean, jsonBytesResponse, jsonResponse, requestIdFrom } from "./respond";
 import { ToolsListResult } from "@/lib/mcp/list-mcp-tools";
+import { honouredFilter, listenStream, MAX_LISTENERS_PER_AGENT, mayListen } from "@/lib/mcp/listen";
 
 /** How often a call held for an approval tells its client it is still waiting. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -91,12 +92,29 @@ export async function handleMcp(request: Request): Promise<Response> {
   const revision = revisionOf(raw, { version, method: request.headers.get("mcp-method"), name: request.headers.get("mcp-name") });
   if ("answer" in revision) return rpcResponse(request, revision.answer, requestId, revision.status);
   context.stateless = revision.stateless;
+  if (context.stateless && (raw as { method?: unknown }).method === "subscriptions/listen") return listen(request, raw, context, accept);
   // A call whose client asked for progress (and reads event streams) is answered as a stream:
   // progress while it waits for a human, then its result.
   const progressToken = progressTokenOf(raw);
   if (progressToken !== undefined && /text\/event-stream/i.test(accept)) return streamCall(raw, progressToken, context);
   const answer = await handleMessage(raw, context);
   return answer ? rpcResponse(request, answer, requestId, httpStatusOf(answer, context)) : accepted(requestId);
+}
+
+/**
+ * 2026-07-28's subscriptions/listen: its answer is a stream of change notifications
+ * (lib/mcp/listen.ts), open until the client closes it.
+ */
+function listen(request: Request, raw: unknown, context: McpContext, accept: string): Response {
+  const { id, params } = raw as { id?: unknown; params?: { notifications?: unknown } };
+  if (typeof id !== "string" && typeof id !== "number") return rpcResponse(request, rpcError(null, RPC.invalidRequest, "subscriptions/listen is a request: give it an id."), context.requestId, 400);
+  if (typeof params?.notifications !== "object" || params.notifications === null)
+    return rpcResponse(request, rpcError(id, RPC.invalidParams, "subscriptions/listen needs params.notifications, e.g. {\"toolsListChanged\": true}."), context.requestId);
+  if (accept && !/text\/event-stream|\*\/\*/i.test(accept)) return rpcResponse(request, rpcError(id, RPC.invalidRequest, "subscriptions/listen answers as an event stream: Accept must include text/event-stream."), context.requestId, 406);
+  if (!mayListen(context.agent.agentId))
+    return rpcResponse(request, rpcError(id, RPC.invalidRequest, `This agent has ${MAX_LISTENERS_PER_AGENT} subscriptions open here already; close one first.`), context.requestId, 429);
+  const stream = listenStream(id, context.agent, honouredFilter(params.notifications));
+  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no", "x-request-id": context.requestId } });
 }
 
 /**

@@ -12,7 +12,7 @@ import { AppError } from "@/lib/errors";
 import { refineStorable } from "@/lib/json/storable";
 import { findMcpTool, toolsListResult, ToolsListResult } from "./list-mcp-tools";
 import { isMcpResource } from "./resource";
-import { decodeHeaderValue, HANDSHAKE_VERSIONS, META, STATELESS_VERSION, UNSUPPORTED_VERSION } from "./revisions";
+import { decodeHeaderValue, HANDSHAKE_VERSIONS, META, SERVER_INFO, STATELESS_VERSION, UNSUPPORTED_VERSION } from "./revisions";
 import { toolResult, type CallToolResult } from "./tool-result";
 
 export const PROTOCOL_VERSIONS: readonly string[] = [STATELESS_VERSION, ...HANDSHAKE_VERSIONS];
@@ -33,7 +33,6 @@ export const RPC = {
   unsupportedVersion: UNSUPPORTED_VERSION,
 } as const;
 
-const SERVER_INFO = { name: "gatehouse", title: "Gatehouse", version: "0.1.0" };
 const INSTRUCTIONS =
   "Every tool call is checked against this agent's policy before it runs. A denied call returns the reasons; a call that needs approval waits for a human and then runs once.";
 /**
@@ -200,14 +199,15 @@ async function dispatch(method: string, params: Record<string, unknown>, context
 async function dispatchStateless(method: string, params: Record<string, unknown>, context: McpContext) {
   switch (method) {
     case "server/discover":
-      return { supportedVersions: [STATELESS_VERSION], capabilities: { tools: {} }, instructions: INSTRUCTIONS, ttlMs: 3_600_000, cacheScope: "public" };
+      // listChanged: announced on a subscriptions/listen stream (lib/mcp/listen.ts).
+      return { supportedVersions: [STATELESS_VERSION], capabilities: { tools: { listChanged: true } }, instructions: INSTRUCTIONS, ttlMs: 3_600_000, cacheScope: "public" };
     case "tools/list":
       // The list is this agent's: a shared cache must not hand it to another.
       return (await toolsListResult(context.agent)).with({ ttlMs: TOOLS_LIST_TTL_MS, cacheScope: "private" });
     case "tools/call":
       return callMcpTool(params, context);
     default:
-      throw new RpcError(RPC.methodNotFound, `Method ${method} is not supported in ${STATELESS_VERSION}; this server offers server/discover, tools/list and tools/call.`);
+      throw new RpcError(RPC.methodNotFound, `Method ${method} is not supported in ${STATELESS_VERSION}; this server offers server/discover, tools/list, tools/call and subscriptions/listen.`);
   }
 }
 

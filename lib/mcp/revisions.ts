@@ -19,7 +19,12 @@ export const META = {
   capabilities: "io.modelcontextprotocol/clientCapabilities",
   clientInfo: "io.modelcontextprotocol/clientInfo",
   serverInfo: "io.modelcontextprotocol/serverInfo",
+  /** On a subscriptions/listen stream's messages: the listen request's id. */
+  subscriptionId: "io.modelcontextprotocol/subscriptionId",
 } as const;
+
+/** Gatehouse as an MCP implementation (initialize's serverInfo; 2026-07-28's `_meta` on every result). */
+export const SERVER_INFO = { name: "gatehouse", title: "Gatehouse", version: "0.1.0" };
 
 /** 2026-07-28's JSON-RPC error for a revision the other side does not speak; its `data.supported` lists the ones it does. */
 export const UNSUPPORTED_VERSION = -32022;

@@ -314,8 +314,55 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
     await client.close();
   });
 
+  it("announces a policy publish that changes the agent's tools/list on its subscriptions/listen stream (the client refreshes its list)", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const changes: string[][] = [];
+    const client = new StatelessClient(
+      { name: "mcp-2026-listen", version: "1.0.0" },
+      { versionNegotiation: { mode: "auto" }, listChanged: { tools: { debounceMs: 0, onChanged: (_error, tools) => void changes.push((tools ?? []).map((t) => t.name).sort()) } } },
+    );
+    await client.connect(new StatelessTransport(new URL(`${gatehouse}/api/v1/mcp`), { requestInit: { headers: { authorization: `Bearer ${ctx.token}` } } }));
+    expect(client.autoOpenedSubscription?.honoredFilter).toEqual({ toolsListChanged: true });
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("github__repos_get");
+    await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] }), rule({ tool: "github", operations: ["repos.get"] })]);
+    await expect.poll(() => changes.at(-1), { timeout: 10_000 }).toEqual(["github__repos_get", "stripe__refunds_create"]);
+    await client.close();
+  });
+
   const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
   const modern = { "mcp-protocol-version": "2026-07-28" };
+
+  it("acknowledges a listen stream with what it honours, and refuses one stream too many for an agent", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const listen = (id: number, notifications: unknown, signal?: AbortSignal) =>
+      fetch(`${gatehouse}/api/v1/mcp`, {
+        method: "POST",
+        signal,
+        headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/json", accept: "application/json, text/event-stream", ...modern, "mcp-method": "subscriptions/listen" },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: META } }),
+      });
+    // Nothing Gatehouse has (prompts): acknowledged with an empty filter, then ended.
+    const empty = await listen(1, { promptsListChanged: true });
+    const events = (await empty.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)));
+    expect(events).toMatchObject([
+      { method: "notifications/subscriptions/acknowledged", params: { notifications: {}, _meta: { "io.modelcontextprotocol/subscriptionId": 1 } } },
+      { id: 1, result: { resultType: "complete", _meta: { "io.modelcontextprotocol/subscriptionId": 1 } } },
+    ]);
+    const controller = new AbortController();
+    const open = await Promise.all(Array.from({ length: 10 }, (_, i) => listen(10 + i, { toolsListChanged: true }, controller.signal)));
+    expect(open.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const refused = await listen(99, { toolsListChanged: true });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ id: 99, error: { code: -32600 } });
+    controller.abort();
+    // Closed streams free their places.
+    await expect.poll(async () => {
+      const again = await listen(100, { toolsListChanged: true }, AbortSignal.timeout(2_000));
+      const status = again.status;
+      await again.body?.cancel().catch(() => {});
+      return status;
+    }, { timeout: 10_000 }).toBe(200);
+  });
 
   it("answers server/discover and marks every result complete, with the server named and tools/list cacheable only privately", async () => {
     const ctx = await createGatewayTenant(upstream.base);
