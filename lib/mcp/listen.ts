@@ -85,7 +85,10 @@ export function listenStream(id: string | number, agent: AgentPrincipal, filter:
         if (checking) return;
         checking = true;
         try {
-          const now = (await toolsListResult(agent)).json;
+          // The agent as it is now: its labels (which group rules match) may have changed since the stream opened.
+          const current = await authState.get(agent.tenantId, agent.agentId);
+          if (!current) return;
+          const now = (await toolsListResult({ tenantId: agent.tenantId, agentId: agent.agentId, labels: current.labels })).json;
           if (seen && !now.equals(seen)) message({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: { _meta: meta } });
           seen = now;
         } catch {

@@ -19,6 +19,7 @@ import { createGatewayTenant, startTestUpstream, type Received } from "@/app/api
 import { signAgentToken } from "@/lib/agents/agent-token";
 import { approvalEvents } from "@/lib/approvals/approval-events";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
+import { updateAgent } from "@/lib/agents/update-agent";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
 import { toolsListResult } from "@/lib/mcp/list-mcp-tools";
@@ -314,7 +315,7 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
     await client.close();
   });
 
-  it("announces a policy publish that changes the agent's tools/list on its subscriptions/listen stream (the client refreshes its list)", async () => {
+  it("announces a publish or a label change that alters the agent's tools/list on its subscriptions/listen stream (the client refreshes its list)", async () => {
     const ctx = await createGatewayTenant(upstream.base);
     const changes: string[][] = [];
     const client = new StatelessClient(
@@ -326,6 +327,11 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("github__repos_get");
     await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] }), rule({ tool: "github", operations: ["repos.get"] })]);
     await expect.poll(() => changes.at(-1), { timeout: 10_000 }).toEqual(["github__repos_get", "stripe__refunds_create"]);
+    // A label that a group rule matches changes the list too.
+    await publishRules(ctx.owner, [rule({ tool: "stripe", operations: ["refunds.create"] }), rule({ tool: "github", operations: ["pulls.merge"], groups: ["ops"] })]);
+    await expect.poll(() => changes.at(-1), { timeout: 10_000 }).toEqual(["stripe__refunds_create"]);
+    await updateAgent({ actor: ctx.owner, agentId: ctx.agent.id, changes: { labels: ["ops"] } });
+    await expect.poll(() => changes.at(-1), { timeout: 10_000 }).toEqual(["github__pulls_merge", "stripe__refunds_create"]);
     await client.close();
   });
 
