@@ -81,8 +81,10 @@ export function listenStream(id: string | number, agent: AgentPrincipal, filter:
       }
       let seen: Buffer | undefined;
       let checking = false;
-      const check = async () => {
-        if (checking) return;
+      let again = false;
+      const check = async (): Promise<void> => {
+        // A change heard during a check may not be in what that check read: check once more after it.
+        if (checking) return void (again = true);
         checking = true;
         try {
           // The agent as it is now: its labels (which group rules match) may have changed since the stream opened.
@@ -95,6 +97,10 @@ export function listenStream(id: string | number, agent: AgentPrincipal, filter:
           // The list could not be read (Postgres away): the next message or check tries again.
         } finally {
           checking = false;
+        }
+        if (again) {
+          again = false;
+          return check();
         }
       };
       // Counted before the first await, so concurrent listens cannot pass the cap together.
