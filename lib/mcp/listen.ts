@@ -17,6 +17,8 @@ const CHECK_EVERY_MS = 30_000;
 const KEEPALIVE_EVERY_MS = 15_000;
 /** Open streams per agent and process: each holds a socket and two timers. */
 export const MAX_LISTENERS_PER_AGENT = 10;
+/** And per process, whoever opens them: many agents of many tenants must not exhaust one process. */
+const MAX_LISTENERS = 5_000;
 
 type Listener = { tenantId: string; agentId: string; check: () => void };
 const listeners = new Set<Listener>();
@@ -41,7 +43,7 @@ export function honouredFilter(asked: unknown): { toolsListChanged?: true } {
 }
 
 /** Whether the agent may open another stream in this process. */
-export const mayListen = (agentId: string) => (openPerAgent.get(agentId) ?? 0) < MAX_LISTENERS_PER_AGENT;
+export const mayListen = (agentId: string) => (openPerAgent.get(agentId) ?? 0) < MAX_LISTENERS_PER_AGENT && listeners.size < MAX_LISTENERS;
 
 /**
  * The listen stream for request `id`: the acknowledgement (with what is honoured), then a
