@@ -66,6 +66,9 @@ export function serveUntilStopped(server: Server, port: number) {
   server.listen(port);
   // A long poll answers within its wait; idle keep-alive connections would otherwise hold the server open.
   const stop = () => {
+    // MCP subscription streams (lib/mcp/listen.ts) stay open until ended, so they are ended here.
+    // Imported now, not at load: the cluster's primary process loads this file too, and serves nothing.
+    void import("@/lib/mcp/listen").then((listen) => listen.endListenStreams());
     server.close(() => process.exit(0));
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 31_000).unref();

@@ -20,7 +20,7 @@ export const MAX_LISTENERS_PER_AGENT = 10;
 /** And per process, whoever opens them: many agents of many tenants must not exhaust one process. */
 const MAX_LISTENERS = 5_000;
 
-type Listener = { tenantId: string; agentId: string; check: () => void };
+type Listener = { tenantId: string; agentId: string; check: () => void; end: () => void };
 const listeners = new Set<Listener>();
 const openPerAgent = new Map<string, number>();
 let subscribed = false;
@@ -42,8 +42,20 @@ export function honouredFilter(asked: unknown): { toolsListChanged?: true } {
   return typeof asked === "object" && asked !== null && (asked as { toolsListChanged?: unknown }).toolsListChanged === true ? { toolsListChanged: true } : {};
 }
 
+/**
+ * Ends every open stream gracefully, with the listen request's result (what 2026-07-28 sends
+ * when the server tears a subscription down): a stopping process would otherwise wait for
+ * its clients to hang up. Clients listen again, on a process that is not stopping.
+ */
+export function endListenStreams() {
+  for (const listener of [...listeners]) listener.end();
+}
+
+/** How many streams the agent has open in this process. */
+export const listenersOpen = (agentId: string) => openPerAgent.get(agentId) ?? 0;
+
 /** Whether the agent may open another stream in this process. */
-export const mayListen = (agentId: string) => (openPerAgent.get(agentId) ?? 0) < MAX_LISTENERS_PER_AGENT && listeners.size < MAX_LISTENERS;
+export const mayListen = (agentId: string) => listenersOpen(agentId) < MAX_LISTENERS_PER_AGENT && listeners.size < MAX_LISTENERS;
 
 /**
  * The listen stream for request `id`: the acknowledgement (with what is honoured), then a
@@ -74,11 +86,19 @@ export function listenStream(id: string | number, agent: AgentPrincipal, filter:
         }
       };
       const message = (msg: unknown) => send(`event: message\ndata: ${JSON.stringify(msg)}\n\n`);
+      const end = () => {
+        stop();
+        message({ jsonrpc: "2.0", id, result: { resultType: "complete", _meta: { ...meta, [META.serverInfo]: SERVER_INFO } } });
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
       if (!filter.toolsListChanged) {
         // Nothing asked for that Gatehouse could send: acknowledged, then ended at once, gracefully.
         message({ jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged", params: { notifications: filter, _meta: meta } });
-        message({ jsonrpc: "2.0", id, result: { resultType: "complete", _meta: { ...meta, [META.serverInfo]: SERVER_INFO } } });
-        controller.close();
+        end();
         return;
       }
       let seen: Buffer | undefined;
@@ -107,7 +127,7 @@ export function listenStream(id: string | number, agent: AgentPrincipal, filter:
       };
       // Counted before the first await, so concurrent listens cannot pass the cap together.
       hearChanges();
-      listener = { tenantId: agent.tenantId, agentId: agent.agentId, check: () => void check() };
+      listener = { tenantId: agent.tenantId, agentId: agent.agentId, check: () => void check(), end };
       listeners.add(listener);
       openPerAgent.set(agent.agentId, (openPerAgent.get(agent.agentId) ?? 0) + 1);
       // Unref'd: an open stream must not keep a stopping process alive (its socket is closed then, which stops these).

@@ -20,6 +20,7 @@ import { signAgentToken } from "@/lib/agents/agent-token";
 import { approvalEvents } from "@/lib/approvals/approval-events";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { updateAgent } from "@/lib/agents/update-agent";
+import { endListenStreams, listenersOpen } from "@/lib/mcp/listen";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
 import { toolsListResult } from "@/lib/mcp/list-mcp-tools";
@@ -347,10 +348,9 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
         headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/json", accept: "application/json, text/event-stream", ...modern, "mcp-method": "subscriptions/listen" },
         body: JSON.stringify({ jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: META } }),
       });
+    const eventsOf = async (res: Response) => (await res.text()).split("\n\n").filter((e) => e.startsWith("event:")).map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)));
     // Nothing Gatehouse has (prompts): acknowledged with an empty filter, then ended.
-    const empty = await listen(1, { promptsListChanged: true });
-    const events = (await empty.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.slice(e.indexOf("data: ") + 6)));
-    expect(events).toMatchObject([
+    expect(await eventsOf(await listen(1, { promptsListChanged: true }))).toMatchObject([
       { method: "notifications/subscriptions/acknowledged", params: { notifications: {}, _meta: { "io.modelcontextprotocol/subscriptionId": 1 } } },
       { id: 1, result: { resultType: "complete", _meta: { "io.modelcontextprotocol/subscriptionId": 1 } } },
     ]);
@@ -361,6 +361,15 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ id: 99, error: { code: -32600 } });
     controller.abort();
+    // A stopping server ends the streams it holds, with the listen request's result.
+    const held = await listen(2, { toolsListChanged: true });
+    const heldEvents = eventsOf(held);
+    await expect.poll(() => listenersOpen(ctx.agent.id), { timeout: 10_000 }).toBeGreaterThan(0);
+    endListenStreams();
+    expect(await heldEvents).toMatchObject([
+      { method: "notifications/subscriptions/acknowledged", params: { notifications: { toolsListChanged: true } } },
+      { id: 2, result: { resultType: "complete", _meta: { "io.modelcontextprotocol/subscriptionId": 2 } } },
+    ]);
     // Closed streams free their places.
     await expect.poll(async () => {
       const again = await listen(100, { toolsListChanged: true }, AbortSignal.timeout(2_000));
