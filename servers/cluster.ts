@@ -64,13 +64,15 @@ export function serveUntilStopped(server: Server, port: number) {
   server.keepAliveTimeout = 35_000;
   server.headersTimeout = 40_000;
   server.listen(port);
-  // A long poll answers within its wait; idle keep-alive connections would otherwise hold the server open.
   const stop = () => {
     // MCP subscription streams (lib/mcp/listen.ts) stay open until ended, so they are ended here.
     // Imported now, not at load: the cluster's primary process loads this file too, and serves nothing.
     void import("@/lib/mcp/listen").then((listen) => listen.endListenStreams());
     server.close(() => process.exit(0));
+    // A keep-alive connection whose answer ends after close() (a long poll within its wait, an
+    // ended stream) stays open, and close() waits for it: closed as soon as it is idle.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => process.exit(0), 31_000).unref();
   };
   process.on("SIGTERM", stop);
