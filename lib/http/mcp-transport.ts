@@ -113,7 +113,7 @@ function listen(request: Request, raw: unknown, context: McpContext, accept: str
   if (accept && !/text\/event-stream|\*\/\*/i.test(accept)) return rpcResponse(request, rpcError(id, RPC.invalidRequest, "subscriptions/listen answers as an event stream: Accept must include text/event-stream."), context.requestId, 406);
   if (!mayListen(context.agent.agentId))
     return rpcResponse(request, rpcError(id, RPC.invalidRequest, `Too many subscriptions are open here (at most ${MAX_LISTENERS_PER_AGENT} per agent); close one first, or retry later.`), context.requestId, 429);
-  const stream = listenStream(id, context.agent, honouredFilter(params.notifications));
+  const stream = listenStream(id, request.headers.get("authorization"), context.agent, honouredFilter(params.notifications));
   return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no", "x-request-id": context.requestId } });
 }
 

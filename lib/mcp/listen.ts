@@ -6,9 +6,13 @@
  * heard at once on the invalidation channel; the list is then compared with what the
  * stream last saw, so only a real change is announced. A check every 30 s covers a missed
  * message (the channel dropping and returning).
+ *
+ * Each check authenticates the stream's token again: a stream ends (gracefully, with its
+ * result) once the agent is suspended or decommissioned, its credential revoked, its tenant
+ * stopped by a kill switch (each heard at once), or its token expired (at the next check).
  */
 import { authState } from "@/lib/agents/auth-state";
-import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { toolsListResult } from "./list-mcp-tools";
 import { META, SERVER_INFO } from "./revisions";
 
@@ -62,7 +66,7 @@ export const mayListen = (agentId: string) => listenersOpen(agentId) < MAX_LISTE
  * `notifications/tools/list_changed` whenever the agent's list changes, until the client
  * closes the stream. Every message names the subscription (the request's id) in `_meta`.
  */
-export function listenStream(id: string | number, agent: AgentPrincipal, filter: { toolsListChanged?: true }): ReadableStream<Uint8Array> {
+export function listenStream(id: string | number, authorization: string | null, agent: AgentPrincipal, filter: { toolsListChanged?: true }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const meta = { [META.subscriptionId]: id };
   let listener: Listener | undefined;
@@ -109,10 +113,14 @@ export function listenStream(id: string | number, agent: AgentPrincipal, filter:
         if (checking) return void (again = true);
         checking = true;
         try {
+          let current: AgentPrincipal;
+          try {
+            current = await authenticateAgent(authorization);
+          } catch {
+            return end(); // the token no longer admits the agent; a new listen needs a good one
+          }
           // The agent as it is now: its labels (which group rules match) may have changed since the stream opened.
-          const current = await authState.get(agent.tenantId, agent.agentId);
-          if (!current) return;
-          const now = (await toolsListResult({ tenantId: agent.tenantId, agentId: agent.agentId, labels: current.labels })).json;
+          const now = (await toolsListResult(current)).json;
           if (seen && !now.equals(seen)) message({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: { _meta: meta } });
           seen = now;
         } catch {

@@ -20,6 +20,7 @@ import { signAgentToken } from "@/lib/agents/agent-token";
 import { approvalEvents } from "@/lib/approvals/approval-events";
 import { voteOnApproval } from "@/lib/approvals/vote-on-approval";
 import { updateAgent } from "@/lib/agents/update-agent";
+import { changeAgentStatus } from "@/lib/agents/change-agent-status";
 import { endListenStreams, listenersOpen } from "@/lib/mcp/listen";
 import { withTenant } from "@/lib/db/tenant";
 import { serveRoute } from "@/lib/http/node-handler";
@@ -339,7 +340,7 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
   const META = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" } };
   const modern = { "mcp-protocol-version": "2026-07-28" };
 
-  it("acknowledges a listen stream with what it honours, and refuses one stream too many for an agent", async () => {
+  it("acknowledges a listen stream with what it honours, refuses one stream too many for an agent, and ends a suspended agent's", async () => {
     const ctx = await createGatewayTenant(upstream.base);
     const listen = (id: number, notifications: unknown, signal?: AbortSignal) =>
       fetch(`${gatehouse}/api/v1/mcp`, {
@@ -377,6 +378,11 @@ describe("the stateless revision (2026-07-28) with @modelcontextprotocol/client 
       await again.body?.cancel().catch(() => {});
       return status;
     }, { timeout: 10_000 }).toBe(200);
+    // A suspended agent's stream ends at once: its token no longer admits it.
+    const suspended = await listen(3, { toolsListChanged: true });
+    const suspendedEvents = eventsOf(suspended);
+    await changeAgentStatus({ actor: ctx.owner, agentId: ctx.agent.id, status: "suspended", reason: "incident drill" });
+    expect(await suspendedEvents).toMatchObject([{ method: "notifications/subscriptions/acknowledged" }, { id: 3, result: { resultType: "complete" } }]);
   });
 
   it("answers server/discover and marks every result complete, with the server named and tools/list cacheable only privately", async () => {
