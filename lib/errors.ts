@@ -54,6 +54,11 @@ export function zodDetails(error: z.ZodError): { path: string; message: string }
   }));
 }
 
+/** 400 validation_failed: what failed, with `{path, message}` for each problem. */
+export function validationFailed(details: { path: string; message: string }[], what = "Request"): AppError {
+  return new AppError("validation_failed", `${what} failed validation.`, details);
+}
+
 export function validationError(error: z.ZodError, what = "Request"): AppError {
-  return new AppError("validation_failed", `${what} failed validation.`, zodDetails(error));
+  return validationFailed(zodDetails(error), what);
 }

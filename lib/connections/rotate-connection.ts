@@ -1,6 +1,6 @@
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
-import { AppError } from "@/lib/errors";
+import { validationFailed } from "@/lib/errors";
 import { gatewayChanged } from "@/lib/gateway/gateway-state";
 import { sealSecret } from "@/lib/secrets/envelope";
 import { auditConnectionChange, lockConnection } from "./connection-audit";
@@ -18,7 +18,7 @@ export async function rotateConnection(input: { actor: MemberContext; connection
   const result = await withTenant({ tenantId }, async (tx) => {
     const before = await lockConnection(tx, tenantId, input.connectionId);
     const problem = secretProblem(before.kind, input.secret);
-    if (problem) throw new AppError("validation_failed", "Request failed validation.", [{ path: "secret", message: problem }]);
+    if (problem) throw validationFailed([{ path: "secret", message: problem }]);
     const overlap = input.overlapSeconds > 0;
     const after = await tx.connection.update({
       where: { id: before.id },

@@ -21,6 +21,7 @@ import {
   progressTokenOf,
   revisionOf,
   rpcError,
+  unsupportedVersion,
   waitingProgress,
   type McpContext,
 } from "@/lib/mcp/handle-message";
@@ -66,7 +67,7 @@ export async function handleMcp(request: Request): Promise<Response> {
     return rpcResponse(request, rpcError(null, RPC.invalidRequest, "Accept must include application/json (and text/event-stream)."), requestId, 406);
   const version = request.headers.get("mcp-protocol-version");
   if (version && !PROTOCOL_VERSIONS.includes(version))
-    return rpcResponse(request, rpcError(null, RPC.unsupportedVersion, `Unsupported MCP-Protocol-Version; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`, { supported: PROTOCOL_VERSIONS, requested: version.slice(0, 64) }), requestId, 400);
+    return rpcResponse(request, unsupportedVersion(null, version), requestId, 400);
 
   let raw: unknown;
   try {

@@ -5,7 +5,7 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { env } from "@/lib/env";
 import { readJsonBody } from "./body";
 import { assertSameOrigin } from "./csrf";
-import { AppError, validationError } from "@/lib/errors";
+import { AppError, validationError, validationFailed } from "@/lib/errors";
 import { findUnstorable } from "@/lib/json/storable";
 import { checkedParams, queryParams } from "./params";
 import { answered, errorResponse, isLean, json, jsonResponse, requestIdFrom } from "./respond";
@@ -54,7 +54,7 @@ async function parseInput<B extends Schema | undefined, Q extends Schema | undef
     // thousands-deep nesting would otherwise reach Postgres (a 500 after part of the work)
     // or a recursive walk (a stack overflow).
     const unstorable = input.checksStorableItself ? null : findUnstorable(parsed.data);
-    if (unstorable) throw new AppError("validation_failed", "Request body failed validation.", [{ path: unstorable.path.join(".") || "(root)", message: unstorable.message }]);
+    if (unstorable) throw validationFailed([{ path: unstorable.path.join(".") || "(root)", message: unstorable.message }], "Request body");
     body = parsed.data;
   }
   if (input.query) {

@@ -93,9 +93,12 @@ export function refineStorable(value: unknown, ctx: { addIssue: (issue: { code: 
   if (found) ctx.addIssue({ code: "custom", message: found.message, path: found.path, input: value });
 }
 
-/** NUL and lone surrogates replaced with U+FFFD (ES2024's toWellFormed, native since Node 20). */
+/** Lone surrogates replaced with U+FFFD (ES2024's toWellFormed, native since Node 20; tsconfig's lib predates it). */
+export const wellFormed = (value: string): string => (value as string & { toWellFormed(): string }).toWellFormed();
+
+/** NUL and lone surrogates replaced with U+FFFD. */
 function storableString(value: string): string {
-  return (value as string & { toWellFormed(): string }).toWellFormed().replaceAll("\u0000", "\uFFFD");
+  return wellFormed(value).replaceAll("\u0000", "\uFFFD");
 }
 
 /**

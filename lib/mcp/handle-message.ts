@@ -83,6 +83,10 @@ export const rpcError = (msgId: Message["id"] | null, code: number, text: string
   error: { code, message: text, ...(data !== undefined && { data }) },
 });
 
+/** -32022: a revision this server does not speak, named in a header or in `_meta`; `data` lists the ones it does. */
+export const unsupportedVersion = (msgId: Message["id"] | null, requested: unknown) =>
+  rpcError(msgId, RPC.unsupportedVersion, `Unsupported protocol version; this server speaks ${PROTOCOL_VERSIONS.join(", ")}.`, { supported: PROTOCOL_VERSIONS, requested: typeof requested === "string" ? requested.slice(0, 64) : null });
+
 /** What a message is handled with: who sent it, and what its HTTP request said around it. */
 export type McpContext = {
   agent: AgentPrincipal;
@@ -127,21 +131,21 @@ type Refusal = { status: number; answer: ReturnType<typeof rpcError> };
 export function revisionOf(raw: unknown, headers: McpHeaders): { stateless: boolean } | Refusal {
   const msg = (typeof raw === "object" && raw !== null ? raw : {}) as { id?: unknown; method?: unknown; params?: { name?: unknown; _meta?: Record<string, unknown> } };
   const msgId = typeof msg.id === "string" || typeof msg.id === "number" ? msg.id : null;
-  const refuse = (status: number, code: number, text: string, data?: unknown): Refusal => ({ status, answer: rpcError(msgId, code, text, data) });
+  // Every refusal of this revision's framing is a 400.
+  const refuse = (code: number, text: string): Refusal => ({ status: 400, answer: rpcError(msgId, code, text) });
   const meta = typeof msg.params?._meta === "object" && msg.params._meta !== null ? msg.params._meta : undefined;
   const version = meta?.[META.version];
   if (version === undefined) {
     if (headers.version === STATELESS_VERSION)
-      return refuse(400, RPC.invalidParams, `A ${STATELESS_VERSION} request names its revision and capabilities in params._meta["${META.version}"] and ["${META.capabilities}"].`);
+      return refuse(RPC.invalidParams, `A ${STATELESS_VERSION} request names its revision and capabilities in params._meta["${META.version}"] and ["${META.capabilities}"].`);
     return { stateless: false };
   }
-  if (version !== STATELESS_VERSION)
-    return refuse(400, RPC.unsupportedVersion, "Unsupported protocol version.", { supported: PROTOCOL_VERSIONS, requested: typeof version === "string" ? version.slice(0, 64) : null });
+  if (version !== STATELESS_VERSION) return { status: 400, answer: unsupportedVersion(msgId, version) };
   if (typeof meta?.[META.capabilities] !== "object" || meta[META.capabilities] === null)
-    return refuse(400, RPC.invalidParams, `params._meta["${META.capabilities}"] must be an object (send {} for none).`);
-  if (headers.version !== version) return refuse(400, RPC.headerMismatch, `Header mismatch: MCP-Protocol-Version must be ${version}, as params._meta says.`);
-  if (headers.method !== msg.method) return refuse(400, RPC.headerMismatch, "Header mismatch: Mcp-Method must be the message's method.");
-  if (msg.method === "tools/call" && decodeHeaderValue(headers.name) !== msg.params?.name) return refuse(400, RPC.headerMismatch, "Header mismatch: Mcp-Name must be the tool's name (params.name).");
+    return refuse(RPC.invalidParams, `params._meta["${META.capabilities}"] must be an object (send {} for none).`);
+  if (headers.version !== version) return refuse(RPC.headerMismatch, `Header mismatch: MCP-Protocol-Version must be ${version}, as params._meta says.`);
+  if (headers.method !== msg.method) return refuse(RPC.headerMismatch, "Header mismatch: Mcp-Method must be the message's method.");
+  if (msg.method === "tools/call" && decodeHeaderValue(headers.name) !== msg.params?.name) return refuse(RPC.headerMismatch, "Header mismatch: Mcp-Name must be the tool's name (params.name).");
   return { stateless: true };
 }
 

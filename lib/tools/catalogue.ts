@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/errors";
 import { checkArgsSchema, DIALECT_URI } from "./args-schema";
 import { RISK_CLASSES, TOOL_LIMITS, operationName, type RiskClass } from "./schemas";
+import { wellFormed } from "@/lib/json/storable";
 
 /** What a parsed catalogue (MCP `tools/list` or OpenAPI) offers to import. */
 export type CatalogueOperation = {
@@ -41,7 +42,7 @@ export function invalidDocument(message: string, path = "document"): AppError {
 export function truncate(text: string, max: number = TOOL_LIMITS.description): string {
   const trimmed = text.trim();
   // toWellFormed: a cut through an emoji (a surrogate pair) would leave half of it, which Postgres refuses.
-  return trimmed.length <= max ? trimmed : `${(trimmed.slice(0, max - 1) as string & { toWellFormed(): string }).toWellFormed().trimEnd()}…`;
+  return trimmed.length <= max ? trimmed : `${wellFormed(trimmed.slice(0, max - 1)).trimEnd()}…`;
 }
 
 /**
