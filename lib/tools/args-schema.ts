@@ -3,10 +3,10 @@ import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import draft6MetaSchema from "ajv/dist/refs/json-schema-draft-06.json";
 import addFormats from "ajv-formats";
-import safeRegex from "safe-regex2";
 import { canonicalJson } from "@/lib/audit/chain";
 import { BoundedMap } from "@/lib/bounded-map";
 import { AppError } from "@/lib/errors";
+import { linearPattern } from "./linear-pattern";
 import { TOOL_LIMITS } from "./schemas";
 
 /**
@@ -42,21 +42,10 @@ export function dialectOf(schema: Record<string, unknown>): Dialect | undefined 
   return null;
 }
 
-/**
- * How a schema's `pattern` (and `patternProperties`) becomes a RegExp. A pattern runs on
- * every call's arguments, and one with nested quantifiers (`(a+)+`) backtracks exponentially:
- * 30 characters of an agent's input stall the process for minutes. Such a pattern does
- * not compile, so the registry refuses it and an import skips its operation. The check is
- * star height (safe-regex2), which misses overlapping alternations such as `(a|aa)+`.
- */
-function guardedRegExp(pattern: string, flags: string): RegExp {
-  const compiled = new RegExp(pattern, flags); // an invalid one throws its own reason first
-  if (!safeRegex(pattern, { limit: 100 })) throw new Error(`The pattern ${JSON.stringify(pattern.slice(0, 100))} can take exponential time (a quantifier inside a quantified group, as in (a+)+); simplify it.`);
-  return compiled;
-}
-guardedRegExp.code = "new RegExp";
+/** Every `pattern` and `patternProperties` key runs on RE2 (see linear-pattern.ts); ajv asks for the `u` flag, which is the meaning kept. */
+const regExp = Object.assign((pattern: string) => linearPattern(pattern), { code: 'require("@/lib/tools/linear-pattern").linearPattern' });
 
-const OPTIONS = { strict: false, logger: false, allErrors: true, validateFormats: true, code: { regExp: guardedRegExp } } as const;
+const OPTIONS = { strict: false, logger: false, allErrors: true, validateFormats: true, code: { regExp } } as const;
 const instances = new Map<Dialect, Ajv>();
 
 function ajvFor(dialect: Dialect): Ajv {

@@ -15,6 +15,7 @@ import { changeAgentStatus } from "@/lib/agents/change-agent-status";
 import type { MemberContext } from "@/lib/auth/member";
 import { withTenant } from "@/lib/db/tenant";
 import { createTestCredential, createUser } from "@/lib/testing/factories";
+import { updateOperation } from "@/lib/tools/update-operation";
 import { createGatewayTenant, startLeanGatewayServer, type Received } from "./testing";
 
 process.env.OUTBOUND_ALLOW_HOSTS = "127.0.0.1";
@@ -165,6 +166,18 @@ describe("gateway: agents that may not call", () => {
 });
 
 describe("gateway: bodies", () => {
+  it("checks an argument against a pattern V8 would backtrack on for minutes in linear time: denied with the schema's reason, nothing sent", async () => {
+    const ctx = await createGatewayTenant(upstream.base);
+    const op = await withTenant({ tenantId: ctx.tenant.id }, (tx) => tx.toolOperation.findFirstOrThrow({ where: { tenantId: ctx.tenant.id, name: "refunds.create" } }));
+    // As an imported catalogue might declare it: an overlapping alternation under a repeat.
+    const argsSchema = { type: "object", properties: { charge_id: { type: "string", pattern: "^(ch|c|h)+_\\w+$" } }, required: ["charge_id"] };
+    await updateOperation({ actor: ctx.owner, toolId: op.toolId, operationId: op.id, changes: { argsSchema } });
+    const { answer, sent } = await sentDuring(() => gw(refund({ charge_id: `${"ch".repeat(20_000)}!`, amount_cents: 5 }), { token: ctx.token }));
+    expect(outcome(answer)).toEqual({ status: 200, code: "deny", reason: "invalid_args" });
+    expect(sent).toEqual([]);
+    expect((await sentDuring(() => gw(refund({ charge_id: "ch_1", amount_cents: 5 }), { token: ctx.token }))).sent).toHaveLength(1);
+  });
+
   it("answers wrong content types, empty, malformed and non-object bodies with the exact status and code, and sends nothing", async () => {
     const cases: [string, Record<string, string>, string | Buffer, number, string][] = [
       ["no content type", { "content-type": "" }, refund(), 415, "unsupported_media_type"],
