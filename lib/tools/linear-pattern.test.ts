@@ -9,6 +9,8 @@ const PATTERNS = [
   "^(?:[a-z0-9-]+\\.)+[a-z]{2,}$",
   "^\\S+@\\S+\\.\\S+$",
   "^[^\\s]+$",
+  "^[\\S]+$",
+  "^[\\Sa-c]+$",
   "\\s",
   "^.+$",
   "^a.b$",
@@ -90,6 +92,19 @@ describe("linearPattern", () => {
       }
     }
     expect(differences).toEqual([]);
+  });
+
+  it("means what `.`, `\\s` and `\\S` mean in JavaScript for every character of the Basic Multilingual Plane", () => {
+    const differences: string[] = [];
+    for (const pattern of ["^.$", "^\\s$", "^\\S$", "^[\\S]$", "^[^\\s]$", "^[\\sa]$"]) {
+      const v8 = new RegExp(pattern, "u");
+      const re2 = linearPattern(pattern);
+      for (let code = 0; code <= 0xffff; code++) {
+        const input = String.fromCharCode(code);
+        if (v8.test(input) !== re2.test(input)) differences.push(`${pattern} on U+${code.toString(16)}`);
+      }
+    }
+    expect(differences.slice(0, 10)).toEqual([]);
   });
 
   it("checks patterns that backtrack exponentially in V8 in linear time", () => {

@@ -18,6 +18,8 @@ export interface LinearPattern {
 
 // ECMA-262 WhiteSpace and LineTerminator: what `\s` means there (RE2's `\s` is ASCII only).
 const SPACES = "\\t\\n\\v\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}\\x{feff}";
+// Everything else, for `\S` (inside a class too, where no negated class can be nested).
+const NOT_SPACES = "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{9f}\\x{a1}-\\x{167f}\\x{1681}-\\x{1fff}\\x{200b}-\\x{2027}\\x{202a}-\\x{202e}\\x{2030}-\\x{205e}\\x{2060}-\\x{2fff}\\x{3001}-\\x{fefe}\\x{ff00}-\\x{10ffff}";
 // ECMA-262 `.` without the `s` flag: anything but a line terminator (RE2's excludes `\n` only).
 const DOT = "[^\\n\\r\\x{2028}\\x{2029}]";
 const HEX = /^[0-9a-fA-F]{4}$/;
@@ -52,7 +54,7 @@ export function toRe2(pattern: string): string {
         i++;
       } else if (next === "0") out += "\\x{0}";
       else if (next === "s") out += inClass ? SPACES : `[${SPACES}]`;
-      else if (next === "S" && !inClass) out += `[^${SPACES}]`;
+      else if (next === "S") out += inClass ? NOT_SPACES : `[${NOT_SPACES}]`;
       else if (next === "b" && inClass) out += "\\x{8}";
       else if ((next === "p" || next === "P") && pattern[i + 1] === "{") {
         const end = pattern.indexOf("}", i);
