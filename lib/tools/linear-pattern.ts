@@ -77,6 +77,10 @@ export function toRe2(pattern: string): string {
         inClass = true;
         out += c;
       }
+    } else if (c === "(" && pattern.startsWith("(?<", i) && pattern[i + 3] !== "=" && pattern[i + 3] !== "!") {
+      // Only whether a pattern matches counts, so a named group need not capture (RE2 takes fewer names than JavaScript).
+      out += "(?:";
+      i = pattern.indexOf(">", i);
     } else out += c === "." ? DOT : c;
   }
   return out;
