@@ -23,6 +23,16 @@ const NOT_SPACES = "\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{21}-\\x{9f}\\x{a1}-\\x{167f}\
 // ECMA-262 `.` without the `s` flag: anything but a line terminator (RE2's excludes `\n` only).
 const DOT = "[^\\n\\r\\x{2028}\\x{2029}]";
 const HEX = /^[0-9a-fA-F]{4}$/;
+// ECMA-262's long General_Category names, which RE2 knows only by their short ones.
+const CATEGORY: Record<string, string> = {
+  Cased_Letter: "LC", Close_Punctuation: "Pe", Connector_Punctuation: "Pc", Control: "Cc", cntrl: "Cc", Currency_Symbol: "Sc",
+  Dash_Punctuation: "Pd", Decimal_Number: "Nd", digit: "Nd", Enclosing_Mark: "Me", Final_Punctuation: "Pf", Format: "Cf",
+  Initial_Punctuation: "Pi", Letter: "L", Letter_Number: "Nl", Line_Separator: "Zl", Lowercase_Letter: "Ll", Mark: "M",
+  Combining_Mark: "M", Math_Symbol: "Sm", Modifier_Letter: "Lm", Modifier_Symbol: "Sk", Nonspacing_Mark: "Mn", Number: "N",
+  Open_Punctuation: "Ps", Other: "C", Other_Letter: "Lo", Other_Number: "No", Other_Punctuation: "Po", Other_Symbol: "So",
+  Paragraph_Separator: "Zp", Private_Use: "Co", Punctuation: "P", punct: "P", Separator: "Z", Space_Separator: "Zs",
+  Spacing_Mark: "Mc", Surrogate: "Cs", Symbol: "S", Titlecase_Letter: "Lt", Unassigned: "Cn", Uppercase_Letter: "Lu",
+};
 
 /** A `pattern` compiled for linear-time matching; throws with a readable reason when it cannot be. */
 export function linearPattern(pattern: string): LinearPattern {
@@ -31,7 +41,7 @@ export function linearPattern(pattern: string): LinearPattern {
     return RE2JS.compile(toRe2(pattern));
   } catch (error) {
     throw new Error(
-      `The pattern ${JSON.stringify(pattern.slice(0, 100))} cannot be checked in linear time (${(error as Error).message.replace(/^error parsing regexp: /, "")}); lookaround, backreferences and repeat counts over 1000 are not supported.`,
+      `The pattern ${JSON.stringify(pattern.slice(0, 100))} cannot be checked in linear time (${(error as Error).message.replace(/^error parsing regexp: /, "")}); lookaround, backreferences and repeat counts over 1000 are not supported (for a length limit, use maxLength).`,
     );
   }
 }
@@ -43,7 +53,7 @@ export function toRe2(pattern: string): string {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === "\\") {
-      const next = pattern[i + 1];
+      const next = pattern[i + 1]!; // a valid pattern does not end with a lone backslash
       i++;
       if (next === "u") {
         const [codePoint, length] = unicodeEscape(pattern, i + 1);
@@ -58,10 +68,12 @@ export function toRe2(pattern: string): string {
       else if (next === "b" && inClass) out += "\\x{8}";
       else if ((next === "p" || next === "P") && pattern[i + 1] === "{") {
         const end = pattern.indexOf("}", i);
-        // `\p{Script=Greek}` and `\p{gc=L}` are `\p{Greek}` and `\p{L}` in RE2.
-        out += `\\${next}{${pattern.slice(i + 2, end).replace(/^(?:Script|sc|General_Category|gc)=/, "")}}`;
+        // `\p{Script=Greek}`, `\p{gc=L}` and `\p{Letter}` are `\p{Greek}`, `\p{L}` and `\p{L}` in RE2.
+        const name = pattern.slice(i + 2, end).replace(/^(?:Script|sc|General_Category|gc)=/, "");
+        out += `\\${next}{${Object.hasOwn(CATEGORY, name) ? CATEGORY[name] : name}}`;
         i = end;
-      } else out += `\\${next}`;
+      } else if ((next >= "1" && next <= "9") || next === "k") throw new Error(`backreference \\${next} is not supported`);
+      else out += `\\${next}`;
     } else if (inClass) {
       if (c === "]") inClass = false;
       out += c === "[" ? "\\[" : c;
@@ -77,10 +89,20 @@ export function toRe2(pattern: string): string {
         inClass = true;
         out += c;
       }
-    } else if (c === "(" && pattern.startsWith("(?<", i) && pattern[i + 3] !== "=" && pattern[i + 3] !== "!") {
+    } else if (c === "(" && pattern[i + 1] === "?") {
+      const group = /^\(\?(?:<[=!]|[=!]|<[^>]*>|:)?/.exec(pattern.slice(i))![0];
+      if (group === "(?:") out += group;
       // Only whether a pattern matches counts, so a named group need not capture (RE2 takes fewer names than JavaScript).
-      out += "(?:";
-      i = pattern.indexOf(">", i);
+      else if (group.startsWith("(?<") && group.endsWith(">")) out += "(?:";
+      else if (group.length > 2) throw new Error(`lookaround ${group} is not supported`);
+      // Modifiers such as (?i:…), which newer V8 accepts: RE2's own differ in meaning.
+      else throw new Error("inline modifiers are not supported");
+      i += group.length - 1;
+    } else if (c === "{") {
+      // With the `u` flag a `{` here starts a quantifier; RE2 reads a count with a leading zero ({03}) as literal text.
+      const quantifier = /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i))![0];
+      out += quantifier.replace(/\b0+(?=\d)/g, "");
+      i += quantifier.length - 1;
     } else out += c === "." ? DOT : c;
   }
   return out;
