@@ -9,8 +9,9 @@ import { RE2JS } from "re2js";
  *
  * A pattern keeps its ECMA-262 meaning (JSON Schema's dialect, as with the `u` flag): the
  * JavaScript-only syntax is rewritten into RE2's, and the classes whose meaning differs
- * (`.`, `\s`) are spelled out. What RE2 cannot match in linear time (lookaround,
- * backreferences) is refused with the reason.
+ * (`.`, `\s`, `\S`) are spelled out. What RE2 cannot match in linear time (lookaround,
+ * backreferences, repeat counts over 1000) or would read differently (inline modifiers) is
+ * refused with the reason. linear-pattern.test.ts checks the meaning against V8's.
  */
 export interface LinearPattern {
   test(input: string): boolean;
