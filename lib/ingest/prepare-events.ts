@@ -12,7 +12,6 @@ export type Rejection = { index: number; error: { code: string; message: string;
 /** Fields that live in their own columns, or that only the server may set. */
 const RESERVED = new Set(["id", "run_id", "type", "ts", "source", "agent_id", "received_at", "payload_sha256", "redacted"]);
 
-
 /**
  * Validates each raw event on its own, drops repeats of an id inside the batch, hashes the
  * original and redacts the rest. Pure: no I/O. `now` is the receive time (default ts).
